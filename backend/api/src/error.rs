@@ -1,0 +1,125 @@
+//! The one error envelope: every failed request answers `{"code": "...", "message": "..."}`.
+//! Clients switch on `code`, never on `message`, which is for people and may change.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable error code. Add a code only when a consumer acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No route matches the path (404).
+    NotFound,
+    /// The route exists but not for this method (405).
+    MethodNotAllowed,
+    /// The body is not valid JSON or does not have the expected shape (400).
+    BadRequest,
+    /// The body is larger than [`crate::Limits::max_request_body_bytes`] (413).
+    PayloadTooLarge,
+    /// The body is not `application/json` (415).
+    UnsupportedMediaType,
+    /// The prompt is empty once trimmed (400).
+    PromptEmpty,
+    /// The prompt is longer than [`crate::Limits::max_prompt_chars`] (400).
+    PromptTooLong,
+    /// The number of images asked for is outside the allowed range (400).
+    InvalidCount,
+    /// Something failed on our side; the message says nothing internal (500).
+    Internal,
+    /// A storage or upstream dependency is unreachable (503).
+    Unavailable,
+    /// The client could not reach the service at all (never sent by the server).
+    Offline,
+    /// Any code this build does not know yet: newer servers may add codes.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status the service answers with for this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::BadRequest | Self::PromptEmpty | Self::PromptTooLong | Self::InvalidCount => 400,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Internal | Self::Unknown => 500,
+            Self::Unavailable | Self::Offline => 503,
+        }
+    }
+
+    /// The wire spelling of the code, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::BadRequest => "bad_request",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PromptEmpty => "prompt_empty",
+            Self::PromptTooLong => "prompt_too_long",
+            Self::InvalidCount => "invalid_count",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+            Self::Offline => "offline",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_wire_spelling() {
+        for code in [
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::BadRequest,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::PromptEmpty,
+            ErrorCode::PromptTooLong,
+            ErrorCode::InvalidCount,
+            ErrorCode::Internal,
+            ErrorCode::Unavailable,
+            ErrorCode::Offline,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, code);
+        }
+    }
+
+    #[test]
+    fn an_unknown_code_from_a_newer_server_still_parses() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"code":"quota_exhausted","message":"later"}"#).unwrap();
+        assert_eq!(body.code, ErrorCode::Unknown);
+    }
+}

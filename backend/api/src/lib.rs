@@ -1,0 +1,11 @@
+//! The contract both halves of Atelier compile against: what goes over the wire between the service
+//! (native or Worker) and the desktop client. Nothing here does I/O.
+
+pub mod error;
+pub mod health;
+pub mod limits;
+pub mod prompt;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use health::{Health, Runtime};
+pub use limits::Limits;

@@ -1,0 +1,39 @@
+//! `GET /v1/limits`: the numbers both halves enforce. The server is the authority; the desktop uses
+//! them to stop bad input before it costs a round trip.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Longest prompt, in Unicode scalar values, after trimming.
+    pub max_prompt_chars: u32,
+    /// Fewest images one generation request may ask for.
+    pub min_images_per_request: u32,
+    /// Most images one generation request may ask for.
+    pub max_images_per_request: u32,
+    /// Largest request body the service reads, in bytes.
+    pub max_request_body_bytes: u32,
+    /// Longest conversation title, in Unicode scalar values.
+    pub max_title_chars: u32,
+    /// Longest display name, in Unicode scalar values.
+    pub max_display_name_chars: u32,
+    /// Longest side of a stored thumbnail, in pixels.
+    pub thumbnail_max_side_px: u32,
+}
+
+/// The limits this build of the service enforces.
+pub const LIMITS: Limits = Limits {
+    max_prompt_chars: 4_000,
+    min_images_per_request: 1,
+    max_images_per_request: 4,
+    max_request_body_bytes: 64 * 1024,
+    max_title_chars: 200,
+    max_display_name_chars: 80,
+    thumbnail_max_side_px: 512,
+};
+
+impl Default for Limits {
+    fn default() -> Self {
+        LIMITS
+    }
+}

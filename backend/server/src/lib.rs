@@ -1,0 +1,16 @@
+//! Atelier's service, free of any runtime: routes, rules and SQL over a [`platform::Platform`].
+//! The native platform and binary live behind the `native` feature; the Worker is `atelier-worker`.
+
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod platform;
+mod routes;
+
+#[cfg(feature = "native")]
+pub mod native;
+
+pub use routes::router;
+
+/// The service's version, reported by `/healthz`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,109 @@
+//! The native platform: a SQLite file in WAL mode for SQL, a folder of blobs written atomically, a
+//! second SQLite file for KV with TTLs, reqwest for outbound HTTP. What a fresh clone runs.
+
+mod blobs;
+mod clock;
+mod http;
+mod kv;
+mod serve;
+mod sql;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use atelier_api::Runtime;
+use sqlx::SqlitePool;
+
+pub use clock::Clock;
+pub use serve::{NativeOptions, serve};
+
+use crate::config::Config;
+use crate::platform::{Platform, PlatformError};
+
+#[derive(Clone)]
+pub struct NativePlatform {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    db: SqlitePool,
+    kv: SqlitePool,
+    blobs: blobs::BlobFolder,
+    http: reqwest::Client,
+    clock: Clock,
+}
+
+/// Failure to open the native platform's storage.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open {path}: {source}")]
+    Database { path: PathBuf, source: sqlx::Error },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+impl NativePlatform {
+    /// Opens (creating if needed) the service's state under `data_dir` and migrates the database.
+    pub async fn open(data_dir: &Path, config: Config, clock: Clock) -> Result<Self, OpenError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| OpenError::DataDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let db = sql::open(&data_dir.join("atelier.sqlite")).await?;
+        sqlx::migrate!("../migrations").run(&db).await?;
+        let kv = kv::open(&data_dir.join("kv.sqlite")).await?;
+        let blobs = blobs::BlobFolder::open(&data_dir.join("blobs")).map_err(|source| {
+            OpenError::DataDir {
+                path: data_dir.join("blobs"),
+                source,
+            }
+        })?;
+        let http = reqwest::Client::builder().build()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                kv,
+                blobs,
+                http,
+                clock,
+            }),
+        })
+    }
+
+    /// The clock this platform reads; tests move it forward to expire things.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Removes expired KV entries. Reads already ignore them; this reclaims the space.
+    pub async fn sweep_expired_kv(&self) -> Result<u64, PlatformError> {
+        kv::sweep(&self.inner.kv, self.now_ms()).await
+    }
+}
+
+impl Platform for NativePlatform {
+    fn runtime(&self) -> Runtime {
+        Runtime::Native
+    }
+
+    fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
+        getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))
+    }
+}

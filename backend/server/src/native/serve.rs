@@ -1,0 +1,105 @@
+//! Running the native server: options from the environment, the listener, background tasks,
+//! graceful shutdown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use atelier_api::{ErrorBody, ErrorCode};
+use axum::response::IntoResponse;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use super::{Clock, NativePlatform};
+use crate::config::Config;
+
+/// How the native binary is started; each field is an environment variable (README.md).
+#[derive(Debug, Clone)]
+pub struct NativeOptions {
+    /// `ATELIER_LISTEN`; port 0 picks a free port (the chosen address is printed).
+    pub listen: SocketAddr,
+    /// `ATELIER_DATA_DIR`: the SQLite files and the blob folder.
+    pub data_dir: PathBuf,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_DATA_DIR: &str = ".atelier/server";
+
+/// `ATELIER_LISTEN` does not parse as a socket address.
+#[derive(Debug, thiserror::Error)]
+#[error("ATELIER_LISTEN={value:?} is not an address like 127.0.0.1:8787: {source}")]
+pub struct ListenError {
+    value: String,
+    source: std::net::AddrParseError,
+}
+
+impl NativeOptions {
+    pub fn from_env() -> Result<Self, ListenError> {
+        let value = std::env::var("ATELIER_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.to_owned());
+        let listen = value
+            .parse()
+            .map_err(|source| ListenError { value, source })?;
+        let data_dir = std::env::var_os("ATELIER_DATA_DIR")
+            .map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), PathBuf::from);
+        Ok(Self { listen, data_dir })
+    }
+}
+
+/// A panic in a handler becomes the `internal` envelope instead of a dropped connection.
+fn panic_response(_: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    tracing::error!("a request handler panicked");
+    let body = ErrorBody::new(ErrorCode::Internal, "something went wrong on our side");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// Opens the platform, binds, prints `atelier-server listening on http://ADDR` on stdout (tests and
+/// the dev command read it), and serves until SIGINT or SIGTERM.
+pub async fn serve(
+    options: NativeOptions,
+    config: Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let platform = NativePlatform::open(&options.data_dir, config, Clock::default()).await?;
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %options.data_dir.display(), "serving");
+    println!("atelier-server listening on http://{addr}");
+
+    let sweeper = platform.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.sweep_expired_kv().await {
+                tracing::warn!(error = %e, "KV sweep failed");
+            }
+        }
+    });
+
+    let app = crate::router(platform).layer(CatchPanicLayer::custom(panic_response));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

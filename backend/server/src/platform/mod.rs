@@ -1,0 +1,37 @@
+//! The ports the service needs from whatever runs it. The native platform (`crate::native`) and the
+//! Worker (`atelier-worker`) implement them; routes are generic over `P: Platform`.
+//!
+//! Every future is `Send` because axum's handlers must be. The native implementations are plain
+//! `async fn`s; the Worker wraps its JS futures in `worker::send::SendFuture`, sound on its one thread.
+
+mod blobs;
+mod error;
+mod http;
+mod kv;
+mod sql;
+
+pub use blobs::{Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS};
+pub use error::PlatformError;
+pub use http::{Http, OutboundRequest, OutboundResponse};
+pub use kv::{KV_MIN_TTL_SECONDS, Kv, KvPage, check_ttl};
+pub use sql::{Row, Sql, SqlValue, Statement, rows_as};
+
+use atelier_api::Runtime;
+
+use crate::config::Config;
+
+/// Everything the service needs from its runtime.
+pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
+    /// Which runtime this is, as reported by `/healthz`.
+    fn runtime(&self) -> Runtime;
+
+    /// Configuration and secrets, read once at start.
+    fn config(&self) -> &Config;
+
+    /// Milliseconds since the Unix epoch. The only clock the service may read: `SystemTime::now()`
+    /// panics on wasm32, and tests drive time through this port.
+    fn now_ms(&self) -> i64;
+
+    /// Fills `buf` from a cryptographically secure source.
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError>;
+}

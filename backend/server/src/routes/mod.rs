@@ -1,0 +1,41 @@
+//! The service's routes, generic over the platform that runs them.
+
+mod health;
+mod limits;
+mod prompts;
+mod ready;
+
+use atelier_api::ErrorCode;
+use atelier_api::limits::LIMITS;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::error::ApiError;
+use crate::platform::Platform;
+
+/// The whole service as one router. Both runtimes serve exactly this.
+pub fn router<P: Platform>(platform: P) -> Router {
+    Router::new()
+        .route("/healthz", get(health::health::<P>))
+        .route("/readyz", get(ready::ready::<P>))
+        .route("/v1/limits", get(limits::limits))
+        .route("/v1/prompts/check", post(prompts::check))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(
+            LIMITS.max_request_body_bytes as usize,
+        ))
+        .with_state(platform)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "this route does not take that method",
+    )
+}

@@ -1,0 +1,1 @@
+//! The Atelier desktop app: a thin Tauri shell over atelier-client.

@@ -1,0 +1,1 @@
+//! One HTTP conformance suite run against the native server and the Worker under wrangler.
