@@ -23,6 +23,8 @@ pub enum ErrorCode {
     PromptTooLong,
     /// The number of images asked for is outside the allowed range (400).
     InvalidCount,
+    /// Too many requests; the response carries `Retry-After` in seconds (429).
+    RateLimited,
     /// Something failed on our side; the message says nothing internal (500).
     Internal,
     /// A storage or upstream dependency is unreachable (503).
@@ -43,6 +45,7 @@ impl ErrorCode {
             Self::BadRequest | Self::PromptEmpty | Self::PromptTooLong | Self::InvalidCount => 400,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
             Self::Unavailable | Self::Offline => 503,
         }
@@ -59,6 +62,7 @@ impl ErrorCode {
             Self::PromptEmpty => "prompt_empty",
             Self::PromptTooLong => "prompt_too_long",
             Self::InvalidCount => "invalid_count",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
             Self::Offline => "offline",
@@ -105,6 +109,7 @@ mod tests {
             ErrorCode::PromptEmpty,
             ErrorCode::PromptTooLong,
             ErrorCode::InvalidCount,
+            ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
             ErrorCode::Offline,
