@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Which of the two runtimes answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Runtime {
     /// tokio + hyper, a SQLite file and a folder of blobs: the embedded default.
     Native,

@@ -1,0 +1,9 @@
+// Declares the app's own commands so capabilities can grant them one by one (nothing is allowed
+// by default), then lets Tauri embed its configuration.
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "check_backend"]);
+    if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}
