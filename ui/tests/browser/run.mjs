@@ -1,0 +1,450 @@
+// Drives the built UI in Debian's Chromium with the Tauri IPC faked, one scenario per fresh
+// browser profile, and saves a screenshot of each to <repo>/target/screenshots/ui-<name>.png.
+//
+//   npm run test:browser            all scenarios
+//   npm run test:browser -- zh-CN   only the scenarios whose name contains "zh-CN"
+//
+// It builds `dist/`, serves it with `vite preview` (which sends the app's strict CSP), and
+// stops everything it started before it exits. Exit status 1 when any scenario fails.
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const repoDir = resolve(uiDir, '..')
+const screenshotDir = join(repoDir, 'target', 'screenshots')
+const viteBin = join(uiDir, 'node_modules', '.bin', 'vite')
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const TIMEOUT_MS = 10_000
+
+const APP_INFO = { version: '0.1.0', api_url: 'http://127.0.0.1:8787' }
+const NATIVE = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
+const WORKER = { version: '0.3.2', runtime: 'worker', latency_ms: 87 }
+const OFFLINE = { code: 'offline', message: 'error sending request for url (http://127.0.0.1:8787/v1/health)' }
+
+// ---------------------------------------------------------------------------------------------
+// The fake Tauri runtime. Runs in the page before any of its scripts (so CSP does not apply to
+// it). It provides what `@tauri-apps/api/core` reads from `window.__TAURI_INTERNALS__`: `invoke`
+// for commands and `transformCallback` (with its companions) for callbacks and channels.
+// A rejected command rejects with the serialized error, as Tauri does. The test steers it
+// through `window.__ATELIER_IPC__`.
+
+function installTauriIpcMock(config) {
+  const ipc = { ...config, calls: {}, cspViolations: [] }
+  window.__ATELIER_IPC__ = ipc
+  document.addEventListener('securitypolicyviolation', (event) => {
+    ipc.cspViolations.push(`${event.violatedDirective}: ${event.blockedURI || event.sample || 'inline'}`)
+  })
+
+  const callbacks = new Map()
+  let nextCallbackId = 1
+  window.__TAURI_INTERNALS__ = {
+    metadata: {
+      currentWindow: { label: 'main' },
+      currentWebview: { windowLabel: 'main', label: 'main' },
+    },
+    transformCallback(callback, once = false) {
+      const id = nextCallbackId++
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id)
+        return callback?.(data)
+      })
+      return id
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id)
+    },
+    runCallback(id, data) {
+      callbacks.get(id)?.(data)
+    },
+    callbacks,
+    convertFileSrc(path, protocol = 'asset') {
+      return `${protocol}://localhost/${encodeURIComponent(path)}`
+    },
+    async invoke(cmd) {
+      ipc.calls[cmd] = (ipc.calls[cmd] ?? 0) + 1
+      switch (cmd) {
+        case 'app_info':
+          return ipc.appInfo
+        case 'check_backend':
+          if (ipc.hang) return new Promise(() => {})
+          if (ipc.error) throw ipc.error
+          return ipc.health
+        default:
+          throw `command ${cmd} not found`
+      }
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios. Each gets a new browser with an empty profile.
+
+const scenarios = [
+  {
+    name: 'online-native',
+    ipc: { appInfo: APP_INFO, health: NATIVE },
+    async run(t) {
+      await t.waitForState('online')
+      await t.expectText('backend-status', 'Connected')
+      await t.expectText('server-version', '0.3.2')
+      await t.expectText('backend-runtime', 'Native')
+      await t.expectText('backend-latency', '12 ms')
+      await t.expectText('api-url', 'http://127.0.0.1:8787')
+      await t.expectText('app-version', '0.1.0')
+      await t.expectAbsent('retry-button')
+      await t.screenshot('online-native')
+
+      // The language switch changes the words at once and is remembered across a reload.
+      await t.page.getByTestId('language-switch').selectOption('zh-CN')
+      await t.expectText('backend-status', '已连接')
+      await t.page.reload()
+      await t.waitForState('online')
+      await t.expectText('backend-status', '已连接')
+      await t.expectValue('language-switch', 'zh-CN')
+    },
+  },
+  {
+    name: 'online-worker',
+    colorScheme: 'dark',
+    ipc: { appInfo: APP_INFO, health: WORKER },
+    async run(t) {
+      await t.waitForState('online')
+      await t.expectText('backend-runtime', 'Cloudflare Worker')
+      await t.expectText('backend-latency', '87 ms')
+      await t.screenshot('online-worker')
+    },
+  },
+  {
+    name: 'offline-recovering',
+    clock: true,
+    ipc: { appInfo: APP_INFO, health: NATIVE, error: OFFLINE },
+    async run(t) {
+      await t.waitForState('offline')
+      await t.expectText('backend-status', 'Offline')
+      await t.expectText('backend-message', "Can't reach the Atelier service at http://127.0.0.1:8787")
+      await t.expectText('retry-button', 'Retry')
+      await t.expectCalls(1)
+      await t.screenshot('offline')
+
+      // Re-checked every 5 s, and the failure stays on screen meanwhile.
+      await t.page.clock.runFor(4_999)
+      await t.expectCalls(1)
+      await t.page.clock.runFor(1)
+      await t.expectCalls(2)
+      await t.waitForState('offline')
+
+      // Retry checks at once.
+      await t.page.getByTestId('retry-button').click()
+      await t.expectCalls(3)
+      await t.waitForState('offline')
+
+      // The service comes back: the next automatic check finds it, then checking stops.
+      await t.page.evaluate(() => {
+        window.__ATELIER_IPC__.error = null
+      })
+      await t.page.clock.runFor(5_000)
+      await t.waitForState('online')
+      await t.expectCalls(4)
+      await t.expectText('server-version', '0.3.2')
+      await t.expectAbsent('backend-message')
+      await t.page.clock.runFor(30_000)
+      await t.expectCalls(4)
+      await t.screenshot('offline-recovered')
+    },
+  },
+  {
+    name: 'zh-CN',
+    locale: 'zh-CN',
+    ipc: { appInfo: APP_INFO, health: NATIVE },
+    async run(t) {
+      await t.waitForState('online')
+      await t.expectText('backend-status', '已连接')
+      await t.expectText('backend-runtime', '原生服务')
+      await t.expectText('backend-latency', '12 毫秒')
+      await t.expectValue('language-switch', 'zh-CN')
+      await t.expectLang('zh-CN')
+      await t.screenshot('zh-CN')
+    },
+  },
+  {
+    name: 'zh-CN-offline-narrow',
+    locale: 'zh-CN',
+    viewport: { width: 480, height: 760 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, error: OFFLINE },
+    async run(t) {
+      await t.waitForState('offline')
+      await t.expectText('backend-status', '离线')
+      await t.expectText('backend-message', '无法连接到位于 http://127.0.0.1:8787 的 Atelier 服务')
+      await t.expectText('retry-button', '重试')
+      await t.screenshot('zh-CN-offline-narrow')
+    },
+  },
+  {
+    name: 'error-unknown-code',
+    colorScheme: 'dark',
+    ipc: { appInfo: APP_INFO, health: NATIVE, error: { code: 'quota_exceeded', message: 'from a newer service' } },
+    async run(t) {
+      await t.waitForState('error')
+      await t.expectText('backend-status', 'Service error')
+      await t.expectText('backend-message', 'Something went wrong while talking to the Atelier service.')
+      await t.page.getByText('Details').click()
+      await t.expectText('error-code', 'quota_exceeded')
+      await t.screenshot('error-unknown-code')
+    },
+  },
+  {
+    name: 'checking',
+    ipc: { appInfo: APP_INFO, hang: true },
+    async run(t) {
+      await t.waitForState('checking')
+      await t.expectText('backend-status', 'Checking…')
+      await t.screenshot('checking')
+    },
+  },
+]
+
+// ---------------------------------------------------------------------------------------------
+// What a scenario can ask of its page.
+
+function helpers(page, problems) {
+  const byId = (id) => page.getByTestId(id)
+
+  async function poll(describe, probe) {
+    const deadline = Date.now() + TIMEOUT_MS
+    let last
+    for (;;) {
+      last = await probe().catch((error) => ({ ok: false, seen: String(error) }))
+      if (last.ok) return
+      if (Date.now() > deadline) throw new Error(`${describe}; saw ${JSON.stringify(last.seen)}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  return {
+    page,
+    async waitForState(state) {
+      await page.locator(`[data-testid="backend-status"][data-state="${state}"]`).waitFor({ timeout: TIMEOUT_MS })
+    },
+    async expectText(id, expected) {
+      await poll(`[data-testid=${id}] should contain ${JSON.stringify(expected)}`, async () => {
+        const seen = await byId(id).innerText({ timeout: 500 })
+        return { ok: seen.includes(expected), seen }
+      })
+    },
+    async expectValue(id, expected) {
+      await poll(`[data-testid=${id}] should have value ${expected}`, async () => {
+        const seen = await byId(id).inputValue({ timeout: 500 })
+        return { ok: seen === expected, seen }
+      })
+    },
+    async expectAbsent(id) {
+      const count = await byId(id).count()
+      if (count !== 0) throw new Error(`[data-testid=${id}] should not be shown`)
+    },
+    async expectLang(expected) {
+      const lang = await page.evaluate(() => document.documentElement.lang)
+      if (lang !== expected) throw new Error(`<html lang> should be ${expected}, is ${lang}`)
+    },
+    async expectCalls(expected) {
+      await poll(`check_backend should have been called ${expected} times`, async () => {
+        const seen = await page.evaluate(() => window.__ATELIER_IPC__.calls.check_backend ?? 0)
+        return { ok: seen === expected, seen }
+      })
+    },
+    async screenshot(name) {
+      await assertLayout(page)
+      if (problems.length > 0) throw new Error(problems.join('\n'))
+      const path = join(screenshotDir, `ui-${name}.png`)
+      await page.screenshot({ path, animations: 'disabled', caret: 'hide' })
+      console.log(`    screenshot ${relative(repoDir, path)}`)
+    },
+  }
+}
+
+// Nothing may stick out of the window or out of its box horizontally.
+async function assertLayout(page) {
+  const overflow = await page.evaluate(() => {
+    const found = []
+    const root = document.scrollingElement
+    if (root.scrollWidth > window.innerWidth) found.push(`page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window`)
+    for (const el of document.querySelectorAll('#app *')) {
+      if (el instanceof SVGElement || el.closest('svg')) continue
+      const style = getComputedStyle(el)
+      if (style.display === 'inline' || style.position === 'absolute') continue
+      if (el.scrollWidth > el.clientWidth + 1) {
+        found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} overflows (${el.scrollWidth} > ${el.clientWidth})`)
+      }
+    }
+    return found
+  })
+  if (overflow.length > 0) throw new Error(`layout clips:\n  ${overflow.join('\n  ')}`)
+}
+
+async function runScenario(scenario, baseUrl) {
+  const profile = await mkdtemp(join(tmpdir(), 'atelier-ui-chromium-'))
+  let context
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      locale: scenario.locale ?? 'en-US',
+      colorScheme: scenario.colorScheme ?? 'light',
+      viewport: scenario.viewport ?? { width: 960, height: 680 },
+      deviceScaleFactor: 1,
+    })
+    const page = context.pages()[0] ?? (await context.newPage())
+    const problems = []
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') {
+        problems.push(`console ${message.type()}: ${message.text()}`)
+      }
+    })
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
+    page.on('request', (request) => {
+      if (!request.url().startsWith(baseUrl)) problems.push(`request outside the app: ${request.url()}`)
+    })
+
+    await page.addInitScript(installTauriIpcMock, scenario.ipc)
+    if (scenario.clock) {
+      // Page time stands still from the start and moves only when the scenario says so.
+      const start = new Date('2026-01-01T09:00:00Z').getTime()
+      await page.clock.install({ time: start })
+      await page.clock.pauseAt(start + 1)
+    }
+    await page.goto(baseUrl)
+    await scenario.run(helpers(page, problems))
+
+    const violations = await page.evaluate(() => window.__ATELIER_IPC__.cspViolations)
+    problems.push(...violations.map((v) => `CSP violation: ${v}`))
+    if (problems.length > 0) throw new Error(problems.join('\n'))
+  } finally {
+    await context?.close().catch(() => {})
+    await rm(profile, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes this script starts, and stopping them.
+
+const started = new Set()
+
+function start(command, args, options = {}) {
+  // Its own process group, so stopping it also stops anything it spawned.
+  const child = spawn(command, args, { cwd: uiDir, detached: true, ...options })
+  started.add(child)
+  child.on('exit', () => started.delete(child))
+  return child
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  const signal = (name) => {
+    try {
+      process.kill(-child.pid, name)
+    } catch {
+      // already gone
+    }
+  }
+  signal('SIGTERM')
+  const timer = setTimeout(() => signal('SIGKILL'), 3_000)
+  await exited
+  clearTimeout(timer)
+}
+
+async function stopAll() {
+  await Promise.all([...started].map(stop))
+}
+
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.once(name, () => {
+    void stopAll().finally(() => process.exit(130))
+  })
+}
+
+async function run(command, args) {
+  const child = start(command, args, { stdio: 'inherit' })
+  const code = await new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)))
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`)
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolvePort(port))
+    })
+  })
+}
+
+async function serve() {
+  const port = await freePort()
+  const child = start(viteBin, ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const baseUrl = `http://127.0.0.1:${port}/`
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited early:\n${output}`)
+    const response = await fetch(baseUrl).catch(() => null)
+    if (response?.ok) {
+      // The scenarios prove the bundle runs under this policy, so it must really be sent.
+      const csp = response.headers.get('content-security-policy') ?? ''
+      if (!csp.includes("script-src 'self'") || !csp.includes("style-src 'self'")) {
+        throw new Error(`vite preview sends no strict Content-Security-Policy (got ${JSON.stringify(csp)})`)
+      }
+      return baseUrl
+    }
+    if (Date.now() > deadline) throw new Error(`vite preview did not answer on ${baseUrl}:\n${output}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const filter = process.argv[2]
+  const selected = scenarios.filter((s) => !filter || s.name.includes(filter))
+  if (selected.length === 0) throw new Error(`no scenario matches ${filter}`)
+
+  await mkdir(screenshotDir, { recursive: true })
+  console.log('building dist/ …')
+  await run(viteBin, ['build', '--logLevel', 'warn'])
+  const baseUrl = await serve()
+  console.log(`serving dist/ at ${baseUrl}`)
+
+  const failures = []
+  for (const scenario of selected) {
+    const began = performance.now()
+    try {
+      await runScenario(scenario, baseUrl)
+      console.log(`  ok    ${scenario.name} (${Math.round(performance.now() - began)} ms)`)
+    } catch (error) {
+      failures.push(scenario.name)
+      console.log(`  FAIL  ${scenario.name}\n        ${String(error?.message ?? error).replaceAll('\n', '\n        ')}`)
+    }
+  }
+  console.log(`${selected.length - failures.length} passed, ${failures.length} failed`)
+  if (failures.length > 0) process.exitCode = 1
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
+} finally {
+  await stopAll()
+}
