@@ -110,6 +110,12 @@ async function openApp(apiUrl) {
       throw new Error(`backend-status never reached "${state}" (last: ${last})`);
     },
     async screenshot(name) {
+      // WebKit captures the last composited frame: let two frames render after the DOM changed.
+      await wd(base, 'POST', `/session/${sid}/execute/async`, {
+        script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+        args: [],
+      });
+      await sleep(300);
       const png = Buffer.from(await wd(base, 'GET', `/session/${sid}/screenshot`), 'base64');
       const path = join(SHOTS, `window-${name}.png`);
       writeFileSync(path, png);
@@ -132,7 +138,7 @@ async function connectedScenario(url) {
   try {
     await app.waitForState('online', 30_000);
     const runtime = await app.text('backend-runtime');
-    const version = await app.text('backend-version');
+    const version = await app.text('server-version');
     const shown = await app.text('api-url');
     expect(/native/i.test(runtime), `runtime shows "${runtime}"`);
     expect(version.includes('0.1.0'), `version shows "${version}"`);
