@@ -1,1 +1,65 @@
-fn main() {}
+//! `cargo xtask <command>`: everything a developer or CI does, in one place.
+//!
+//!   setup             install what is missing (Debian packages, Node 22, npm packages, wasm tools, tauri-driver)
+//!   dev [--worker]    setup, then the simulators + the native server (or the Worker under wrangler)
+//!                     + the desktop app pointed at it
+//!   test [suite…]     setup, then every suite (or the named ones), ending with one summary line per suite
+//!   bindings          regenerate ui/src/lib/backend/bindings.ts from the Rust commands
+//!   icons             regenerate icons/ from icons/atelier.svg
+
+mod dev;
+mod process;
+mod setup;
+mod suites;
+mod worker;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The repository root and the tools every command shares.
+pub struct Ctx {
+    pub root: PathBuf,
+}
+
+impl Ctx {
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons>\n\
+suites: lint rust bindings ui-unit ui-browser conformance window";
+
+fn main() -> ExitCode {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let ctx = Ctx { root };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&ctx).map(|_| ()),
+        Some("dev") => {
+            let runtime = if args.iter().any(|a| a == "--worker") {
+                dev::Runtime::Worker
+            } else {
+                dev::Runtime::Native
+            };
+            dev::run(&ctx, runtime)
+        }
+        Some("test") => return suites::run(&ctx, &args[1..]),
+        Some("bindings") => suites::write_bindings(&ctx),
+        Some("icons") => setup::icons(&ctx),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! `WorkerPlatform`: the request's `Env` (bindings, vars, secrets) behind the `Platform` ports.
+
+use std::sync::Arc;
+
+use atelier_api::Runtime;
+use atelier_server::config::{Config, ConfigError};
+use atelier_server::platform::{Platform, PlatformError};
+use worker::Env;
+use worker::send::SendWrapper;
+
+/// The binding names `wrangler.toml` declares.
+pub mod bindings {
+    /// D1: the service's SQL database.
+    pub const DB: &str = "DB";
+    /// R2: image bytes.
+    pub const IMAGES: &str = "IMAGES";
+    /// Workers KV: rate-limit counters, sessions.
+    pub const KV: &str = "KV";
+}
+
+/// The platform for one request. Cheap to clone; every JS handle sits behind a `SendWrapper`,
+/// which is sound because a Worker isolate runs on one thread.
+#[derive(Clone)]
+pub struct WorkerPlatform {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    env: SendWrapper<Env>,
+    config: Config,
+}
+
+impl WorkerPlatform {
+    /// Reads the configuration from the Worker's vars and secrets (the same names as natively).
+    /// Bindings are looked up when used, so `/healthz` answers even if one is missing.
+    pub fn from_env(env: Env) -> Result<Self, ConfigError> {
+        let config = Config::from_lookup(|name| {
+            // Vars and secrets are both plain strings on `env`; `var` reads either.
+            env.var(name).ok().map(|value| value.to_string())
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                env: SendWrapper::new(env),
+                config,
+            }),
+        })
+    }
+
+    pub(crate) fn env(&self) -> &Env {
+        &self.inner.env
+    }
+}
+
+impl Platform for WorkerPlatform {
+    fn runtime(&self) -> Runtime {
+        Runtime::Worker
+    }
+
+    fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    fn now_ms(&self) -> i64 {
+        // `SystemTime::now()` panics on wasm32; the JS clock is the Worker's clock.
+        worker::js_sys::Date::now() as i64
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
+        // getrandom's `js` feature: `crypto.getRandomValues`.
+        getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))
+    }
+}
+
+/// The message of a JS error (with its `cause` when that adds something), or its string form.
+pub(crate) fn js_error_text(value: &worker::wasm_bindgen::JsValue) -> String {
+    use worker::js_sys;
+    use worker::wasm_bindgen::JsCast;
+    match value.dyn_ref::<js_sys::Error>() {
+        Some(err) => {
+            let message = String::from(err.message());
+            match err.cause().dyn_ref::<js_sys::Error>() {
+                Some(cause) => {
+                    let cause = String::from(cause.message());
+                    if message.contains(&cause) {
+                        message
+                    } else {
+                        format!("{message} (cause: {cause})")
+                    }
+                }
+                None => message,
+            }
+        }
+        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
+    }
+}
+
+/// The text of a workers-rs error: the JS message (and cause) when there is one, else the error
+/// and its sources.
+pub(crate) fn worker_error_text(err: &worker::Error) -> String {
+    use worker::wasm_bindgen::JsValue;
+    match err {
+        worker::Error::D1(e) => js_error_text(AsRef::<JsValue>::as_ref(e)),
+        worker::Error::UnknownJsError { original, .. } => js_error_text(original),
+        worker::Error::Internal(value)
+        | worker::Error::KvError(worker::KvError::JavaScript(value)) => js_error_text(value),
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(e) = source {
+                text.push_str(": ");
+                text.push_str(&e.to_string());
+                source = e.source();
+            }
+            text
+        }
+    }
+}
+
+/// The text of a KV error.
+pub(crate) fn kv_error_text(err: &worker::KvError) -> String {
+    match err {
+        worker::KvError::JavaScript(value) => js_error_text(value),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,89 @@
+//! Every conformance case, by area. A case is an async fn taking the context; the list below is
+//! what runs against each runtime, under the same names.
+
+mod errors;
+mod health;
+mod prompts;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::{CaseResult, Ctx};
+
+pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = CaseResult> + Send + 'a>>;
+pub type CaseFn = for<'a> fn(&'a Ctx) -> CaseFuture<'a>;
+
+/// Turns `async fn name(ctx: &Ctx) -> CaseResult` items into `(name, fn)` pairs.
+macro_rules! cases {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        vec![$((concat!(stringify!($module), "::", stringify!($name)), (|ctx| Box::pin($module::$name(ctx))) as CaseFn)),*]
+    };
+}
+
+pub fn all() -> Vec<(&'static str, CaseFn)> {
+    cases![
+        health::healthz_reports_status_version_and_runtime,
+        health::readyz_round_trips_sql_kv_and_blobs,
+        health::limits_are_the_contracts,
+        errors::unknown_routes_get_the_not_found_envelope,
+        errors::hostile_paths_get_the_not_found_envelope,
+        errors::wrong_methods_get_the_method_not_allowed_envelope,
+        errors::malformed_json_is_a_bad_request,
+        errors::json_of_the_wrong_shape_is_a_bad_request,
+        errors::a_body_without_json_content_type_is_unsupported,
+        errors::a_body_over_the_limit_is_too_large,
+        prompts::a_valid_prompt_is_trimmed_and_counted,
+        prompts::empty_and_overlong_prompts_get_precise_codes,
+        prompts::counts_outside_the_range_are_refused,
+    ]
+}
+
+/// Reads an error response and checks it is exactly the envelope with `status` and `code`.
+pub(crate) async fn expect_error(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> CaseResult {
+    let got_status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| format!("error body is not JSON: {e}"))?;
+    crate::ensure!(
+        got_status == status,
+        "status {got_status}, expected {status}; body {body}"
+    );
+    crate::ensure!(
+        content_type.starts_with("application/json"),
+        "content-type {content_type:?}"
+    );
+    let object = body
+        .as_object()
+        .ok_or_else(|| format!("error body is not an object: {body}"))?;
+    crate::ensure!(
+        object.len() == 2,
+        "envelope has other fields than code and message: {body}"
+    );
+    crate::ensure!(
+        object.get("code").and_then(|c| c.as_str()) == Some(code),
+        "code is not {code:?}: {body}"
+    );
+    crate::ensure!(
+        object
+            .get("message")
+            .and_then(|m| m.as_str())
+            .is_some_and(|m| !m.is_empty()),
+        "message missing or empty: {body}"
+    );
+    Ok(())
+}
+
+pub(crate) fn transport(e: reqwest::Error) -> String {
+    format!("request failed: {e}")
+}

@@ -1,0 +1,84 @@
+//! Runs every case against every selected runtime (`ATELIER_CONFORMANCE_RUNTIMES`, default
+//! `native,worker`), each started fresh with the upstream simulators. Test names are
+//! `<runtime>::<area>::<case>`, so the output lists the same cases for both.
+
+use std::sync::Arc;
+
+use atelier_api::Runtime;
+use atelier_conformance::backends::{RunningBackend, WranglerTools, start_native, start_worker};
+use atelier_conformance::{Ctx, cases};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn runtimes() -> Vec<Runtime> {
+    let selected =
+        std::env::var("ATELIER_CONFORMANCE_RUNTIMES").unwrap_or_else(|_| "native,worker".into());
+    selected
+        .split(',')
+        .filter_map(|name| match name.trim() {
+            "native" => Some(Runtime::Native),
+            "worker" => Some(Runtime::Worker),
+            _ => None,
+        })
+        .collect()
+}
+
+fn label(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Native => "native",
+        Runtime::Worker => "worker",
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Arguments::from_args();
+    let rt = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
+    let simulators = rt
+        .block_on(atelier_simulators::spawn(Default::default()))
+        .expect("the upstream simulators start");
+    let upstream_env = simulators.env();
+
+    // Backends stay up until every trial has run; dropping them stops the processes.
+    let mut backends: Vec<RunningBackend> = Vec::new();
+    let mut trials = Vec::new();
+    for runtime in runtimes() {
+        let started = match runtime {
+            Runtime::Native => start_native(&upstream_env),
+            Runtime::Worker => {
+                WranglerTools::from_env().and_then(|tools| start_worker(&tools, &upstream_env))
+            }
+        };
+        let base_url = match started {
+            Ok(backend) => {
+                let url = backend.base_url.clone();
+                backends.push(backend);
+                Ok(url)
+            }
+            Err(e) => Err(format!("the {} backend did not start: {e}", label(runtime))),
+        };
+        for (name, case) in cases::all() {
+            let rt = rt.clone();
+            let base_url = base_url.clone();
+            trials.push(Trial::test(
+                format!("{}::{name}", label(runtime)),
+                move || {
+                    let base_url = base_url.map_err(Failed::from)?;
+                    let http = reqwest::Client::builder()
+                        .user_agent("atelier-conformance")
+                        .timeout(std::time::Duration::from_secs(30))
+                        .build()
+                        .map_err(|e| Failed::from(e.to_string()))?;
+                    let ctx = Ctx {
+                        base_url,
+                        runtime,
+                        http,
+                    };
+                    rt.block_on(case(&ctx)).map_err(Failed::from)
+                },
+            ));
+        }
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(backends);
+    rt.block_on(simulators.shutdown());
+    conclusion.exit_code()
+}

@@ -1,0 +1,185 @@
+//! `cargo xtask dev`: set-up, then the upstream simulators, the native server pointed at them, and
+//! the desktop app pointed at the server. Closing the app stops everything.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::Ctx;
+use crate::process::{self, Background};
+use crate::{setup, worker};
+
+/// Reads the first line a child prints on stdout, then keeps draining the pipe in the background.
+fn first_line(child: &mut std::process::Child, what: &str) -> Result<String> {
+    let stdout = child
+        .stdout
+        .take()
+        .with_context(|| format!("{what} has no stdout"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let line = lines
+        .next()
+        .with_context(|| format!("{what} exited before printing its address"))??;
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            println!("{line}");
+        }
+    });
+    Ok(line)
+}
+
+/// Which runtime of the service `dev` starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Native,
+    /// `cargo xtask dev --worker`: the Worker under `wrangler dev`, with local D1, R2 and KV.
+    Worker,
+}
+
+pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
+    let tools = setup::run(ctx)?;
+    let worker_tools = worker::ensure_tools(&ctx.root)?;
+    setup::build_ui(ctx, &tools)?;
+    process::run(Command::new("cargo").current_dir(&ctx.root).args([
+        "build",
+        "-p",
+        "atelier-server",
+        "-p",
+        "atelier-simulators",
+        "-p",
+        "atelier-desktop",
+    ]))?;
+    let bin = ctx.path("target/debug");
+
+    let mut simulators = Command::new(bin.join("atelier-simulators"));
+    simulators
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped());
+    let mut simulators = Background::spawn("atelier-simulators", simulators)?;
+    let announced: serde_json::Value =
+        serde_json::from_str(&first_line(&mut simulators.child, "atelier-simulators")?)
+            .context("the simulators' first line is not JSON")?;
+    let sims_url = announced["base_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let upstream_env: Vec<(String, String)> = announced["env"]
+        .as_object()
+        .map(|env| {
+            env.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let listen = std::env::var("ATELIER_LISTEN").unwrap_or_else(|_| "127.0.0.1:8787".into());
+    let (mut server, api_url, data_dir) = match runtime {
+        Runtime::Native => {
+            let data_dir = ctx.path(".atelier/dev/server");
+            let mut server = Command::new(bin.join("atelier-server"));
+            server
+                .env("ATELIER_DATA_DIR", &data_dir)
+                .env("ATELIER_LISTEN", &listen)
+                .envs(upstream_env)
+                .stdout(Stdio::piped());
+            let mut server = Background::spawn("atelier-server", server)?;
+            let line = first_line(&mut server.child, "atelier-server")?;
+            let api_url = line
+                .strip_prefix("atelier-server listening on ")
+                .context("unexpected server output")?
+                .to_owned();
+            (server, api_url, data_dir)
+        }
+        Runtime::Worker => {
+            let (ip, port) = listen
+                .rsplit_once(':')
+                .context("ATELIER_LISTEN must be IP:PORT")?;
+            let data_dir = ctx.path(".atelier/dev/wrangler");
+            let persist = data_dir.to_string_lossy().into_owned();
+            process::run(
+                worker_tools
+                    .wrangler(&ctx.root)
+                    .args([
+                        "d1",
+                        "migrations",
+                        "apply",
+                        "DB",
+                        "--local",
+                        "--persist-to",
+                        &persist,
+                    ])
+                    .stdin(Stdio::null()),
+            )?;
+            let mut dev = worker_tools.wrangler(&ctx.root);
+            dev.args([
+                "dev",
+                "--ip",
+                ip,
+                "--port",
+                port,
+                "--persist-to",
+                &persist,
+                "--show-interactive-dev-session=false",
+            ])
+            .stdin(Stdio::null());
+            for (name, value) in &upstream_env {
+                dev.arg("--var").arg(format!("{name}:{value}"));
+            }
+            let server = Background::spawn("wrangler dev", dev)?;
+            let api_url = format!("http://{listen}");
+            wait_until_healthy(&api_url)?;
+            (server, api_url, data_dir)
+        }
+    };
+    let label = if runtime == Runtime::Native {
+        "native"
+    } else {
+        "Worker under wrangler dev"
+    };
+
+    println!();
+    println!(
+        "  Atelier service   {api_url}   ({label}, data in {})",
+        data_dir.display()
+    );
+    println!("  Simulators        {sims_url}   (kie.ai, Creem, Resend, PostHog, Sentry)");
+    println!("  Sign-in mail      {sims_url}/resend/emails");
+    println!();
+
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        println!("No display: the service and simulators run until Ctrl-C.");
+        let _ = server.child.wait();
+        return Ok(());
+    }
+    let status = Command::new(bin.join("atelier-desktop"))
+        .env("ATELIER_API_URL", &api_url)
+        .status()
+        .context("cannot start the desktop app")?;
+    drop(server);
+    drop(simulators);
+    if !status.success() {
+        bail!("the desktop app exited with {status}");
+    }
+    Ok(())
+}
+
+/// Waits for `GET {url}/healthz` to answer (wrangler builds and boots workerd first).
+fn wait_until_healthy(url: &str) -> Result<()> {
+    use std::io::{Read, Write};
+    let authority = url.trim_start_matches("http://").to_owned();
+    for _ in 0..600 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&authority) {
+            let request =
+                format!("GET /healthz HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+            let mut head = [0u8; 12];
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_exact(&mut head).is_ok()
+                && head.starts_with(b"HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    bail!("{url}/healthz did not answer within 5 minutes")
+}
