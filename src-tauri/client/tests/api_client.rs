@@ -1,4 +1,5 @@
 //! The API client against the real native server, a dead port, and a flaky server.
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failing test with its location
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
