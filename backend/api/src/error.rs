@@ -24,6 +24,18 @@ pub enum ErrorCode {
     PromptTooLong,
     /// The number of images asked for is outside the allowed range (400).
     InvalidCount,
+    /// The address is not a valid email address (400).
+    InvalidEmail,
+    /// The code does not match the current challenge; the message says how many tries are left (400).
+    InvalidCode,
+    /// No live challenge: the code or link expired, was used, or was replaced by a newer one (400).
+    CodeExpired,
+    /// Five wrong codes: this challenge is dead; ask for a new email (400).
+    TooManyAttempts,
+    /// No bearer token, or one that is unknown, expired or revoked (401).
+    Unauthenticated,
+    /// The display name is too long or contains control characters (400).
+    InvalidDisplayName,
     /// Too many requests; the response carries `Retry-After` in seconds (429).
     RateLimited,
     /// Something failed on our side; the message says nothing internal (500).
@@ -43,7 +55,16 @@ impl ErrorCode {
         match self {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::BadRequest | Self::PromptEmpty | Self::PromptTooLong | Self::InvalidCount => 400,
+            Self::BadRequest
+            | Self::PromptEmpty
+            | Self::PromptTooLong
+            | Self::InvalidCount
+            | Self::InvalidEmail
+            | Self::InvalidCode
+            | Self::CodeExpired
+            | Self::TooManyAttempts
+            | Self::InvalidDisplayName => 400,
+            Self::Unauthenticated => 401,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
@@ -63,6 +84,12 @@ impl ErrorCode {
             Self::PromptEmpty => "prompt_empty",
             Self::PromptTooLong => "prompt_too_long",
             Self::InvalidCount => "invalid_count",
+            Self::InvalidEmail => "invalid_email",
+            Self::InvalidCode => "invalid_code",
+            Self::CodeExpired => "code_expired",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidDisplayName => "invalid_display_name",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -110,6 +137,12 @@ mod tests {
             ErrorCode::PromptEmpty,
             ErrorCode::PromptTooLong,
             ErrorCode::InvalidCount,
+            ErrorCode::InvalidEmail,
+            ErrorCode::InvalidCode,
+            ErrorCode::CodeExpired,
+            ErrorCode::TooManyAttempts,
+            ErrorCode::Unauthenticated,
+            ErrorCode::InvalidDisplayName,
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,

@@ -1,6 +1,7 @@
 //! The contract both halves of Atelier compile against: what goes over the wire between the service
 //! (native or Worker) and the desktop client. Nothing here does I/O.
 
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod limits;

@@ -1,0 +1,69 @@
+//! Sign-in by email (a one-time code and a magic link in one message), sessions, and the account.
+//! Times are milliseconds since the Unix epoch.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/auth/start`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartSignIn {
+    pub email: String,
+}
+
+/// `202` answer of `POST /v1/auth/start`: byte-identical whether or not the account exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInStarted {
+    /// The code and the link stop working after this many seconds.
+    pub expires_in_seconds: u32,
+    /// Wait at least this long before asking for another email.
+    pub resend_after_seconds: u32,
+}
+
+/// `POST /v1/auth/verify`: the code typed by the person, or the token from the magic link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VerifySignIn {
+    Code { email: String, code: String },
+    Token { token: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum AuthProvider {
+    Email,
+}
+
+/// The signed-in person as the service knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub auth_provider: AuthProvider,
+    /// Sign-up time.
+    pub created_at: i64,
+}
+
+/// `200` answer of `POST /v1/auth/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionGrant {
+    /// The bearer token: 256 random bits, base64url. The service keeps only its SHA-256.
+    pub token: String,
+    pub expires_at: i64,
+    pub user: User,
+}
+
+/// `PATCH /v1/me`: `null` or blank clears the display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateMe {
+    pub display_name: Option<String>,
+}
+
+/// Sign-in challenges die after this many wrong codes.
+pub const MAX_CODE_ATTEMPTS: u32 = 5;
+/// A code and its link live this long.
+pub const CHALLENGE_TTL_SECONDS: u32 = 10 * 60;
+/// The desktop waits this long before offering to send another email.
+pub const RESEND_AFTER_SECONDS: u32 = 30;
+/// Sessions last this long, extended on use.
+pub const SESSION_TTL_SECONDS: u32 = 30 * 24 * 60 * 60;
