@@ -8,6 +8,10 @@ use thiserror::Error;
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -40,6 +44,15 @@ pub struct Config {
     pub resend_from: String,
     pub posthog: Upstream,
     pub sentry_dsn: Option<Secret>,
+    /// `ATELIER_AUTH_SECRET`: keys the HMAC of sign-in codes and of rate-limit subjects. The
+    /// native server makes one in its data folder when unset; the Worker requires it.
+    pub auth_secret: Option<Secret>,
+    /// `ATELIER_TEST_MODE=1`: enables `/__test/*` routes (clock) and the `X-Atelier-Test-Ip`
+    /// header. Never set in production.
+    pub test_mode: bool,
+    /// `ATELIER_TRUST_FORWARDED_FOR=1` (native only): take the client IP from `X-Forwarded-For`,
+    /// for a server behind a reverse proxy.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -96,6 +109,10 @@ impl Config {
                 api_key: secret("POSTHOG_KEY"),
             },
             sentry_dsn: secret("SENTRY_DSN"),
+            auth_secret: secret("ATELIER_AUTH_SECRET"),
+            test_mode: get("ATELIER_TEST_MODE").is_some_and(|v| v == "1" || v == "true"),
+            trust_forwarded_for: get("ATELIER_TRUST_FORWARDED_FOR")
+                .is_some_and(|v| v == "1" || v == "true"),
         })
     }
 }

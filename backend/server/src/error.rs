@@ -7,17 +7,36 @@ use axum::response::{IntoResponse, Response};
 use crate::platform::PlatformError;
 
 #[derive(Debug)]
-pub struct ApiError(pub ErrorBody);
+pub struct ApiError {
+    pub body: ErrorBody,
+    /// Seconds for a `Retry-After` header (rate limits).
+    pub retry_after: Option<u64>,
+}
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self(ErrorBody::new(code, message))
+        Self {
+            body: ErrorBody::new(code, message),
+            retry_after: None,
+        }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.body.code
     }
 }
 
 impl From<ErrorBody> for ApiError {
     fn from(body: ErrorBody) -> Self {
-        Self(body)
+        Self {
+            body,
+            retry_after: None,
+        }
     }
 }
 
@@ -36,9 +55,15 @@ impl From<PlatformError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status())
+        let status = StatusCode::from_u16(self.body.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(self.0)).into_response()
+        let mut response = (status, axum::Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

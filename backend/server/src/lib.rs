@@ -1,11 +1,16 @@
 //! Atelier's service, free of any runtime: routes, rules and SQL over a [`platform::Platform`].
 //! The native platform and binary live behind the `native` feature; the Worker is `atelier-worker`.
 
+pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod json;
 pub mod platform;
+pub mod ratelimit;
+pub mod request_meta;
 mod routes;
+pub mod upstream;
 
 #[cfg(feature = "native")]
 pub mod native;

@@ -28,6 +28,7 @@ async fn fetch(request: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
             return Ok(error.into_response());
         }
     };
+    let platform = platform.with_test_clock().await;
     match atelier_server::router(platform).call(request).await {
         Ok(response) => Ok(response),
         Err(never) => match never {},

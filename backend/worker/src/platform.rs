@@ -28,7 +28,12 @@ pub struct WorkerPlatform {
 struct Inner {
     env: SendWrapper<Env>,
     config: Config,
+    /// Test mode only: how far `/__test/clock` has moved the clock (kept in KV between requests).
+    clock_offset_ms: i64,
 }
+
+/// Where test mode keeps the clock offset.
+const TEST_CLOCK_KEY: &str = "__test:clock-offset";
 
 impl WorkerPlatform {
     /// Reads the configuration from the Worker's vars and secrets (the same names as natively).
@@ -42,8 +47,33 @@ impl WorkerPlatform {
             inner: Arc::new(Inner {
                 env: SendWrapper::new(env),
                 config,
+                clock_offset_ms: 0,
             }),
         })
+    }
+
+    /// In test mode, the clock offset the suite set; otherwise the platform as it is.
+    pub async fn with_test_clock(self) -> Self {
+        if !self.inner.config.test_mode {
+            return self;
+        }
+        let offset = self.read_test_clock().await;
+        let inner = Inner {
+            env: self.inner.env.clone(),
+            config: self.inner.config.clone(),
+            clock_offset_ms: offset,
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    async fn read_test_clock(&self) -> i64 {
+        use atelier_server::platform::Kv;
+        match self.kv_get(TEST_CLOCK_KEY).await {
+            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).parse().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     pub(crate) fn env(&self) -> &Env {
@@ -62,12 +92,40 @@ impl Platform for WorkerPlatform {
 
     fn now_ms(&self) -> i64 {
         // `SystemTime::now()` panics on wasm32; the JS clock is the Worker's clock.
-        worker::js_sys::Date::now() as i64
+        worker::js_sys::Date::now() as i64 + self.inner.clock_offset_ms
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
         // getrandom's `js` feature: `crypto.getRandomValues`.
         getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))
+    }
+
+    fn sleep(&self, duration: std::time::Duration) -> impl std::future::Future<Output = ()> + Send {
+        worker::send::SendFuture::new(async move {
+            worker::Delay::from(duration).await;
+        })
+    }
+
+    fn client_ip(&self, request: &::http::request::Parts) -> Option<String> {
+        // Cloudflare sets it on every request; a client cannot forge it.
+        request
+            .headers
+            .get("cf-connecting-ip")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_owned())
+    }
+
+    fn advance_clock(
+        &self,
+        ms: i64,
+    ) -> impl std::future::Future<Output = Result<(), PlatformError>> + Send {
+        let this = self.clone();
+        async move {
+            use atelier_server::platform::Kv;
+            let offset = this.read_test_clock().await + ms.max(0);
+            this.kv_put(TEST_CLOCK_KEY, offset.to_string().into_bytes(), None)
+                .await
+        }
     }
 }
 

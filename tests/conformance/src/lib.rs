@@ -8,18 +8,61 @@ pub mod backends;
 pub mod cases;
 pub mod process;
 
-use atelier_api::Runtime;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What a case gets: where the backend is, which runtime it is, and an HTTP client.
+use atelier_api::Runtime;
+use atelier_simulators::Simulators;
+
+/// What a case gets: where the backend is, which runtime it is, an HTTP client, the upstream
+/// simulators (to read the mail the service sent), and the backend's state folder (to scan it).
 pub struct Ctx {
     pub base_url: String,
     pub runtime: Runtime,
     pub http: reqwest::Client,
+    pub sims: Arc<Simulators>,
+    pub state_dir: PathBuf,
 }
+
+static UNIQUE: AtomicU64 = AtomicU64::new(1);
 
 impl Ctx {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// A number no other case in this run uses: for fresh emails and test IPs.
+    pub fn unique(&self) -> u64 {
+        UNIQUE.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A fresh address, so cases never share an account or a rate-limit window.
+    pub fn email(&self, tag: &str) -> String {
+        format!("{tag}.{}.{}@example.com", self.unique(), std::process::id())
+    }
+
+    /// A fresh client IP (sent as `X-Atelier-Test-Ip`, honoured in test mode only).
+    pub fn ip(&self) -> String {
+        let n = self.unique();
+        format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+    }
+
+    /// Moves the backend's clock forward (test mode).
+    pub async fn advance_clock(&self, ms: i64) -> CaseResult {
+        let response = self
+            .http
+            .post(self.url("/__test/clock"))
+            .json(&serde_json::json!({ "advance_ms": ms }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        ensure!(
+            response.status() == 204,
+            "advancing the clock answered {}",
+            response.status()
+        );
+        Ok(())
     }
 }
 

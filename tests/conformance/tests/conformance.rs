@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use atelier_api::Runtime;
-use atelier_conformance::backends::{RunningBackend, WranglerTools, start_native, start_worker};
+use atelier_conformance::backends::{
+    RunningBackend, WranglerTools, start_native, start_worker, suite_env,
+};
 use atelier_conformance::{Ctx, cases};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -30,12 +32,18 @@ fn label(runtime: Runtime) -> &'static str {
 }
 
 fn main() -> std::process::ExitCode {
-    let args = Arguments::from_args();
+    let mut args = Arguments::from_args();
+    // Cases move the backend's clock: one at a time, so none sees another's time jump.
+    args.test_threads = Some(1);
     let rt = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
-    let simulators = rt
-        .block_on(atelier_simulators::spawn(Default::default()))
-        .expect("the upstream simulators start");
-    let upstream_env = simulators.env();
+    // No Resend rate limit: the suite sends far more than 2 mails a second on purpose.
+    let simulators = Arc::new(
+        rt.block_on(atelier_simulators::spawn(
+            atelier_simulators::SimulatorOptions::unlimited(),
+        ))
+        .expect("the upstream simulators start"),
+    );
+    let upstream_env = suite_env(&simulators.env());
 
     // Backends stay up until every trial has run; dropping them stops the processes.
     let mut backends: Vec<RunningBackend> = Vec::new();
@@ -49,19 +57,20 @@ fn main() -> std::process::ExitCode {
         };
         let base_url = match started {
             Ok(backend) => {
-                let url = backend.base_url.clone();
+                let found = (backend.base_url.clone(), backend.state_dir.clone());
                 backends.push(backend);
-                Ok(url)
+                Ok(found)
             }
             Err(e) => Err(format!("the {} backend did not start: {e}", label(runtime))),
         };
         for (name, case) in cases::all() {
             let rt = rt.clone();
             let base_url = base_url.clone();
+            let sims = simulators.clone();
             trials.push(Trial::test(
                 format!("{}::{name}", label(runtime)),
                 move || {
-                    let base_url = base_url.map_err(Failed::from)?;
+                    let (base_url, state_dir) = base_url.map_err(Failed::from)?;
                     let http = reqwest::Client::builder()
                         .user_agent("atelier-conformance")
                         .timeout(std::time::Duration::from_secs(30))
@@ -71,6 +80,8 @@ fn main() -> std::process::ExitCode {
                         base_url,
                         runtime,
                         http,
+                        sims,
+                        state_dir,
                     };
                     rt.block_on(case(&ctx)).map_err(Failed::from)
                 },
@@ -79,6 +90,6 @@ fn main() -> std::process::ExitCode {
     }
     let conclusion = libtest_mimic::run(&args, trials);
     drop(backends);
-    rt.block_on(simulators.shutdown());
+    drop(simulators);
     conclusion.exit_code()
 }

@@ -106,4 +106,25 @@ impl Platform for NativePlatform {
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
         getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))
     }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
+
+    fn client_ip(&self, request: &::http::request::Parts) -> Option<String> {
+        if self.inner.config.trust_forwarded_for {
+            return crate::request_meta::header(request, "x-forwarded-for")
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned());
+        }
+        request
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_string())
+    }
+
+    async fn advance_clock(&self, ms: i64) -> Result<(), PlatformError> {
+        self.inner.clock.advance(ms);
+        Ok(())
+    }
 }

@@ -59,8 +59,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send>) -> axum::response::Response 
 /// the dev command read it), and serves until SIGINT or SIGTERM.
 pub async fn serve(
     options: NativeOptions,
-    config: Config,
+    mut config: Config,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if config.auth_secret.is_none() {
+        config.auth_secret = Some(local_auth_secret(&options.data_dir)?);
+    }
     let platform = NativePlatform::open(&options.data_dir, config, Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let addr = listener.local_addr()?;
@@ -79,9 +82,13 @@ pub async fn serve(
     });
 
     let app = crate::router(platform).layer(CatchPanicLayer::custom(panic_response));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Connect info gives handlers the peer address (the client IP for rate limits and sign-ins).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -102,4 +109,26 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// A secret made once and kept in the data folder (owner-only), for a native server started
+/// without `ATELIER_AUTH_SECRET`: codes stay verifiable across restarts.
+fn local_auth_secret(data_dir: &std::path::Path) -> std::io::Result<crate::config::Secret> {
+    let path = data_dir.join("auth-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(crate::config::Secret::new(s.trim())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(std::io::Error::other)?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path)?, secret.as_bytes())?;
+    Ok(crate::config::Secret::new(secret))
 }

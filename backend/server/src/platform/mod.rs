@@ -16,6 +16,9 @@ pub use http::{Http, OutboundRequest, OutboundResponse};
 pub use kv::{KV_MIN_TTL_SECONDS, Kv, KvPage, check_ttl};
 pub use sql::{Row, Sql, SqlValue, Statement, rows_as};
 
+use std::future::Future;
+use std::time::Duration;
+
 use atelier_api::Runtime;
 
 use crate::config::Config;
@@ -34,4 +37,14 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
 
     /// Fills `buf` from a cryptographically secure source.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError>;
+
+    /// Waits (back-off between upstream retries). Keep it short: a Worker request has a time budget.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// The client's IP as this runtime knows it: the socket's peer natively (or `X-Forwarded-For`
+    /// when configured to trust a proxy), `CF-Connecting-IP` in the Worker (Cloudflare sets it).
+    fn client_ip(&self, request: &::http::request::Parts) -> Option<String>;
+
+    /// Moves the clock forward by `ms`. Reached only through `/__test/clock`, in test mode.
+    fn advance_clock(&self, ms: i64) -> impl Future<Output = Result<(), PlatformError>> + Send;
 }

@@ -4,6 +4,7 @@ mod health;
 mod limits;
 mod prompts;
 mod ready;
+mod test_mode;
 
 use atelier_api::ErrorCode;
 use atelier_api::limits::LIMITS;
@@ -11,16 +12,28 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use crate::auth;
+
 use crate::error::ApiError;
 use crate::platform::Platform;
 
 /// The whole service as one router. Both runtimes serve exactly this.
 pub fn router<P: Platform>(platform: P) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(health::health::<P>))
         .route("/readyz", get(ready::ready::<P>))
         .route("/v1/limits", get(limits::limits))
         .route("/v1/prompts/check", post(prompts::check))
+        .route("/v1/auth/start", post(auth::start::<P>))
+        .route("/v1/auth/verify", post(auth::verify::<P>))
+        .route("/v1/auth/logout", post(auth::logout::<P>))
+        .route("/v1/auth/logout-all", post(auth::logout_all::<P>))
+        .route("/v1/me", get(auth::me).patch(auth::update_me::<P>))
+        .route("/auth/link", get(auth::link_page::link_page));
+    if platform.config().test_mode {
+        router = router.route("/__test/clock", post(test_mode::advance_clock::<P>));
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(

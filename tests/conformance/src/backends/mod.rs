@@ -17,6 +17,8 @@ use crate::process::Guarded;
 pub struct RunningBackend {
     pub runtime: Runtime,
     pub base_url: String,
+    /// Everything the backend stores (SQL, KV, blobs) lives under here.
+    pub state_dir: std::path::PathBuf,
     // Field order matters: the process stops before its state folder is removed.
     _process: Guarded,
     _state: tempfile::TempDir,
@@ -33,6 +35,18 @@ pub enum StartError {
     },
     #[error("{what} failed: {detail}")]
     Failed { what: String, detail: String },
+}
+
+/// What every backend in the suite runs with besides the upstreams: test mode (the clock hook and
+/// the test IP header) and a server secret.
+pub fn suite_env(upstream_env: &[(String, String)]) -> Vec<(String, String)> {
+    let mut env = upstream_env.to_vec();
+    env.push(("ATELIER_TEST_MODE".into(), "1".into()));
+    env.push((
+        "ATELIER_AUTH_SECRET".into(),
+        format!("conformance-secret-{}-0123456789abcdef", std::process::id()),
+    ));
+    env
 }
 
 /// Polls `GET {base_url}/healthz` until it answers 200 or `timeout` passes.

@@ -107,6 +107,7 @@ pub fn start_native(upstream_env: &[(String, String)]) -> Result<RunningBackend,
     Ok(RunningBackend {
         runtime: Runtime::Native,
         base_url,
+        state_dir: state.path().to_owned(),
         _process: process,
         _state: state,
     })

@@ -129,6 +129,7 @@ pub fn start_worker(
     Ok(RunningBackend {
         runtime: Runtime::Worker,
         base_url,
+        state_dir: state.path().to_owned(),
         _process: process,
         _state: state,
     })

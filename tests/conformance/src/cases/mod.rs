@@ -1,6 +1,8 @@
 //! Every conformance case, by area. A case is an async fn taking the context; the list below is
 //! what runs against each runtime, under the same names.
 
+mod auth;
+mod auth_support;
 mod errors;
 mod health;
 mod prompts;
@@ -35,6 +37,24 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         prompts::a_valid_prompt_is_trimmed_and_counted,
         prompts::empty_and_overlong_prompts_get_precise_codes,
         prompts::counts_outside_the_range_are_refused,
+        auth::sign_in_by_code_creates_the_account,
+        auth::sign_in_by_link_is_single_use,
+        auth::the_link_page_never_consumes_the_token,
+        auth::five_wrong_codes_kill_the_challenge,
+        auth::a_new_email_replaces_the_old_code_and_link,
+        auth::codes_and_links_expire_after_ten_minutes,
+        auth::known_and_unknown_emails_get_identical_answers,
+        auth::malformed_emails_are_refused_and_nothing_is_sent,
+        auth::mail_speaks_the_requested_language,
+        auth::missing_or_bad_bearer_tokens_are_unauthenticated,
+        auth::logout_ends_only_this_session,
+        auth::logout_all_refuses_every_session,
+        auth::sessions_expire_unless_used,
+        auth::the_display_name_can_be_corrected,
+        auth::sends_per_email_are_limited_and_recover,
+        auth::sends_per_ip_are_limited,
+        auth::verifications_per_ip_are_limited,
+        auth::no_code_token_or_session_is_stored_in_usable_form,
     ]
 }
 

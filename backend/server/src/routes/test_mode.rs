@@ -1,0 +1,24 @@
+//! `/__test/*`: hooks the conformance suite needs, routed only when `ATELIER_TEST_MODE=1`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::json::ApiJson;
+use crate::platform::Platform;
+
+#[derive(Deserialize)]
+pub struct AdvanceClock {
+    advance_ms: i64,
+}
+
+/// `POST /__test/clock {"advance_ms": n}`: moves the platform's clock forward (codes, sessions and
+/// rate-limit windows expire without waiting).
+pub async fn advance_clock<P: Platform>(
+    State(platform): State<P>,
+    ApiJson(request): ApiJson<AdvanceClock>,
+) -> ApiResult<StatusCode> {
+    platform.advance_clock(request.advance_ms).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

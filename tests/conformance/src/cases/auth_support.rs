@@ -1,0 +1,106 @@
+//! Sign-in steps the auth cases share: asking for a code, reading the mail the service sent
+//! through the Resend simulator, trading the code for a session.
+
+use atelier_api::auth::SessionGrant;
+
+use crate::cases::transport;
+use crate::{Ctx, ensure};
+
+/// `POST /v1/auth/start` for `email`, acting from `ip`.
+pub async fn start(ctx: &Ctx, email: &str, ip: &str) -> Result<reqwest::Response, String> {
+    ctx.http
+        .post(ctx.url("/v1/auth/start"))
+        .header("x-atelier-test-ip", ip)
+        .json(&serde_json::json!({ "email": email }))
+        .send()
+        .await
+        .map_err(transport)
+}
+
+pub async fn verify(
+    ctx: &Ctx,
+    body: serde_json::Value,
+    ip: &str,
+) -> Result<reqwest::Response, String> {
+    ctx.http
+        .post(ctx.url("/v1/auth/verify"))
+        .header("x-atelier-test-ip", ip)
+        .json(&body)
+        .send()
+        .await
+        .map_err(transport)
+}
+
+/// The code and link token of the newest mail to `email`.
+pub struct Mail {
+    pub code: String,
+    pub token: String,
+    pub subject: String,
+    pub text: String,
+}
+
+pub fn latest_mail(ctx: &Ctx, email: &str) -> Result<Mail, String> {
+    let mail = ctx
+        .sims
+        .resend()
+        .last_email_to(email)
+        .ok_or_else(|| format!("no mail reached {email}"))?;
+    let text = mail.text.clone().ok_or("the mail has no text part")?;
+    let code = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| format!("no 6-digit code in the mail: {text}"))?
+        .to_owned();
+    let after = text
+        .split("token=")
+        .nth(1)
+        .ok_or("no link token in the mail")?;
+    let token: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    ensure!(
+        token.len() >= 22,
+        "link token too short to hold 128 bits: {token:?}"
+    );
+    Ok(Mail {
+        code,
+        token,
+        subject: mail.subject,
+        text,
+    })
+}
+
+/// Signs `email` in by code from `ip`; returns the grant.
+pub async fn sign_in(ctx: &Ctx, email: &str, ip: &str) -> Result<SessionGrant, String> {
+    let response = start(ctx, email, ip).await?;
+    ensure!(
+        response.status() == 202,
+        "start answered {}",
+        response.status()
+    );
+    let mail = latest_mail(ctx, email)?;
+    let response = verify(
+        ctx,
+        serde_json::json!({ "email": email, "code": mail.code }),
+        ip,
+    )
+    .await?;
+    let status = response.status();
+    let text = response.text().await.map_err(transport)?;
+    ensure!(status == 200, "verify answered {status}: {text}");
+    serde_json::from_str(&text).map_err(|e| format!("grant: {e}: {text}"))
+}
+
+/// `GET /v1/me` with `token`; the status.
+pub async fn me_status(ctx: &Ctx, token: &str) -> Result<u16, String> {
+    let response = ctx
+        .http
+        .get(ctx.url("/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(transport)?;
+    Ok(response.status().as_u16())
+}
