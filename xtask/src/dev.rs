@@ -146,21 +146,47 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
     println!("  Sign-in mail      {sims_url}/resend/emails");
     println!();
 
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        println!("No display: the service and simulators run until Ctrl-C.");
-        let _ = server.child.wait();
-        return Ok(());
-    }
-    let status = Command::new(bin.join("atelier-desktop"))
-        .env("ATELIER_API_URL", &api_url)
-        .status()
-        .context("cannot start the desktop app")?;
+    // Children run in their own process groups, so Ctrl-C reaches only this process: stop them here.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    let mut desktop =
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            println!("No display: the service and simulators run until Ctrl-C.");
+            None
+        } else {
+            let mut app = Command::new(bin.join("atelier-desktop"));
+            app.env("ATELIER_API_URL", &api_url);
+            Some(Background::spawn("atelier-desktop", app)?)
+        };
+    let outcome = loop {
+        if stop_rx
+            .recv_timeout(std::time::Duration::from_millis(200))
+            .is_ok()
+        {
+            break Ok(());
+        }
+        if let Some(app) = desktop.as_mut()
+            && let Some(status) = app.child.try_wait()?
+        {
+            break if status.success() {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the desktop app exited with {status}"))
+            };
+        }
+        if let Some(status) = server.child.try_wait()? {
+            break Err(anyhow::anyhow!("the service stopped with {status}"));
+        }
+    };
+    println!("Stopping…");
+    drop(desktop);
     drop(server);
     drop(simulators);
-    if !status.success() {
-        bail!("the desktop app exited with {status}");
-    }
-    Ok(())
+    outcome
 }
 
 /// Waits for `GET {url}/healthz` to answer (wrangler builds and boots workerd first).
