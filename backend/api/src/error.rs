@@ -36,6 +36,10 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The display name is too long or contains control characters (400).
     InvalidDisplayName,
+    /// A conversation title is empty or too long (400).
+    InvalidTitle,
+    /// A paging cursor that this service did not hand out (400).
+    InvalidCursor,
     /// Too many requests; the response carries `Retry-After` in seconds (429).
     RateLimited,
     /// Something failed on our side; the message says nothing internal (500).
@@ -63,7 +67,9 @@ impl ErrorCode {
             | Self::InvalidCode
             | Self::CodeExpired
             | Self::TooManyAttempts
-            | Self::InvalidDisplayName => 400,
+            | Self::InvalidDisplayName
+            | Self::InvalidTitle
+            | Self::InvalidCursor => 400,
             Self::Unauthenticated => 401,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -90,6 +96,8 @@ impl ErrorCode {
             Self::TooManyAttempts => "too_many_attempts",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidDisplayName => "invalid_display_name",
+            Self::InvalidTitle => "invalid_title",
+            Self::InvalidCursor => "invalid_cursor",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -143,6 +151,8 @@ mod tests {
             ErrorCode::TooManyAttempts,
             ErrorCode::Unauthenticated,
             ErrorCode::InvalidDisplayName,
+            ErrorCode::InvalidTitle,
+            ErrorCode::InvalidCursor,
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,

@@ -2,9 +2,12 @@
 //! (native or Worker) and the desktop client. Nothing here does I/O.
 
 pub mod auth;
+pub mod conversations;
+pub mod credits;
 pub mod error;
 pub mod health;
 pub mod limits;
+pub mod models;
 pub mod prompt;
 
 pub use error::{ErrorBody, ErrorCode};

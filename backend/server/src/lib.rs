@@ -3,9 +3,13 @@
 
 pub mod auth;
 pub mod config;
+pub mod conversations;
+pub mod credits;
 pub mod crypto;
 pub mod error;
 pub mod json;
+pub mod models;
+pub mod paging;
 pub mod platform;
 pub mod ratelimit;
 pub mod request_meta;

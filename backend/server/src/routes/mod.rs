@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::auth;
+use crate::{auth, conversations, credits, models};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -29,7 +29,18 @@ pub fn router<P: Platform>(platform: P) -> Router {
         .route("/v1/auth/logout", post(auth::logout::<P>))
         .route("/v1/auth/logout-all", post(auth::logout_all::<P>))
         .route("/v1/me", get(auth::me).patch(auth::update_me::<P>))
-        .route("/auth/link", get(auth::link_page::link_page));
+        .route("/auth/link", get(auth::link_page::link_page))
+        .route("/v1/models", get(models::route))
+        .route("/v1/credits", get(credits::balance::<P>))
+        .route("/v1/credits/ledger", get(credits::ledger::<P>))
+        .route(
+            "/v1/conversations",
+            get(conversations::list::<P>).post(conversations::create::<P>),
+        )
+        .route(
+            "/v1/conversations/{id}",
+            axum::routing::patch(conversations::rename::<P>).delete(conversations::delete::<P>),
+        );
     if platform.config().test_mode {
         router = router.route("/__test/clock", post(test_mode::advance_clock::<P>));
     }

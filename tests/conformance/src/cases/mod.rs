@@ -3,6 +3,7 @@
 
 mod auth;
 mod auth_support;
+mod credits;
 mod errors;
 mod health;
 mod prompts;
@@ -55,6 +56,10 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         auth::sends_per_ip_are_limited,
         auth::verifications_per_ip_are_limited,
         auth::no_code_token_or_session_is_stored_in_usable_form,
+        credits::models_are_listed_with_prices_and_ratios,
+        credits::a_new_account_has_its_sign_up_grant_as_the_whole_ledger,
+        credits::credits_need_a_session_and_cursors_are_checked,
+        credits::conversations_are_created_listed_renamed_and_deleted,
     ]
 }
 

@@ -1,0 +1,234 @@
+//! Models, the balance and the ledger, conversations.
+
+use atelier_api::conversations::{Conversation, ConversationPage};
+use atelier_api::credits::{Balance, LedgerKind, LedgerPage};
+use atelier_api::models::ModelList;
+
+use super::auth_support::sign_in;
+use crate::cases::{expect_error, transport};
+use crate::{CaseResult, Ctx, ensure};
+
+pub async fn models_are_listed_with_prices_and_ratios(ctx: &Ctx) -> CaseResult {
+    let response = ctx
+        .http
+        .get(ctx.url("/v1/models"))
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(response.status() == 200, "status {}", response.status());
+    let list: ModelList = response.json().await.map_err(transport)?;
+    ensure!(!list.models.is_empty(), "no models on offer");
+    for model in &list.models {
+        ensure!(model.cost_per_image > 0, "{} is free", model.id);
+        ensure!(
+            model.aspect_ratios.iter().any(|r| r == "1:1"),
+            "{} has no square",
+            model.id
+        );
+    }
+    Ok(())
+}
+
+pub async fn a_new_account_has_its_sign_up_grant_as_the_whole_ledger(ctx: &Ctx) -> CaseResult {
+    let grant = sign_in(ctx, &ctx.email("credits"), &ctx.ip()).await?;
+    // A second sign-in must not grant again.
+    let again = sign_in(ctx, &grant.user.email, &ctx.ip()).await?;
+    let balance: Balance = ctx
+        .http
+        .get(ctx.url("/v1/credits"))
+        .bearer_auth(&again.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    let page: LedgerPage = ctx
+        .http
+        .get(ctx.url("/v1/credits/ledger"))
+        .bearer_auth(&again.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    ensure!(page.entries.len() == 1, "ledger {:?}", page.entries);
+    let entry = &page.entries[0];
+    ensure!(
+        entry.kind == LedgerKind::Grant && entry.amount > 0,
+        "{entry:?}"
+    );
+    ensure!(
+        entry.reference.contains(&grant.user.id),
+        "reference {:?}",
+        entry.reference
+    );
+    ensure!(
+        balance.balance == entry.amount,
+        "balance {} is not the ledger's sum {}",
+        balance.balance,
+        entry.amount
+    );
+    ensure!(page.next_cursor.is_none(), "a cursor after the only page");
+    Ok(())
+}
+
+pub async fn credits_need_a_session_and_cursors_are_checked(ctx: &Ctx) -> CaseResult {
+    expect_error(
+        ctx.http
+            .get(ctx.url("/v1/credits"))
+            .send()
+            .await
+            .map_err(transport)?,
+        401,
+        "unauthenticated",
+    )
+    .await?;
+    let grant = sign_in(ctx, &ctx.email("cursor"), &ctx.ip()).await?;
+    for bad in ["x", "1.zz", "1.ab%2F..%2Fx"] {
+        let response = ctx
+            .http
+            .get(ctx.url(&format!("/v1/credits/ledger?cursor={bad}")))
+            .bearer_auth(&grant.token)
+            .send()
+            .await
+            .map_err(transport)?;
+        expect_error(response, 400, "invalid_cursor")
+            .await
+            .map_err(|e| format!("cursor {bad:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+pub async fn conversations_are_created_listed_renamed_and_deleted(ctx: &Ctx) -> CaseResult {
+    let owner = sign_in(ctx, &ctx.email("convo"), &ctx.ip()).await?;
+    let stranger = sign_in(ctx, &ctx.email("stranger"), &ctx.ip()).await?;
+    let create = |token: &str, body: serde_json::Value| {
+        ctx.http
+            .post(ctx.url("/v1/conversations"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let first = create(&owner.token, serde_json::json!({}))
+        .await
+        .map_err(transport)?;
+    ensure!(first.status() == 201, "create answered {}", first.status());
+    let first: Conversation = first.json().await.map_err(transport)?;
+    ensure!(first.title == "Untitled", "{first:?}");
+    ctx.advance_clock(1_000).await?;
+    let second: Conversation = create(&owner.token, serde_json::json!({"title": " Trip to 京都 "}))
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    ensure!(second.title == "Trip to 京都", "{second:?}");
+    expect_error(
+        create(&owner.token, serde_json::json!({"title": "  "}))
+            .await
+            .map_err(transport)?,
+        400,
+        "invalid_title",
+    )
+    .await?;
+
+    let list: ConversationPage = ctx
+        .http
+        .get(ctx.url("/v1/conversations"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    let ids: Vec<&str> = list.conversations.iter().map(|c| c.id.as_str()).collect();
+    ensure!(
+        ids == [second.id.as_str(), first.id.as_str()],
+        "newest first expected: {ids:?}"
+    );
+
+    let path = |id: &str| ctx.url(&format!("/v1/conversations/{id}"));
+    // Someone else's conversation does not exist for you.
+    let theirs = ctx
+        .http
+        .patch(path(&first.id))
+        .bearer_auth(&stranger.token)
+        .json(&serde_json::json!({"title": "mine"}))
+        .send()
+        .await;
+    expect_error(theirs.map_err(transport)?, 404, "not_found").await?;
+    let delete_theirs = ctx
+        .http
+        .delete(path(&first.id))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    expect_error(delete_theirs, 404, "not_found").await?;
+    for bad in ["../x", "zz", &"a".repeat(33)] {
+        let response = ctx
+            .http
+            .delete(path(bad))
+            .bearer_auth(&owner.token)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        ensure!(status == 404, "id {bad:?} answered {status}");
+    }
+
+    let renamed: Conversation = ctx
+        .http
+        .patch(path(&first.id))
+        .bearer_auth(&owner.token)
+        .json(&serde_json::json!({"title": "Foxes"}))
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        renamed.title == "Foxes" && renamed.updated_at > first.updated_at,
+        "{renamed:?}"
+    );
+    let deleted = ctx
+        .http
+        .delete(path(&second.id))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        deleted.status() == 204,
+        "delete answered {}",
+        deleted.status()
+    );
+    let again = ctx
+        .http
+        .delete(path(&second.id))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    expect_error(again, 404, "not_found").await?;
+    let list: ConversationPage = ctx
+        .http
+        .get(ctx.url("/v1/conversations"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        list.conversations.len() == 1 && list.conversations[0].id == first.id,
+        "{:?}",
+        list.conversations
+    );
+    Ok(())
+}
