@@ -94,17 +94,33 @@ impl Sql for NativePlatform {
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, PlatformError> {
-        let mut tx = self.inner.db.begin().await.map_err(sql_error)?;
+        // BEGIN IMMEDIATE takes the write lock up front, so reads inside the batch see the latest
+        // committed state and batches run one after another, as D1 runs them. (A deferred
+        // transaction could read a stale snapshot, e.g. a balance, before its write.)
+        let mut conn = self.inner.db.acquire().await.map_err(sql_error)?;
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .map_err(sql_error)?;
         let mut changed = Vec::with_capacity(statements.len());
         for statement in &statements {
-            let done = bind(statement)?
-                .execute(&mut *tx)
-                .await
-                .map_err(sql_error)?;
-            changed.push(done.rows_affected());
+            let outcome = match bind(statement) {
+                Ok(query) => query.execute(&mut *conn).await.map_err(sql_error),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(done) => changed.push(done.rows_affected()),
+                Err(e) => {
+                    // All or nothing, like D1.
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    return Err(e);
+                }
+            }
         }
-        // Dropping `tx` on an early return above rolls everything back: all or nothing, like D1.
-        tx.commit().await.map_err(sql_error)?;
+        if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(sql_error(e));
+        }
         Ok(changed)
     }
 }
