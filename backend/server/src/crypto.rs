@@ -2,7 +2,9 @@
 //! an HMAC keyed with the server secret, link and session tokens as SHA-256.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -24,6 +26,37 @@ pub fn hmac_hex(key: &str, parts: &[&str]) -> String {
         mac.update(part.as_bytes());
     }
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// HMAC-SHA256 of `message`, standard base64 with padding: how webhook signatures are written
+/// (kie.ai's `X-Webhook-Signature`).
+pub fn hmac_sha256_base64(key: &[u8], message: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes keys of any length")
+    };
+    mac.update(message);
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether `signature` (standard base64, padding optional) is the HMAC-SHA256 of `message` under
+/// `key`. The digests are compared in constant time; anything that is not base64 of the right
+/// length is simply not a match. An empty key never verifies (it would mean a missing secret).
+pub fn verify_hmac_sha256_base64(key: &[u8], message: &[u8], signature: &str) -> bool {
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    if key.is_empty() {
+        return false;
+    }
+    let Ok(claimed) = LENIENT.decode(signature.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes keys of any length")
+    };
+    mac.update(message);
+    mac.verify_slice(&claimed).is_ok()
 }
 
 /// Equality that takes the same time wherever the inputs differ.

@@ -1,6 +1,8 @@
 //! HTTP clients of the upstream services, over the platform's outbound HTTP port, with the shapes
 //! and quirks of `reference/upstream-apis.md`.
 
+pub mod creem;
+pub mod kie;
 pub mod resend;
 
 /// Every outbound call names itself: Resend (and Cloudflare in front of kie.ai) refuse requests
