@@ -40,6 +40,18 @@ pub enum ErrorCode {
     InvalidTitle,
     /// A paging cursor that this service did not hand out (400).
     InvalidCursor,
+    /// The model is not one `GET /v1/models` offers (400).
+    UnknownModel,
+    /// The model does not offer that aspect ratio (400).
+    InvalidAspectRatio,
+    /// `POST /v1/generations` needs an `Idempotency-Key` header of 1–128 visible characters (400).
+    IdempotencyKeyRequired,
+    /// Moderation refused the prompt (`deny` or `flag`); nothing was charged (400).
+    PromptBlocked,
+    /// Moderation could not be reached; nothing was charged, try again (503).
+    ModerationUnavailable,
+    /// The balance does not cover the cost; nothing was charged (402).
+    InsufficientCredits,
     /// Too many requests; the response carries `Retry-After` in seconds (429).
     RateLimited,
     /// Something failed on our side; the message says nothing internal (500).
@@ -69,13 +81,18 @@ impl ErrorCode {
             | Self::TooManyAttempts
             | Self::InvalidDisplayName
             | Self::InvalidTitle
-            | Self::InvalidCursor => 400,
+            | Self::InvalidCursor
+            | Self::UnknownModel
+            | Self::InvalidAspectRatio
+            | Self::IdempotencyKeyRequired
+            | Self::PromptBlocked => 400,
+            Self::InsufficientCredits => 402,
             Self::Unauthenticated => 401,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
-            Self::Unavailable | Self::Offline => 503,
+            Self::Unavailable | Self::Offline | Self::ModerationUnavailable => 503,
         }
     }
 
@@ -98,6 +115,12 @@ impl ErrorCode {
             Self::InvalidDisplayName => "invalid_display_name",
             Self::InvalidTitle => "invalid_title",
             Self::InvalidCursor => "invalid_cursor",
+            Self::UnknownModel => "unknown_model",
+            Self::InvalidAspectRatio => "invalid_aspect_ratio",
+            Self::IdempotencyKeyRequired => "idempotency_key_required",
+            Self::PromptBlocked => "prompt_blocked",
+            Self::ModerationUnavailable => "moderation_unavailable",
+            Self::InsufficientCredits => "insufficient_credits",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -153,6 +176,12 @@ mod tests {
             ErrorCode::InvalidDisplayName,
             ErrorCode::InvalidTitle,
             ErrorCode::InvalidCursor,
+            ErrorCode::UnknownModel,
+            ErrorCode::InvalidAspectRatio,
+            ErrorCode::IdempotencyKeyRequired,
+            ErrorCode::PromptBlocked,
+            ErrorCode::ModerationUnavailable,
+            ErrorCode::InsufficientCredits,
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod conversations;
 pub mod credits;
 pub mod error;
+pub mod generations;
 pub mod health;
 pub mod limits;
 pub mod models;

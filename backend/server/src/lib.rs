@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod credits;
 pub mod crypto;
 pub mod error;
+pub mod generations;
 pub mod json;
 pub mod models;
 pub mod paging;

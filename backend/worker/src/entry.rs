@@ -34,3 +34,19 @@ async fn fetch(request: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
         Err(never) => match never {},
     }
 }
+
+/// The cron trigger (`[triggers] crons` in wrangler.toml): the same background work the native
+/// server runs on an interval — submissions that waited for kie's limit, polls, time-outs.
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    let platform = match WorkerPlatform::from_env(env) {
+        Ok(platform) => platform.with_test_clock().await,
+        Err(err) => {
+            console_error!("atelier: bad configuration: {err}");
+            return;
+        }
+    };
+    if let Err(e) = atelier_server::generations::background::tick(&platform).await {
+        console_error!("atelier: background tick failed: {:?}", e.body);
+    }
+}

@@ -95,6 +95,10 @@ impl Platform for WorkerPlatform {
         worker::js_sys::Date::now() as i64 + self.inner.clock_offset_ms
     }
 
+    fn wall_clock_ms(&self) -> i64 {
+        worker::js_sys::Date::now() as i64
+    }
+
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
         // getrandom's `js` feature: `crypto.getRandomValues`.
         getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))

@@ -103,6 +103,10 @@ impl Platform for NativePlatform {
         self.inner.clock.now_ms()
     }
 
+    fn wall_clock_ms(&self) -> i64 {
+        Clock::default().now_ms()
+    }
+
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError> {
         getrandom::getrandom(buf).map_err(|e| PlatformError::Invalid(format!("no randomness: {e}")))
     }

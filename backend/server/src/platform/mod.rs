@@ -35,6 +35,10 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
     /// panics on wasm32, and tests drive time through this port.
     fn now_ms(&self) -> i64;
 
+    /// Real time, never moved by `/__test/clock`: for checking timestamps that other systems
+    /// signed (kie's callbacks), which live in real time whatever a test does to ours.
+    fn wall_clock_ms(&self) -> i64;
+
     /// Fills `buf` from a cryptographically secure source.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), PlatformError>;
 

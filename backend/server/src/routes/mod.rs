@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::{auth, conversations, credits, models};
+use crate::{auth, conversations, credits, generations, models};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -37,12 +37,24 @@ pub fn router<P: Platform>(platform: P) -> Router {
             "/v1/conversations",
             get(conversations::list::<P>).post(conversations::create::<P>),
         )
+        .route("/v1/generations", post(generations::create::create::<P>))
+        .route("/v1/generations/{id}", get(generations::images::get::<P>))
+        .route(
+            "/v1/images/{id}/{variant}",
+            get(generations::images::file::<P>),
+        )
+        .route(
+            "/v1/kie/callback/{generation}/{idx}/{secret}",
+            post(generations::callback::callback::<P>),
+        )
         .route(
             "/v1/conversations/{id}",
             axum::routing::patch(conversations::rename::<P>).delete(conversations::delete::<P>),
         );
     if platform.config().test_mode {
-        router = router.route("/__test/clock", post(test_mode::advance_clock::<P>));
+        router = router
+            .route("/__test/clock", post(test_mode::advance_clock::<P>))
+            .route("/__test/tick", post(test_mode::tick::<P>));
     }
     router
         .fallback(not_found)

@@ -56,6 +56,7 @@ pub fn start_native(upstream_env: &[(String, String)]) -> Result<RunningBackend,
         source,
     })?;
     let log = state.path().join("server.log");
+    let port = super::free_port()?;
     let log_file = std::fs::File::create(&log).map_err(|source| StartError::Io {
         what: "the log".into(),
         source,
@@ -63,7 +64,8 @@ pub fn start_native(upstream_env: &[(String, String)]) -> Result<RunningBackend,
 
     let mut command = Command::new(&binary);
     command
-        .env("ATELIER_LISTEN", "127.0.0.1:0")
+        .env("ATELIER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ATELIER_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("ATELIER_DATA_DIR", state.path().join("data"))
         .env("RUST_LOG", "info,sqlx=warn")
         .envs(upstream_env.iter().map(|(k, v)| (k, v)))

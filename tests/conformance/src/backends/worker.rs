@@ -94,10 +94,12 @@ pub fn start_worker(
 
     let port = free_port()?.to_string();
     let inspector = free_port()?.to_string();
-    let vars: Vec<String> = upstream_env
+    let mut vars: Vec<String> = upstream_env
         .iter()
         .map(|(k, v)| format!("{k}:{v}"))
         .collect();
+    // kie calls back to the service's public address.
+    vars.push(format!("ATELIER_PUBLIC_URL:http://127.0.0.1:{port}"));
     let mut args = vec![
         "dev",
         "--ip",

@@ -5,6 +5,7 @@ mod auth;
 mod auth_support;
 mod credits;
 mod errors;
+mod generations;
 mod health;
 mod prompts;
 
@@ -60,6 +61,17 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         credits::a_new_account_has_its_sign_up_grant_as_the_whole_ledger,
         credits::credits_need_a_session_and_cursors_are_checked,
         credits::conversations_are_created_listed_renamed_and_deleted,
+        generations::a_generation_completes_through_the_callback,
+        generations::a_generation_completes_by_polling_when_no_callback_comes,
+        generations::the_same_idempotency_key_returns_the_same_generation_and_charges_once,
+        generations::blocked_or_unscreened_prompts_cost_nothing,
+        generations::bad_requests_get_precise_codes_and_charge_nothing,
+        generations::the_balance_never_goes_below_zero,
+        generations::a_failed_generation_is_refunded_exactly_once,
+        generations::an_expired_result_fails_and_is_refunded,
+        generations::a_stuck_generation_times_out_and_is_refunded,
+        generations::images_are_for_their_owner_only_and_cacheable,
+        generations::a_burst_beyond_kies_limit_waits_its_turn,
     ]
 }
 

@@ -1,0 +1,59 @@
+//! Generations: a prompt turned into images, paid in credits.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/generations`, with a required `Idempotency-Key` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGeneration {
+    /// Omitted: a new conversation named after the prompt.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    pub prompt: String,
+    pub model: String,
+    pub aspect_ratio: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum GenerationStatus {
+    Queued,
+    Generating,
+    Done,
+    Failed,
+}
+
+/// An image of a generation, once stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedImage {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    /// Size of the original in bytes.
+    pub bytes: u64,
+    /// Hex SHA-256 of the original: the desktop cache's content address.
+    pub sha256: String,
+    pub content_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generation {
+    pub id: String,
+    pub conversation_id: String,
+    pub prompt: String,
+    pub model: String,
+    pub aspect_ratio: String,
+    pub count: u32,
+    /// Credits charged: cost per image × count (refunds are ledger entries of their own).
+    pub cost: u32,
+    pub status: GenerationStatus,
+    pub images: Vec<GeneratedImage>,
+    /// Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did.
+    pub failure_code: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Longest Idempotency-Key accepted.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;

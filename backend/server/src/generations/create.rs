@@ -1,0 +1,245 @@
+//! `POST /v1/generations`: validate, rate-limit, moderate, debit, submit — in that order, so a
+//! refused prompt costs nothing and a charged one always has its generation.
+
+use atelier_api::ErrorCode;
+use atelier_api::generations::{Generation, MAX_IDEMPOTENCY_KEY_LEN, NewGeneration};
+use atelier_api::limits::LIMITS;
+use atelier_api::prompt::PromptCheckRequest;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+
+use super::record;
+use super::tasks;
+use crate::auth::session::Authenticated;
+use crate::conversations::{self, title_from_prompt};
+use crate::crypto::random_id;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::platform::{Platform, Statement};
+use crate::ratelimit::{self, Limit};
+use crate::upstream::creem;
+
+/// Generations per account.
+pub const GENERATIONS_PER_ACCOUNT: Limit = Limit {
+    scope: "generate",
+    limit: 30,
+    window_seconds: 600,
+};
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY_LEN
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyKeyRequired,
+            format!(
+                "send an Idempotency-Key header of 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible characters"
+            ),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+pub async fn create<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<NewGeneration>,
+) -> ApiResult<(StatusCode, Json<Generation>)> {
+    let account = &auth.account;
+    let key = idempotency_key(&headers)?;
+    // 1. Validate.
+    let checked = atelier_api::prompt::check(
+        &PromptCheckRequest {
+            prompt: request.prompt.clone(),
+            count: request.count,
+        },
+        &LIMITS,
+    )?;
+    if !crate::models::list()
+        .models
+        .iter()
+        .any(|m| m.id == request.model)
+    {
+        return Err(ApiError::new(
+            ErrorCode::UnknownModel,
+            format!("no model {:?}; see GET /v1/models", request.model),
+        ));
+    }
+    let Some((cost_per_image, _)) =
+        crate::models::resolve(&request.model, &request.aspect_ratio, &checked.prompt)
+    else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidAspectRatio,
+            format!("{} does not offer {}", request.model, request.aspect_ratio),
+        ));
+    };
+    // The same key again: the same generation, nothing charged.
+    if let Some(existing) = record::by_key(&platform, &account.id, &key).await? {
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(record::to_api(&platform, existing).await?),
+        ));
+    }
+    let conversation = match request.conversation_id.as_deref() {
+        Some(id) => Some(conversations::owned(&platform, &account.id, id).await?),
+        None => None,
+    };
+    // 2. Rate limit.
+    let secret = platform
+        .config()
+        .auth_secret
+        .as_ref()
+        .map(|s| s.expose().to_owned())
+        .unwrap_or_default();
+    ratelimit::hit(&platform, &GENERATIONS_PER_ACCOUNT, &secret, &account.id).await?;
+    // 3. Moderation fails closed: deny, flag, errors and time-outs all block, before any charge.
+    let generation_id = random_id(&platform)?;
+    match creem::screen_prompt(&platform, &checked.prompt, &generation_id).await {
+        Ok(screening) if screening.verdict.allows() => {}
+        Ok(screening) => {
+            tracing::info!(
+                verdict = screening.verdict.as_str(),
+                "prompt blocked by moderation"
+            );
+            return Err(ApiError::new(
+                ErrorCode::PromptBlocked,
+                "this prompt is not allowed; nothing was charged",
+            ));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "moderation unavailable");
+            return Err(ApiError::new(
+                ErrorCode::ModerationUnavailable,
+                "moderation is unavailable; nothing was charged, try again",
+            ));
+        }
+    }
+    // 4. Debit and record, in one atomic batch that inserts nothing unless the balance covers it.
+    let now = platform.now_ms();
+    let cost = i64::from(cost_per_image) * i64::from(checked.count);
+    let mut batch = Vec::new();
+    let conversation_id = match &conversation {
+        Some(c) => {
+            batch.push(
+                Statement::new(
+                    "UPDATE conversations SET updated_at = ?, title = CASE WHEN untitled = 1 THEN ? ELSE title END, untitled = 0
+                     WHERE id = ? AND account_id = ?",
+                )
+                .bind(now)
+                .bind(title_from_prompt(&checked.prompt))
+                .bind(c.id.as_str())
+                .bind(account.id.as_str()),
+            );
+            c.id.clone()
+        }
+        None => {
+            let id = random_id(&platform)?;
+            batch.push(
+                Statement::new(
+                    "INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)",
+                )
+                .bind(id.clone())
+                .bind(account.id.as_str())
+                .bind(title_from_prompt(&checked.prompt))
+                .bind(now)
+                .bind(now),
+            );
+            id
+        }
+    };
+    batch.push(
+        Statement::new(
+            "INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count,
+                                      cost_per_image, status, created_at, updated_at)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?
+             WHERE (SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
+             ON CONFLICT (account_id, idempotency_key) DO NOTHING",
+        )
+        .bind(generation_id.clone())
+        .bind(account.id.as_str())
+        .bind(conversation_id.clone())
+        .bind(key.clone())
+        .bind(checked.prompt.clone())
+        .bind(request.model.clone())
+        .bind(request.aspect_ratio.clone())
+        .bind(i64::from(checked.count))
+        .bind(i64::from(cost_per_image))
+        .bind(now)
+        .bind(now)
+        .bind(account.id.as_str())
+        .bind(cost),
+    );
+    batch.push(
+        Statement::new(
+            "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
+             SELECT ?, ?, ?, 'debit', ?, ? WHERE EXISTS (SELECT 1 FROM generations WHERE id = ?)",
+        )
+        .bind(random_id(&platform)?)
+        .bind(account.id.as_str())
+        .bind(-cost)
+        .bind(format!("generation:{generation_id}"))
+        .bind(now)
+        .bind(generation_id.clone()),
+    );
+    for idx in 0..i64::from(checked.count) {
+        batch.push(
+            Statement::new(
+                "INSERT INTO generation_tasks (generation_id, idx, callback_secret_hash, state, next_poll_at, updated_at)
+                 SELECT ?, ?, '', 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM generations WHERE id = ?)",
+            )
+            .bind(generation_id.clone())
+            .bind(idx)
+            .bind(now)
+            .bind(now)
+            .bind(generation_id.clone()),
+        );
+    }
+    let generation_index = batch.len() - 2 - checked.count as usize;
+    let changed = platform.batch(batch).await?;
+    if changed.get(generation_index) != Some(&1) {
+        // Either a concurrent request with the same key won (return its generation), or the balance was short.
+        if let Some(existing) = record::by_key(&platform, &account.id, &key).await? {
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(record::to_api(&platform, existing).await?),
+            ));
+        }
+        if conversation.is_none() {
+            // The batch made a conversation for a generation that did not happen.
+            platform
+                .execute(
+                    Statement::new("DELETE FROM conversations WHERE id = ? AND account_id = ?")
+                        .bind(conversation_id)
+                        .bind(account.id.as_str()),
+                )
+                .await?;
+        }
+        return Err(ApiError::new(
+            ErrorCode::InsufficientCredits,
+            format!("this costs {cost} credits; your balance is lower"),
+        ));
+    }
+    // 5. Submit to kie now if it has room; the background work submits the rest.
+    let Some(row) = record::row(&platform, &generation_id).await? else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "the generation vanished",
+        ));
+    };
+    if let Err(e) = tasks::submit_pending(&platform, &row).await {
+        tracing::warn!(generation = %generation_id, error = ?e.body, "submission deferred to the background");
+    }
+    let row = record::row(&platform, &generation_id).await?.unwrap_or(row);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(record::to_api(&platform, row).await?),
+    ))
+}

@@ -1,0 +1,103 @@
+//! `GET /v1/generations/{id}` and `GET /v1/images/{id}/original|thumbnail`: owner only. Images are
+//! immutable, so they carry a strong ETag and a year of private caching.
+
+use atelier_api::ErrorCode;
+use atelier_api::generations::Generation;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::record;
+use crate::auth::session::Authenticated;
+use crate::error::{ApiError, ApiResult};
+use crate::platform::{BlobKey, Platform, Statement, rows_as};
+
+fn hex_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub async fn get<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Generation>> {
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such generation");
+    if !hex_id(&id) {
+        return Err(not_found());
+    }
+    let row = record::row(&platform, &id)
+        .await?
+        .filter(|g| g.account_id == auth.account.id)
+        .ok_or_else(not_found)?;
+    Ok(Json(record::to_api(&platform, row).await?))
+}
+
+#[derive(Deserialize)]
+struct ImageKeys {
+    original_key: String,
+    thumbnail_key: String,
+    sha256: String,
+}
+
+pub async fn file<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    Path((id, variant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such image");
+    if !hex_id(&id) || !matches!(variant.as_str(), "original" | "thumbnail") {
+        return Err(not_found());
+    }
+    let rows = platform
+        .query(
+            Statement::new("SELECT original_key, thumbnail_key, sha256 FROM images WHERE id = ? AND account_id = ?")
+                .bind(id.as_str())
+                .bind(auth.account.id.as_str()),
+        )
+        .await?;
+    let keys = rows_as::<ImageKeys>(rows)?
+        .into_iter()
+        .next()
+        .ok_or_else(not_found)?;
+    let (key, etag) = if variant == "original" {
+        (keys.original_key, format!("\"{}\"", keys.sha256))
+    } else {
+        (keys.thumbnail_key, format!("\"{}-thumbnail\"", keys.sha256))
+    };
+    let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, cache);
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(response);
+    }
+    let blob = platform
+        .blob_get(&BlobKey::new(key)?)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut response = (StatusCode::OK, blob.bytes).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&blob.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(header::CACHE_CONTROL, cache);
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(response)
+}

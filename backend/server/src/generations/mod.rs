@@ -1,0 +1,10 @@
+//! Generations: a prompt becomes images, paid with credits that are never lost, never charged
+//! twice, and refunded when the service fails (`reference/upstream-apis.md` §1–2, DESIGN.md 3, 5).
+
+pub mod background;
+pub mod callback;
+pub mod create;
+pub mod images;
+pub mod record;
+pub mod tasks;
+mod thumbnail;

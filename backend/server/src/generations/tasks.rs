@@ -1,0 +1,416 @@
+//! The life of a kie task (one per image): submit within kie's account limit, store its result,
+//! or fail it with a refund. Every transition is a conditional UPDATE, so whichever of the
+//! callback and the poller gets there first does the work, and the other finds nothing to do.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Deserialize;
+
+use super::record::{self, GenerationRow};
+use super::thumbnail;
+use crate::crypto::{random_id, random_token, sha256_hex};
+use crate::error::ApiResult;
+use crate::models;
+use crate::platform::{BlobKey, OutboundRequest, Platform, Statement, rows_as};
+use crate::upstream::kie::{self, TaskRecord, TaskState};
+
+/// kie allows 20 new tasks per 10 s per account; keep a margin for clock skew and other callers.
+const KIE_SLOTS: i64 = 18;
+const KIE_WINDOW_MS: i64 = 10_000;
+/// A generation that has not finished after this long fails (and is refunded).
+pub const GENERATION_TIMEOUT_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskRow {
+    pub generation_id: String,
+    pub idx: i64,
+    pub kie_task_id: Option<String>,
+    pub callback_secret_hash: String,
+    pub state: String,
+}
+
+pub const TASK_COLUMNS: &str = "generation_id, idx, kie_task_id, callback_secret_hash, state";
+
+pub async fn task<P: Platform>(
+    platform: &P,
+    generation_id: &str,
+    idx: i64,
+) -> ApiResult<Option<TaskRow>> {
+    let rows = platform
+        .query(
+            Statement::new(format!(
+                "SELECT {TASK_COLUMNS} FROM generation_tasks WHERE generation_id = ? AND idx = ?"
+            ))
+            .bind(generation_id)
+            .bind(idx),
+        )
+        .await?;
+    Ok(rows_as(rows)?.into_iter().next())
+}
+
+/// kie's recommended polling back-off: every 3 s for the first 30 s, 8 s until 2 minutes, then 20 s.
+pub fn next_poll_delay_ms(age_ms: i64) -> i64 {
+    match age_ms {
+        a if a < 30_000 => 3_000,
+        a if a < 120_000 => 8_000,
+        _ => 20_000,
+    }
+}
+
+/// Takes one of kie's submission slots, exactly (SQL), or says there is none right now.
+async fn take_slot<P: Platform>(platform: &P) -> ApiResult<bool> {
+    let now = platform.now_ms();
+    let taken = platform
+        .execute(
+            Statement::new(
+                "INSERT INTO kie_submissions (id, created_at)
+                 SELECT ?, ? WHERE (SELECT COUNT(*) FROM kie_submissions WHERE created_at > ?) < ?",
+            )
+            .bind(random_id(platform)?)
+            .bind(now)
+            .bind(now - KIE_WINDOW_MS)
+            .bind(KIE_SLOTS),
+        )
+        .await?;
+    Ok(taken == 1)
+}
+
+/// Submits the generation's pending tasks while kie has slots; the rest wait for the next tick.
+pub async fn submit_pending<P: Platform>(
+    platform: &P,
+    generation: &GenerationRow,
+) -> ApiResult<()> {
+    let rows = platform
+        .query(
+            Statement::new(format!(
+                "SELECT {TASK_COLUMNS} FROM generation_tasks WHERE generation_id = ? AND state = 'pending' ORDER BY idx"
+            ))
+            .bind(generation.id.as_str()),
+        )
+        .await?;
+    let Some((_, request)) = models::resolve(
+        &generation.model,
+        &generation.aspect_ratio,
+        &generation.prompt,
+    ) else {
+        for task in rows_as::<TaskRow>(rows)? {
+            fail(platform, generation, task.idx, "unknown_model").await?;
+        }
+        return Ok(());
+    };
+    for task in rows_as::<TaskRow>(rows)? {
+        if !take_slot(platform).await? {
+            tracing::info!(generation = %generation.id, "kie submission limit reached; the task waits its turn");
+            return Ok(());
+        }
+        // The secret in the callback URL proves a callback is about this task; only its hash is kept.
+        let secret = random_token(platform, 32)?;
+        let now = platform.now_ms();
+        platform
+            .execute(
+                Statement::new(
+                    "UPDATE generation_tasks SET callback_secret_hash = ?, updated_at = ?
+                     WHERE generation_id = ? AND idx = ? AND state = 'pending'",
+                )
+                .bind(sha256_hex(secret.as_bytes()))
+                .bind(now)
+                .bind(generation.id.as_str())
+                .bind(task.idx),
+            )
+            .await?;
+        let callback = format!(
+            "{}/v1/kie/callback/{}/{}/{}",
+            platform.config().public_url,
+            generation.id,
+            task.idx,
+            secret
+        );
+        match kie::create_task(
+            platform,
+            request.model,
+            request.input.clone(),
+            Some(&callback),
+        )
+        .await
+        {
+            Ok(task_id) => {
+                platform
+                    .batch(vec![
+                        Statement::new(
+                            "UPDATE generation_tasks SET kie_task_id = ?, state = 'submitted', next_poll_at = ?, updated_at = ?
+                             WHERE generation_id = ? AND idx = ? AND state = 'pending'",
+                        )
+                        .bind(task_id)
+                        .bind(now + next_poll_delay_ms(0))
+                        .bind(now)
+                        .bind(generation.id.as_str())
+                        .bind(task.idx),
+                        Statement::new(
+                            "UPDATE generations SET status = 'generating', updated_at = ? WHERE id = ? AND status = 'queued'",
+                        )
+                        .bind(now)
+                        .bind(generation.id.as_str()),
+                    ])
+                    .await?;
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(generation = %generation.id, error = %e, "kie refused for now; retrying on the next tick");
+                return Ok(());
+            }
+            Err(e) => {
+                tracing::error!(generation = %generation.id, error = %e, "kie refused the task");
+                fail(platform, generation, task.idx, "upstream_rejected").await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fails a task that is not finished yet, refunding its image exactly once (the refund's
+/// reference is unique), then settles the generation if nothing is left running.
+pub async fn fail<P: Platform>(
+    platform: &P,
+    generation: &GenerationRow,
+    idx: i64,
+    code: &str,
+) -> ApiResult<()> {
+    let now = platform.now_ms();
+    platform
+        .batch(vec![
+            Statement::new(
+                "UPDATE generation_tasks SET state = 'failed', failure_code = ?, updated_at = ?
+                 WHERE generation_id = ? AND idx = ? AND state IN ('pending', 'submitted', 'storing')",
+            )
+            .bind(code)
+            .bind(now)
+            .bind(generation.id.as_str())
+            .bind(idx),
+            Statement::new(
+                "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
+                 SELECT ?, ?, ?, 'refund', ?, ? WHERE EXISTS (
+                   SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'failed')
+                 ON CONFLICT (reference) DO NOTHING",
+            )
+            .bind(random_id(platform)?)
+            .bind(generation.account_id.as_str())
+            .bind(generation.cost_per_image)
+            .bind(format!("refund:{}:{idx}", generation.id))
+            .bind(now)
+            .bind(generation.id.as_str())
+            .bind(idx),
+        ])
+        .await?;
+    settle(platform, &generation.id).await
+}
+
+/// Marks the generation done (some image stored) or failed (none), once no task is still running.
+pub async fn settle<P: Platform>(platform: &P, generation_id: &str) -> ApiResult<()> {
+    platform
+        .execute(
+            Statement::new(
+                "UPDATE generations SET
+                   status = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
+                                 THEN 'done' ELSE 'failed' END,
+                   failure_code = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
+                                 THEN NULL ELSE (SELECT failure_code FROM generation_tasks WHERE generation_id = ?1
+                                                 AND state = 'failed' ORDER BY idx LIMIT 1) END,
+                   updated_at = ?2
+                 WHERE id = ?1 AND status IN ('queued', 'generating')
+                   AND NOT EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1
+                                   AND state IN ('pending', 'submitted', 'storing'))",
+            )
+            .bind(generation_id)
+            .bind(platform.now_ms()),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Acts on what kie says of a task: store a success, fail a failure, or poll again later.
+pub async fn apply<P: Platform>(
+    platform: &P,
+    generation: &GenerationRow,
+    idx: i64,
+    record: &TaskRecord,
+) -> ApiResult<()> {
+    match record.state {
+        TaskState::Success => store(platform, generation, idx, record).await,
+        TaskState::Fail => fail(platform, generation, idx, "generation_failed").await,
+        _ => {
+            let now = platform.now_ms();
+            let next = now + next_poll_delay_ms(now - generation.created_at);
+            platform
+                .execute(
+                    Statement::new(
+                        "UPDATE generation_tasks SET next_poll_at = ?, updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'submitted'",
+                    )
+                    .bind(next)
+                    .bind(now)
+                    .bind(generation.id.as_str())
+                    .bind(idx),
+                )
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Downloads a finished task's image at once (kie's URLs expire), stores the original and its
+/// thumbnail under the owner's keys, and records it. Claimed by one conditional UPDATE first.
+async fn store<P: Platform>(
+    platform: &P,
+    generation: &GenerationRow,
+    idx: i64,
+    record: &TaskRecord,
+) -> ApiResult<()> {
+    let now = platform.now_ms();
+    let claimed = platform
+        .execute(
+            Statement::new(
+                "UPDATE generation_tasks SET state = 'storing', updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'submitted'",
+            )
+            .bind(now)
+            .bind(generation.id.as_str())
+            .bind(idx),
+        )
+        .await?;
+    if claimed != 1 {
+        return Ok(()); // the other path got here first
+    }
+    let Some(url) = record.result_urls.first() else {
+        return fail(platform, generation, idx, "result_unavailable").await;
+    };
+    let response = platform
+        .send(OutboundRequest {
+            method: http::Method::GET,
+            url: url.clone(),
+            headers: vec![("user-agent".into(), crate::upstream::USER_AGENT.into())],
+            body: None,
+            timeout: Duration::from_secs(60),
+        })
+        .await;
+    let bytes = match response {
+        Ok(r) if r.status == 200 => r.body,
+        Ok(r) => {
+            tracing::warn!(generation = %generation.id, status = r.status, "result download refused");
+            return fail(platform, generation, idx, "result_unavailable").await;
+        }
+        Err(e) => {
+            // Back to `submitted`: the next poll tries again, until the generation times out.
+            tracing::warn!(generation = %generation.id, error = %e, "result download failed");
+            release(platform, &generation.id, idx).await?;
+            return Ok(());
+        }
+    };
+    let max_side = atelier_api::limits::LIMITS.thumbnail_max_side_px;
+    let Some(decoded) = thumbnail::decode(&bytes, max_side) else {
+        return fail(platform, generation, idx, "result_unavailable").await;
+    };
+    let image_id = random_id(platform)?;
+    let base = format!("images/{}/{}", generation.account_id, image_id);
+    let original_key = BlobKey::new(format!("{base}/original.{}", decoded.extension))?;
+    let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg"))?;
+    let thumbnail_len = decoded.thumbnail.len();
+    let stored = async {
+        platform
+            .blob_put(&original_key, bytes.clone(), decoded.content_type)
+            .await?;
+        platform
+            .blob_put(&thumbnail_key, Bytes::from(decoded.thumbnail), "image/jpeg")
+            .await
+    };
+    if let Err(e) = stored.await {
+        tracing::error!(generation = %generation.id, error = %e, "storing the image failed");
+        let _ = platform.blob_delete(&[original_key, thumbnail_key]).await;
+        release(platform, &generation.id, idx).await?;
+        return Ok(());
+    }
+    platform
+        .batch(vec![
+            Statement::new(
+                "INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type,
+                                     sha256, width, height, bytes, thumbnail_bytes, created_at)
+                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                 WHERE EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')",
+            )
+            .bind(image_id)
+            .bind(generation.id.as_str())
+            .bind(generation.account_id.as_str())
+            .bind(idx)
+            .bind(original_key.as_str())
+            .bind(thumbnail_key.as_str())
+            .bind(decoded.content_type)
+            .bind(sha256_hex(&bytes))
+            .bind(i64::from(decoded.width))
+            .bind(i64::from(decoded.height))
+            .bind(bytes.len() as i64)
+            .bind(thumbnail_len as i64)
+            .bind(now)
+            .bind(generation.id.as_str())
+            .bind(idx),
+            Statement::new(
+                "UPDATE generation_tasks SET state = 'stored', updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'storing'",
+            )
+            .bind(platform.now_ms())
+            .bind(generation.id.as_str())
+            .bind(idx),
+        ])
+        .await?;
+    settle(platform, &generation.id).await
+}
+
+/// Hands a task back to the poller after a transient failure while storing.
+async fn release<P: Platform>(platform: &P, generation_id: &str, idx: i64) -> ApiResult<()> {
+    let now = platform.now_ms();
+    platform
+        .execute(
+            Statement::new(
+                "UPDATE generation_tasks SET state = 'submitted', next_poll_at = ?, updated_at = ?
+                 WHERE generation_id = ? AND idx = ? AND state = 'storing'",
+            )
+            .bind(now + 5_000)
+            .bind(now)
+            .bind(generation_id)
+            .bind(idx),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Asks kie about one submitted task and acts on the answer.
+pub async fn poll<P: Platform>(
+    platform: &P,
+    generation: &GenerationRow,
+    task: &TaskRow,
+) -> ApiResult<()> {
+    let Some(task_id) = task.kie_task_id.as_deref() else {
+        return Ok(());
+    };
+    match kie::record_info(platform, task_id).await {
+        Ok(record) => apply(platform, generation, task.idx, &record).await,
+        Err(kie::KieError::NotFound) => {
+            fail(platform, generation, task.idx, "generation_failed").await
+        }
+        Err(e) => {
+            tracing::warn!(generation = %generation.id, error = %e, "polling kie failed; trying later");
+            let now = platform.now_ms();
+            platform
+                .execute(
+                    Statement::new(
+                        "UPDATE generation_tasks SET next_poll_at = ? WHERE generation_id = ? AND idx = ? AND state = 'submitted'",
+                    )
+                    .bind(now + 10_000)
+                    .bind(generation.id.as_str())
+                    .bind(task.idx),
+                )
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Re-reads the generation row (callers may hold a stale copy).
+pub async fn fresh<P: Platform>(platform: &P, id: &str) -> ApiResult<Option<GenerationRow>> {
+    record::row(platform, id).await
+}

@@ -1,0 +1,603 @@
+//! Generations and the credit ledger: the callback and polling paths, byte-identical storage,
+//! idempotency, moderation failing closed, exact debits and single refunds.
+
+use std::time::{Duration, Instant};
+
+use atelier_api::credits::{Balance, LedgerKind, LedgerPage};
+use atelier_api::generations::{Generation, GenerationStatus};
+use atelier_simulators::{Faults, ForcedError};
+use sha2::{Digest, Sha256};
+
+use super::auth_support::sign_in;
+use crate::cases::{expect_error, transport};
+use crate::{CaseResult, Ctx, ensure};
+
+struct Account {
+    token: String,
+}
+
+async fn account(ctx: &Ctx) -> Result<Account, String> {
+    Ok(Account {
+        token: sign_in(ctx, &ctx.email("gen"), &ctx.ip()).await?.token,
+    })
+}
+
+async fn post(
+    ctx: &Ctx,
+    who: &Account,
+    key: Option<&str>,
+    body: serde_json::Value,
+) -> Result<reqwest::Response, String> {
+    let mut request = ctx
+        .http
+        .post(ctx.url("/v1/generations"))
+        .bearer_auth(&who.token)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.map_err(transport)
+}
+
+fn body(prompt: &str, model: &str, count: u32) -> serde_json::Value {
+    serde_json::json!({ "prompt": prompt, "model": model, "aspect_ratio": "1:1", "count": count })
+}
+
+async fn create(ctx: &Ctx, who: &Account, prompt: &str, count: u32) -> Result<Generation, String> {
+    let key = format!("key-{}", ctx.unique());
+    let response = post(ctx, who, Some(&key), body(prompt, "nano-banana", count)).await?;
+    let status = response.status();
+    let text = response.text().await.map_err(transport)?;
+    ensure!(status == 202, "create answered {status}: {text}");
+    serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
+}
+
+async fn get(ctx: &Ctx, who: &Account, id: &str) -> Result<Generation, String> {
+    let response = ctx
+        .http
+        .get(ctx.url(&format!("/v1/generations/{id}")))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        response.status() == 200,
+        "get answered {}",
+        response.status()
+    );
+    response.json().await.map_err(transport)
+}
+
+/// Frees kie's submission window (18 per 10 s, counted on the service's clock), so what is created
+/// next is submitted at once instead of waiting its turn.
+async fn fresh_kie_window(ctx: &Ctx) -> CaseResult {
+    ctx.advance_clock(11_000).await
+}
+
+/// Waits for the generation to finish, running the background work each round when `tick`.
+async fn finished(ctx: &Ctx, who: &Account, id: &str, tick: bool) -> Result<Generation, String> {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        if tick {
+            let r = ctx
+                .http
+                .post(ctx.url("/__test/tick"))
+                .send()
+                .await
+                .map_err(transport)?;
+            ensure!(r.status() == 204, "tick answered {}", r.status());
+        }
+        let generation = get(ctx, who, id).await?;
+        if matches!(
+            generation.status,
+            GenerationStatus::Done | GenerationStatus::Failed
+        ) {
+            return Ok(generation);
+        }
+        if Instant::now() >= deadline {
+            // Say what kie's side saw: the callbacks' fate is the usual culprit.
+            let callbacks: Vec<String> = ctx
+                .sims
+                .kie()
+                .tasks()
+                .into_iter()
+                .filter(|t| t.prompt == generation.prompt)
+                .map(|t| match t.callback {
+                    Some(c) => format!("{}: {:?} {:?}", t.callback_status, c.status, c.error),
+                    None => t.callback_status,
+                })
+                .collect();
+            return Err(format!(
+                "still {:?} after 40 s; kie callbacks: {callbacks:?}",
+                generation.status
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn balance(ctx: &Ctx, who: &Account) -> Result<i64, String> {
+    let b: Balance = ctx
+        .http
+        .get(ctx.url("/v1/credits"))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)?;
+    Ok(b.balance)
+}
+
+async fn ledger(ctx: &Ctx, who: &Account) -> Result<LedgerPage, String> {
+    ctx.http
+        .get(ctx.url("/v1/credits/ledger"))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .map_err(transport)?
+        .json()
+        .await
+        .map_err(transport)
+}
+
+async fn image_bytes(ctx: &Ctx, who: &Account, id: &str, variant: &str) -> Result<Vec<u8>, String> {
+    let response = ctx
+        .http
+        .get(ctx.url(&format!("/v1/images/{id}/{variant}")))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        response.status() == 200,
+        "{variant} answered {}",
+        response.status()
+    );
+    Ok(response.bytes().await.map_err(transport)?.to_vec())
+}
+
+/// Checks a done generation: images stored byte-identical to what kie served, thumbnails ≤ 512 px.
+async fn check_images(ctx: &Ctx, who: &Account, generation: &Generation) -> CaseResult {
+    ensure!(
+        generation.status == GenerationStatus::Done,
+        "{generation:?}"
+    );
+    ensure!(
+        generation.images.len() == generation.count as usize,
+        "{} images for count {}",
+        generation.images.len(),
+        generation.count
+    );
+    let served: Vec<String> = ctx
+        .sims
+        .kie()
+        .tasks()
+        .into_iter()
+        .filter(|t| t.prompt == generation.prompt)
+        .flat_map(|t| t.result_urls)
+        .collect();
+    let mut served_hashes = Vec::new();
+    for url in &served {
+        let bytes = ctx
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(transport)?
+            .bytes()
+            .await
+            .map_err(transport)?;
+        served_hashes.push(hex::encode(Sha256::digest(&bytes)));
+    }
+    for image in &generation.images {
+        let original = image_bytes(ctx, who, &image.id, "original").await?;
+        let hash = hex::encode(Sha256::digest(&original));
+        ensure!(
+            hash == image.sha256,
+            "stored bytes do not match the recorded sha256"
+        );
+        ensure!(
+            served_hashes.contains(&hash),
+            "the stored original is not what kie served"
+        );
+        let decoded = image::load_from_memory(&original).map_err(|e| e.to_string())?;
+        ensure!(
+            (decoded.width(), decoded.height()) == (image.width, image.height),
+            "recorded size differs"
+        );
+        let thumb = image::load_from_memory(&image_bytes(ctx, who, &image.id, "thumbnail").await?)
+            .map_err(|e| e.to_string())?;
+        ensure!(
+            thumb.width().max(thumb.height()) <= 512,
+            "thumbnail {}x{}",
+            thumb.width(),
+            thumb.height()
+        );
+    }
+    Ok(())
+}
+
+pub async fn a_generation_completes_through_the_callback(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    let prompt = format!("a lighthouse at dusk {}", ctx.unique());
+    fresh_kie_window(ctx).await?;
+    let generation = create(ctx, &who, &prompt, 2).await?;
+    ensure!(
+        generation.status == GenerationStatus::Generating,
+        "not submitted at once: {generation:?}"
+    );
+    ensure!(generation.cost == 8, "cost {}", generation.cost);
+    // No ticks: only kie's callback can finish it.
+    let done = finished(ctx, &who, &generation.id, false).await?;
+    check_images(ctx, &who, &done).await?;
+    ensure!(
+        balance(ctx, &who).await? == before - 8,
+        "the balance is not the grant minus the cost"
+    );
+    let page = ledger(ctx, &who).await?;
+    let debits: Vec<_> = page
+        .entries
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Debit)
+        .collect();
+    ensure!(debits.len() == 1 && debits[0].amount == -8, "{debits:?}");
+    ensure!(
+        page.entries.iter().map(|e| e.amount).sum::<i64>() == before - 8,
+        "the balance is not the ledger's sum"
+    );
+    Ok(())
+}
+
+pub async fn a_generation_completes_by_polling_when_no_callback_comes(ctx: &Ctx) -> CaseResult {
+    let kie = ctx.sims.kie();
+    let saved = kie.settings();
+    kie.set_settings(atelier_simulators::KieSettings {
+        callbacks: false,
+        ..saved.clone()
+    });
+    let outcome = async {
+        let who = account(ctx).await?;
+        let generation = create(ctx, &who, &format!("a fox in snow {}", ctx.unique()), 1).await?;
+        let done = finished(ctx, &who, &generation.id, true).await?;
+        check_images(ctx, &who, &done).await
+    }
+    .await;
+    kie.set_settings(saved);
+    outcome
+}
+
+pub async fn the_same_idempotency_key_returns_the_same_generation_and_charges_once(
+    ctx: &Ctx,
+) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    let key = format!("same-{}", ctx.unique());
+    let request = body(&format!("twice {}", ctx.unique()), "nano-banana", 1);
+    let first: Generation = post(ctx, &who, Some(&key), request.clone())
+        .await?
+        .json()
+        .await
+        .map_err(transport)?;
+    let second: Generation = post(ctx, &who, Some(&key), request)
+        .await?
+        .json()
+        .await
+        .map_err(transport)?;
+    ensure!(first.id == second.id, "two generations for one key");
+    ensure!(
+        balance(ctx, &who).await? == before - 4,
+        "charged more than once"
+    );
+    finished(ctx, &who, &first.id, true).await.map(|_| ())
+}
+
+pub async fn blocked_or_unscreened_prompts_cost_nothing(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    for prompt in ["a forbidden thing", "something [flag]"] {
+        let response = post(
+            ctx,
+            &who,
+            Some(&format!("k{}", ctx.unique())),
+            body(prompt, "nano-banana", 1),
+        )
+        .await?;
+        expect_error(response, 400, "prompt_blocked")
+            .await
+            .map_err(|e| format!("{prompt}: {e}"))?;
+    }
+    let creem = ctx.sims.creem();
+    creem
+        .set_faults(Faults {
+            force: Some(ForcedError::status(500)),
+            ..Faults::default()
+        })
+        .map_err(|e| e.to_string())?;
+    let unavailable = post(
+        ctx,
+        &who,
+        Some(&format!("k{}", ctx.unique())),
+        body("a calm sea", "nano-banana", 1),
+    )
+    .await;
+    creem
+        .set_faults(Faults::default())
+        .map_err(|e| e.to_string())?;
+    expect_error(unavailable?, 503, "moderation_unavailable").await?;
+    ensure!(
+        balance(ctx, &who).await? == before,
+        "a blocked prompt was charged"
+    );
+    ensure!(
+        ledger(ctx, &who).await?.entries.len() == 1,
+        "a blocked prompt left a ledger entry"
+    );
+    Ok(())
+}
+
+pub async fn bad_requests_get_precise_codes_and_charge_nothing(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    let key = || Some(format!("k{}", ctx.unique()));
+    let cases = [
+        (body("a cat", "gpt-9", 1), "unknown_model"),
+        (
+            serde_json::json!({"prompt": "a cat", "model": "nano-banana", "aspect_ratio": "2:1", "count": 1}),
+            "invalid_aspect_ratio",
+        ),
+        (body("a cat", "nano-banana", 5), "invalid_count"),
+        (body("a cat", "nano-banana", 0), "invalid_count"),
+        (body("   ", "nano-banana", 1), "prompt_empty"),
+        (
+            body(&"x".repeat(4_001), "nano-banana", 1),
+            "prompt_too_long",
+        ),
+    ];
+    for (request, code) in cases {
+        let response = post(ctx, &who, key().as_deref(), request).await?;
+        expect_error(response, 400, code)
+            .await
+            .map_err(|e| format!("{code}: {e}"))?;
+    }
+    let no_key = post(ctx, &who, None, body("a cat", "nano-banana", 1)).await?;
+    expect_error(no_key, 400, "idempotency_key_required").await?;
+    let stranger_conversation = serde_json::json!({"conversation_id": "0".repeat(32), "prompt": "a cat", "model": "nano-banana", "aspect_ratio": "1:1", "count": 1});
+    expect_error(
+        post(ctx, &who, key().as_deref(), stranger_conversation).await?,
+        404,
+        "not_found",
+    )
+    .await?;
+    ensure!(
+        balance(ctx, &who).await? == before,
+        "a refused request was charged"
+    );
+    Ok(())
+}
+
+pub async fn the_balance_never_goes_below_zero(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let start = balance(ctx, &who).await?;
+    let cost = 8 * 4; // nano-banana-pro, four images
+    let affordable = start / cost;
+    for i in 0..affordable {
+        let response = post(
+            ctx,
+            &who,
+            Some(&format!("k{}", ctx.unique())),
+            body(&format!("pro {i} {}", ctx.unique()), "nano-banana-pro", 4),
+        )
+        .await?;
+        ensure!(
+            response.status() == 202,
+            "affordable generation {i} answered {}",
+            response.status()
+        );
+    }
+    let refused = post(
+        ctx,
+        &who,
+        Some(&format!("k{}", ctx.unique())),
+        body("one too many", "nano-banana-pro", 4),
+    )
+    .await?;
+    expect_error(refused, 402, "insufficient_credits").await?;
+    let left = balance(ctx, &who).await?;
+    ensure!(
+        left == start - affordable * cost && left >= 0,
+        "balance {left}"
+    );
+    Ok(())
+}
+
+pub async fn a_failed_generation_is_refunded_exactly_once(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    let generation = create(ctx, &who, &format!("this will [fail] {}", ctx.unique()), 2).await?;
+    let failed = finished(ctx, &who, &generation.id, true).await?;
+    ensure!(failed.status == GenerationStatus::Failed, "{failed:?}");
+    ensure!(
+        failed.failure_code.as_deref() == Some("generation_failed"),
+        "code {:?}",
+        failed.failure_code
+    );
+    // Callbacks and polls after the fact change nothing.
+    for _ in 0..3 {
+        ctx.http
+            .post(ctx.url("/__test/tick"))
+            .send()
+            .await
+            .map_err(transport)?;
+    }
+    ensure!(balance(ctx, &who).await? == before, "not refunded in full");
+    let refunds = ledger(ctx, &who)
+        .await?
+        .entries
+        .into_iter()
+        .filter(|e| e.kind == LedgerKind::Refund)
+        .count();
+    ensure!(refunds == 2, "{refunds} refunds for two failed images");
+    Ok(())
+}
+
+pub async fn an_expired_result_fails_and_is_refunded(ctx: &Ctx) -> CaseResult {
+    let kie = ctx.sims.kie();
+    let saved = kie.settings();
+    kie.set_settings(atelier_simulators::KieSettings {
+        result_ttl_ms: Some(0),
+        ..saved.clone()
+    });
+    let outcome = async {
+        let who = account(ctx).await?;
+        let before = balance(ctx, &who).await?;
+        let generation = create(ctx, &who, &format!("gone too soon {}", ctx.unique()), 1).await?;
+        let failed = finished(ctx, &who, &generation.id, true).await?;
+        ensure!(failed.status == GenerationStatus::Failed, "{failed:?}");
+        ensure!(
+            failed.failure_code.as_deref() == Some("result_unavailable"),
+            "code {:?}",
+            failed.failure_code
+        );
+        ensure!(balance(ctx, &who).await? == before, "not refunded");
+        Ok(())
+    }
+    .await;
+    kie.set_settings(saved);
+    outcome
+}
+
+pub async fn a_stuck_generation_times_out_and_is_refunded(ctx: &Ctx) -> CaseResult {
+    let kie = ctx.sims.kie();
+    let saved = kie.settings();
+    // Tasks that take an hour per step and never call back.
+    kie.set_settings(atelier_simulators::KieSettings {
+        step_ms: 3_600_000,
+        callbacks: false,
+        ..saved.clone()
+    });
+    let outcome = async {
+        let who = account(ctx).await?;
+        let before = balance(ctx, &who).await?;
+        let generation = create(ctx, &who, &format!("slow {}", ctx.unique()), 1).await?;
+        ctx.advance_clock(16 * 60 * 1000).await?;
+        let failed = finished(ctx, &who, &generation.id, true).await?;
+        ensure!(
+            failed.failure_code.as_deref() == Some("timed_out"),
+            "{failed:?}"
+        );
+        ensure!(balance(ctx, &who).await? == before, "not refunded");
+        Ok(())
+    }
+    .await;
+    kie.set_settings(saved);
+    outcome
+}
+
+pub async fn images_are_for_their_owner_only_and_cacheable(ctx: &Ctx) -> CaseResult {
+    let owner = account(ctx).await?;
+    let stranger = account(ctx).await?;
+    let generation = create(ctx, &owner, &format!("private {}", ctx.unique()), 1).await?;
+    let done = finished(ctx, &owner, &generation.id, true).await?;
+    let image = done.images.first().ok_or("no image")?;
+    let url = ctx.url(&format!("/v1/images/{}/original", image.id));
+    expect_error(
+        ctx.http.get(&url).send().await.map_err(transport)?,
+        401,
+        "unauthenticated",
+    )
+    .await?;
+    expect_error(
+        ctx.http
+            .get(&url)
+            .bearer_auth(&stranger.token)
+            .send()
+            .await
+            .map_err(transport)?,
+        404,
+        "not_found",
+    )
+    .await?;
+    let theirs = ctx
+        .http
+        .get(ctx.url(&format!("/v1/generations/{}", done.id)))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await;
+    expect_error(theirs.map_err(transport)?, 404, "not_found").await?;
+    let first = ctx
+        .http
+        .get(&url)
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no ETag")?
+        .to_owned();
+    let cache = first
+        .headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(cache.contains("immutable"), "cache-control {cache:?}");
+    let again = ctx
+        .http
+        .get(&url)
+        .bearer_auth(&owner.token)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        again.status() == 304,
+        "If-None-Match answered {}",
+        again.status()
+    );
+    let bad = ctx
+        .http
+        .get(ctx.url(&format!("/v1/images/{}/exif", image.id)))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    expect_error(bad, 404, "not_found").await
+}
+
+pub async fn a_burst_beyond_kies_limit_waits_its_turn(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    fresh_kie_window(ctx).await?;
+    // 5 × 4 = 20 tasks against 18 slots per 10 s: the last ones wait instead of failing.
+    let tag = format!("burst-{}", ctx.unique());
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(create(ctx, &who, &format!("{tag} {i}"), 4).await?.id);
+    }
+    let submitted = ctx
+        .sims
+        .kie()
+        .tasks()
+        .iter()
+        .filter(|t| t.prompt.starts_with(&tag))
+        .count();
+    ensure!(
+        submitted == 18,
+        "{submitted} tasks reached kie at once; its limit leaves room for 18"
+    );
+    fresh_kie_window(ctx).await?;
+    for id in &ids {
+        let done = finished(ctx, &who, id, true).await?;
+        ensure!(
+            done.status == GenerationStatus::Done && done.images.len() == 4,
+            "{id}: {:?}",
+            done.status
+        );
+    }
+    Ok(())
+}
