@@ -1,7 +1,19 @@
 // Declares the app's own commands so capabilities can grant them one by one (nothing is allowed
 // by default), then lets Tauri embed its configuration.
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "check_backend"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "check_backend",
+        "auth_state",
+        "start_sign_in",
+        "verify_code",
+        "verify_link_token",
+        "update_display_name",
+        "sign_out",
+        "sign_out_everywhere",
+        "use_memory_session",
+        "retry_credential_store",
+    ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");
         std::process::exit(1);

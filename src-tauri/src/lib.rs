@@ -1,14 +1,24 @@
-//! The Tauri shell: builds the app state, registers the commands and runs the window. Every command
-//! is a few lines over `atelier-client`; the logic lives there, where tests reach it headless.
+//! The Tauri shell: builds the app state, registers the commands, plugins and events, and runs
+//! the window. Every command is a few lines over `atelier-client`; the logic lives there, where
+//! tests reach it headless.
 
 mod bindings;
 mod commands;
+mod deep_link;
 mod error;
+mod events;
 mod state;
 
 use std::process::ExitCode;
 
+use atelier_client::Refresh;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_specta::Event;
+
 pub use bindings::{BINDINGS_PATH, export_bindings};
+
+use crate::events::{AuthChangeReason, AuthChanged};
+use crate::state::AppState;
 
 /// Runs the desktop app until its last window closes.
 pub fn run() -> ExitCode {
@@ -19,14 +29,21 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
-    let state = state::AppState::from_env();
+    let state = AppState::from_env();
     tracing::info!(api_url = %state.api_url, "starting");
     let commands = bindings::builder();
     let app = tauri::Builder::default()
+        // First: a second instance hands over its arguments (a sign-in link) and exits here.
+        .plugin(tauri_plugin_single_instance::init(
+            deep_link::second_instance,
+        ))
+        .plugin(tauri_plugin_deep_link::init())
         .manage(state)
         .invoke_handler(commands.invoke_handler())
         .setup(move |app| {
             commands.mount_events(app);
+            deep_link::setup(app.handle());
+            check_session(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -37,4 +54,23 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Reads the saved session (the UI asks for it too, and waits for this) and checks it with the
+/// service once, telling the UI when the account changed or the session has ended.
+fn check_session<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let Ok(auth) = state.auth() else { return };
+        let (state, reason) = match auth.refresh().await {
+            Refresh::Unchanged => return,
+            Refresh::Updated(state) => (state, AuthChangeReason::AccountUpdated),
+            Refresh::Ended(state) => (state, AuthChangeReason::SessionEnded),
+        };
+        let _ = AuthChanged {
+            state: state.into(),
+            reason,
+        }
+        .emit(&app);
+    });
 }

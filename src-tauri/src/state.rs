@@ -1,12 +1,16 @@
-//! What the commands share: the configured service and its client.
+//! What the commands share: the configured service, its client, and the session.
 
-use atelier_client::{ApiClient, ApiClientOptions, ClientError, DEFAULT_API_URL};
+use atelier_client::{ApiClient, ApiClientOptions, Auth, ClientError, DEFAULT_API_URL};
+
+use crate::error::AppError;
 
 pub struct AppState {
     /// `ATELIER_API_URL`, or the embedded native server's default address.
     pub api_url: String,
     /// `Err` when `ATELIER_API_URL` is not a usable URL: the window still opens and says so.
     pub client: Result<ApiClient, ClientError>,
+    /// Sign-in and the session, kept in the OS credential store; `Err` as `client` is.
+    auth: Result<Auth, AppError>,
 }
 
 impl AppState {
@@ -17,6 +21,19 @@ impl AppState {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         let client = ApiClient::new(ApiClientOptions::new(api_url.clone()));
-        Self { api_url, client }
+        let auth = client
+            .as_ref()
+            .map(|api| Auth::with_keychain(api.clone()))
+            .map_err(AppError::from);
+        Self {
+            api_url,
+            client,
+            auth,
+        }
+    }
+
+    /// The session keeper, or why there is none (an unusable service URL).
+    pub fn auth(&self) -> Result<&Auth, AppError> {
+        self.auth.as_ref().map_err(Clone::clone)
     }
 }

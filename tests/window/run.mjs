@@ -2,12 +2,17 @@
 // WebKitWebDriver (W3C WebDriver over plain HTTP; no client library needed).
 // Run by `cargo xtask test window`, inside `xvfb-run … dbus-run-session`.
 //
-// Scenarios: the first screen connected to the native server (status, runtime, version, URL), and
-// a backend that is down at first and then starts (offline state, then automatic recovery).
-// Screenshots land in $ATELIER_SCREENSHOTS.
+// Scenarios: the first screen connected to the native server (status, runtime, version, URL); a
+// backend that is down at first and then starts (offline state, then automatic recovery); and
+// signing in by email against the native server pointed at the upstream simulators: the code
+// read from the simulated mailbox and typed into the window, the session surviving a restart
+// (kept in GNOME Keyring over the test's D-Bus session), and an atelier://auth link handed to a
+// second instance signing the running one in. Screenshots land in $ATELIER_SCREENSHOTS.
+//
+// Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +25,7 @@ const env = (name) => {
 };
 const DESKTOP = env('ATELIER_DESKTOP_BIN');
 const SERVER = env('ATELIER_SERVER_BIN');
+const SIMULATORS = env('ATELIER_SIMULATORS_BIN');
 const DRIVER = env('TAURI_DRIVER_BIN');
 const SHOTS = env('ATELIER_SCREENSHOTS');
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
@@ -37,8 +43,11 @@ function freePort() {
   });
 }
 
-function start(name, command, args, extraEnv) {
-  const child = spawn(command, args, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+/** The isolated XDG tree every child gets (set once the work folder exists). */
+let isolated = {};
+
+function start(name, command, args, extraEnv, stdin = 'ignore') {
+  const child = spawn(command, args, { env: { ...process.env, ...isolated, ...extraEnv }, stdio: [stdin, 'pipe', 'inherit'], detached: true });
   child.label = name;
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -57,16 +66,72 @@ async function stop(child) {
   }
 }
 
-async function startServer(listen, dataDir) {
-  const server = start('atelier-server', SERVER, [], { ATELIER_LISTEN: listen, ATELIER_DATA_DIR: dataDir, RUST_LOG: 'warn' });
-  const lines = createInterface({ input: server.stdout });
-  const first = await Promise.race([
+/** The first line `child` prints, within `ms`. */
+async function firstLine(child, what, ms = 30_000) {
+  const lines = createInterface({ input: child.stdout });
+  return Promise.race([
     new Promise((resolve) => lines.once('line', resolve)),
-    sleep(30_000).then(() => { throw new Error('atelier-server printed no address'); }),
+    sleep(ms).then(() => { throw new Error(`${what} printed nothing`); }),
   ]);
+}
+
+async function startServer(listen, dataDir, extraEnv = {}) {
+  const server = start('atelier-server', SERVER, [], { ATELIER_LISTEN: listen, ATELIER_DATA_DIR: dataDir, RUST_LOG: 'warn', ...extraEnv });
+  const first = await firstLine(server, 'atelier-server');
   const url = first.replace('atelier-server listening on ', '');
   if (!url.startsWith('http://')) throw new Error(`unexpected server output: ${first}`);
   return { server, url };
+}
+
+/** The upstream simulators; their base URL and the environment the server needs for them. */
+async function startSimulators() {
+  const sims = start('atelier-simulators', SIMULATORS, ['--listen', '127.0.0.1:0']);
+  const { base_url: baseUrl, env: simEnv } = JSON.parse(await firstLine(sims, 'atelier-simulators'));
+  return { sims, baseUrl, simEnv };
+}
+
+/** Whether a name is owned on the session bus. */
+function nameHasOwner(name) {
+  return new Promise((resolve) => {
+    const probe = spawn('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    probe.stdout.on('data', (chunk) => (out += chunk));
+    probe.once('exit', () => resolve(/boolean true/.test(out)));
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * GNOME Keyring's Secret Service on this D-Bus session, with a login keyring unlocked by a
+ * throwaway password (what a desktop session's PAM login does). In the foreground, so it is
+ * this script's child and stops with it. Waits until it owns org.freedesktop.secrets: asked
+ * earlier, D-Bus would activate a second, locked daemon.
+ */
+async function startKeyring() {
+  const keyring = start('gnome-keyring-daemon', 'gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {}, 'pipe');
+  keyring.stdin.end('atelier-window-test');
+  keyring.stdout.resume();
+  for (let i = 0; !(await nameHasOwner('org.freedesktop.secrets')); i++) {
+    if (keyring.exitCode !== null || i > 100) throw new Error('gnome-keyring-daemon did not take org.freedesktop.secrets');
+    await sleep(100);
+  }
+  return keyring;
+}
+
+/** The newest sign-in email to `address` in the simulated mailbox: its code and link token. */
+async function latestMail(mailboxUrl, address, after = 0) {
+  for (let i = 0; i < 100; i++) {
+    const mails = await (await fetch(`${mailboxUrl}/resend/emails?to=${encodeURIComponent(address)}`)).json();
+    if (mails.length > after) {
+      const text = mails.at(-1).text ?? '';
+      const code = text.split('\n').map((l) => l.trim()).find((l) => /^[0-9]{6}$/.test(l));
+      const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
+      if (!code || !token) throw new Error(`no code or link in the mail: ${text}`);
+      return { code, token, count: mails.length };
+    }
+    await sleep(100);
+  }
+  throw new Error(`no mail reached ${address}`);
 }
 
 async function wd(base, method, path, body) {
@@ -81,10 +146,10 @@ async function wd(base, method, path, body) {
 }
 
 /** Starts tauri-driver (which starts the app through WebKitWebDriver) with `apiUrl` configured. */
-async function openApp(apiUrl) {
+async function openApp(apiUrl, extraEnv = {}) {
   const port = await freePort();
   const nativePort = await freePort();
-  const driver = start('tauri-driver', DRIVER, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], { ATELIER_API_URL: apiUrl });
+  const driver = start('tauri-driver', DRIVER, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], { ATELIER_API_URL: apiUrl, ...extraEnv });
   driver.stdout.resume();
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -99,6 +164,26 @@ async function openApp(apiUrl) {
     driver,
     async text(testid) { return wd(base, 'GET', `/session/${sid}/element/${await find(testid)}/text`); },
     async attribute(testid, name) { return wd(base, 'GET', `/session/${sid}/element/${await find(testid)}/attribute/${name}`); },
+    async type(testid, text) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/value`, { text }); },
+    async click(testid) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/click`, {}); },
+    /** Polls until `probe` (reading the page) returns true. */
+    async waitUntil(what, probe, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last;
+      while (Date.now() < deadline) {
+        try { if (await probe()) return; last = 'not yet'; } catch (e) { last = String(e.message); }
+        await sleep(200);
+      }
+      throw new Error(`${what} never happened (last: ${last})`);
+    },
+    async waitForText(testid, expected, timeoutMs) {
+      let seen;
+      await app.waitUntil(`[data-testid=${testid}] showing "${expected}"`, async () => {
+        seen = await app.text(testid);
+        return seen.includes(expected);
+      }, timeoutMs);
+      return seen;
+    },
     async waitForState(state, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       let last;
@@ -169,10 +254,94 @@ async function offlineThenRecoversScenario(dataDir) {
   }
 }
 
+/** Types `email`, reads the code the service mailed, types it, and waits for the account. */
+async function signInByCode(app, mailbox, email) {
+  await app.waitUntil('the email step', async () => (await app.attribute('sign-in', 'data-step')) === 'email');
+  const before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+  await app.type('email-input', email);
+  await app.click('send-code');
+  await app.waitUntil('the code step', async () => (await app.attribute('sign-in', 'data-step')) === 'code');
+  const mail = await latestMail(mailbox, email, before);
+  // One digit per box, as a person types them; the last one submits.
+  for (const [i, digit] of [...mail.code].entries()) await app.type(`code-digit-${i}`, digit);
+  await app.waitForText('account-email', email);
+}
+
+async function signInScenario(dataDir) {
+  const { baseUrl: mailbox, simEnv } = await startSimulators();
+  const { server, url } = await startServer('127.0.0.1:0', dataDir, simEnv);
+  const email = 'ada@example.com';
+  try {
+    let app = await openApp(url);
+    try {
+      await app.waitForState('online', 30_000);
+      await signInByCode(app, mailbox, email); // it opens signed out: the email step comes first
+      expect((await app.attribute('session-storage', 'data-storage')) === 'keychain', 'the session should be in the keychain');
+      await app.screenshot('signed-in');
+      console.log(`ok: signed in by the emailed code as ${email}`);
+    } finally {
+      await app.close();
+    }
+
+    // A new process: the session comes back from GNOME Keyring, and the service still takes it.
+    app = await openApp(url);
+    try {
+      await app.waitForText('account-email', email, 30_000);
+      await app.waitForState('online', 30_000);
+      await app.screenshot('signed-in-after-restart');
+      console.log('ok: still signed in after a restart');
+
+      // Signing out returns to the email step.
+      await app.click('sign-out');
+      await app.waitForText('session-notice', "You're signed out.");
+      console.log('ok: signed out');
+
+      // The magic link: a second instance started with atelier://auth?token=… hands the link to
+      // this one (single-instance over D-Bus) and exits; this one verifies it and signs in.
+      const before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+      const started = await fetch(`${url}/v1/auth/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+      expect(started.status === 202, `auth/start answered ${started.status}`);
+      const { token } = await latestMail(mailbox, email, before);
+      const second = start('second instance', DESKTOP, [`atelier://auth?token=${token}`], { ATELIER_API_URL: url });
+      second.stdout.resume();
+      const code = await Promise.race([
+        new Promise((resolve) => second.once('exit', (c, sig) => resolve(c ?? sig))),
+        sleep(30_000).then(() => 'still running after 30 s'),
+      ]);
+      expect(code === 0, `the second instance should hand over its link and exit 0, got ${code}`);
+      await app.waitForText('account-email', email, 30_000);
+      await app.waitForText('signed-in-notice', "You're signed in.");
+      await app.screenshot('signed-in-by-link');
+      console.log('ok: an atelier://auth link given to a second instance signed the running app in');
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await stop(server);
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'atelier-window-'));
 mkdirSync(SHOTS, { recursive: true });
+// The app's folders, the keyring's files and its socket, and the URL-scheme registration: all
+// inside the work folder.
+isolated = {
+  XDG_DATA_HOME: join(work, 'xdg', 'data'),
+  XDG_CONFIG_HOME: join(work, 'xdg', 'config'),
+  XDG_CACHE_HOME: join(work, 'xdg', 'cache'),
+  XDG_RUNTIME_DIR: join(work, 'xdg', 'runtime'),
+};
+for (const dir of Object.values(isolated)) mkdirSync(dir, { recursive: true });
+chmodSync(isolated.XDG_RUNTIME_DIR, 0o700);
 let failed = false;
 try {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error('no D-Bus session: run inside dbus-run-session');
+  await startKeyring();
+  console.log('ok: GNOME Keyring unlocked on the test D-Bus session');
   const { server, url } = await startServer('127.0.0.1:0', join(work, 'server-a'));
   try {
     await connectedScenario(url);
@@ -180,6 +349,7 @@ try {
     await stop(server);
   }
   await offlineThenRecoversScenario(join(work, 'server-b'));
+  await signInScenario(join(work, 'server-c'));
 } catch (e) {
   failed = true;
   console.error(`window test failed: ${e.stack ?? e}`);

@@ -231,6 +231,10 @@ fn window(ctx: &Ctx, tools: &Tools) -> Result<()> {
         "atelier-server",
         "--bin",
         "atelier-server",
+        "-p",
+        "atelier-simulators",
+        "--bin",
+        "atelier-simulators",
     ]))?;
     let target = target_dir(ctx).join("debug");
     process::run(
@@ -247,6 +251,7 @@ fn window(ctx: &Ctx, tools: &Tools) -> Result<()> {
             .arg("tests/window/run.mjs")
             .env("ATELIER_DESKTOP_BIN", target.join("atelier-desktop"))
             .env("ATELIER_SERVER_BIN", target.join("atelier-server"))
+            .env("ATELIER_SIMULATORS_BIN", target.join("atelier-simulators"))
             .env("TAURI_DRIVER_BIN", driver)
             .env("ATELIER_SCREENSHOTS", target_dir(ctx).join("screenshots")),
     )

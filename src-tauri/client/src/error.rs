@@ -1,12 +1,78 @@
-//! What a call to the service can end in, reduced to the `{code, message}` the UI switches on.
+//! What a call to the service (or to the OS credential store) can end in, reduced to the
+//! `{code, message}` the UI switches on.
+
+use std::time::Duration;
 
 use atelier_api::{ErrorBody, ErrorCode};
+use serde::Serialize;
+
+/// Codes only the desktop produces. They belong in `atelier_api::ErrorCode` once the contract
+/// carries them; until then they sit beside it so the UI can switch on them the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum LocalCode {
+    /// The OS credential store (Keychain, Credential Manager, Secret Service) cannot be used, so
+    /// the session cannot be kept across restarts. Nothing falls back to a plain file: the person
+    /// chooses between trying again and staying signed in only until they quit.
+    CredentialStoreUnavailable,
+}
+
+impl LocalCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CredentialStoreUnavailable => "credential_store_unavailable",
+        }
+    }
+}
+
+/// Any code the desktop hands to its UI: the service's, or one of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Code {
+    Api(ErrorCode),
+    Local(LocalCode),
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api(code) => code.as_str(),
+            Self::Local(code) => code.as_str(),
+        }
+    }
+}
+
+impl From<ErrorCode> for Code {
+    fn from(code: ErrorCode) -> Self {
+        Self::Api(code)
+    }
+}
+
+impl PartialEq<ErrorCode> for Code {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        *self == Self::Api(*other)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// The service answered with its error envelope.
-    #[error("{0}")]
-    Api(ErrorBody),
+    /// The service answered with its error envelope. `retry_after` is its `Retry-After` header
+    /// (sent with `rate_limited`), so the UI can say how long to wait; `attempts_left` is set on
+    /// `invalid_code`, counted against the challenge's limit since the email was sent.
+    #[error("{body}")]
+    Api {
+        body: ErrorBody,
+        retry_after: Option<Duration>,
+        attempts_left: Option<u32>,
+    },
     /// The service could not be reached: no route, refused, timed out.
     #[error("cannot reach {url}: {reason}")]
     Offline { url: String, reason: String },
@@ -16,22 +82,96 @@ pub enum ClientError {
     /// The configured address is not a usable URL.
     #[error("{0:?} is not a valid service URL")]
     BadUrl(String),
+    /// The OS credential store refused or is missing.
+    #[error("the system credential store is unavailable: {0}")]
+    CredentialStore(String),
 }
 
 impl ClientError {
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Api(body) => body.code,
-            Self::Offline { .. } => ErrorCode::Offline,
-            Self::Protocol(_) | Self::BadUrl(_) => ErrorCode::Internal,
+    /// An error the service could have sent, made locally (for checks done before a request).
+    pub fn api(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Api {
+            body: ErrorBody::new(code, message),
+            retry_after: None,
+            attempts_left: None,
         }
     }
 
-    /// The envelope the desktop hands to the UI.
-    pub fn to_body(&self) -> ErrorBody {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Api(body) => body.clone(),
-            other => ErrorBody::new(other.code(), other.to_string()),
+            Self::Api { body, .. } => Code::Api(body.code),
+            Self::Offline { .. } => Code::Api(ErrorCode::Offline),
+            Self::Protocol(_) | Self::BadUrl(_) => Code::Api(ErrorCode::Internal),
+            Self::CredentialStore(_) => Code::Local(LocalCode::CredentialStoreUnavailable),
         }
+    }
+
+    /// The message for people (and logs): the service's own words for its errors.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Api { body, .. } => body.message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// How long the service asked us to wait, in whole seconds (rounded up).
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            Self::Api {
+                retry_after: Some(wait),
+                ..
+            } => {
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Some(u32::try_from(secs).unwrap_or(u32::MAX))
+            }
+            _ => None,
+        }
+    }
+
+    /// How many more codes may be tried before the emailed code stops working.
+    pub fn attempts_left(&self) -> Option<u32> {
+        match self {
+            Self::Api { attempts_left, .. } => *attempts_left,
+            _ => None,
+        }
+    }
+
+    /// The envelope for errors the contract knows; desktop-only codes become `unknown` there.
+    pub fn to_body(&self) -> ErrorBody {
+        match self.code() {
+            Code::Api(code) => ErrorBody::new(code, self.message()),
+            Code::Local(_) => ErrorBody::new(ErrorCode::Unknown, self.message()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_flat() {
+        let api = serde_json::to_string(&Code::Api(ErrorCode::InvalidCode)).ok();
+        let local = serde_json::to_string(&Code::Local(LocalCode::CredentialStoreUnavailable)).ok();
+        assert_eq!(api.as_deref(), Some("\"invalid_code\""));
+        assert_eq!(local.as_deref(), Some("\"credential_store_unavailable\""));
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        let e = ClientError::Api {
+            body: ErrorBody::new(ErrorCode::RateLimited, "slow down"),
+            retry_after: Some(Duration::from_millis(1500)),
+            attempts_left: None,
+        };
+        assert_eq!(e.retry_after_seconds(), Some(2));
+        assert_eq!(e.code(), ErrorCode::RateLimited);
+        assert_eq!(e.message(), "slow down");
+        let store = ClientError::CredentialStore("no D-Bus".into());
+        assert_eq!(
+            store.code(),
+            Code::Local(LocalCode::CredentialStoreUnavailable)
+        );
+        assert_eq!(store.to_body().code, ErrorCode::Unknown);
     }
 }

@@ -1,11 +1,15 @@
-//! The desktop's logic without Tauri: today the HTTP client of the Atelier service. Tests drive it
-//! headless against the real native server.
+//! The desktop's logic without Tauri: the HTTP client of the Atelier service, signing in by
+//! email, and the session kept in the OS credential store. Tests drive it headless against the
+//! real native server.
 
 pub mod api;
+pub mod auth;
 pub mod error;
+pub mod session;
 
-pub use api::{ApiClient, ApiClientOptions};
-pub use error::ClientError;
+pub use api::{ApiClient, ApiClientOptions, Language};
+pub use auth::{Auth, AuthState, Refresh, Storage};
+pub use error::{ClientError, Code, LocalCode};
 
 /// The backend a fresh install talks to: the embedded native server's default address.
 pub const DEFAULT_API_URL: &str = "http://127.0.0.1:8787";

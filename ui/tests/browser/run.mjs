@@ -26,15 +26,30 @@ const NATIVE = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
 const WORKER = { version: '0.3.2', runtime: 'worker', latency_ms: 87 }
 const OFFLINE = { code: 'offline', message: 'error sending request for url (http://127.0.0.1:8787/v1/health)' }
 
+const ADA = { id: 'usr_0123456789abcdef', email: 'ada@example.com', display_name: 'Ada Lovelace', created_at: Date.UTC(2026, 0, 15, 9, 30) }
+const SIGNED_OUT = { account: null, storage: { kind: 'keychain' }, unsaved: null }
+const SIGNED_IN = { account: ADA, storage: { kind: 'keychain' }, unsaved: null }
+const STORE_UNAVAILABLE = {
+  account: null,
+  storage: { kind: 'unavailable', reason: 'Platform secure storage failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files' },
+  unsaved: null,
+}
+const EMAIL_SENT = { expires_in_seconds: 600, resend_after_seconds: 30 }
+const fail = (code, extra = {}) => ({ error: { code, message: `${code} (from the fake service)`, ...extra } })
+/** Commands every scenario answers unless it says otherwise: signed out, keychain available. */
+const DEFAULT_COMMANDS = { auth_state: { ok: SIGNED_OUT } }
+
 // ---------------------------------------------------------------------------------------------
 // The fake Tauri runtime. Runs in the page before any of its scripts (so CSP does not apply to
 // it). It provides what `@tauri-apps/api/core` reads from `window.__TAURI_INTERNALS__`: `invoke`
-// for commands and `transformCallback` (with its companions) for callbacks and channels.
+// for commands and `transformCallback` (with its companions) for callbacks and channels, and
+// the event plugin's listen/unlisten, so the test can play Rust emitting an event.
 // A rejected command rejects with the serialized error, as Tauri does. The test steers it
-// through `window.__ATELIER_IPC__`.
+// through `window.__ATELIER_IPC__`: `commands[cmd]` is one outcome (`{ok}`, `{error}`, `{hang}`)
+// or a list of them taken in turn (the last one repeats); `calls` and `args` record what came.
 
 function installTauriIpcMock(config) {
-  const ipc = { ...config, calls: {}, cspViolations: [] }
+  const ipc = { ...config, calls: {}, args: {}, listeners: {}, cspViolations: [] }
   window.__ATELIER_IPC__ = ipc
   document.addEventListener('securitypolicyviolation', (event) => {
     ipc.cspViolations.push(`${event.violatedDirective}: ${event.blockedURI || event.sample || 'inline'}`)
@@ -65,8 +80,9 @@ function installTauriIpcMock(config) {
     convertFileSrc(path, protocol = 'asset') {
       return `${protocol}://localhost/${encodeURIComponent(path)}`
     },
-    async invoke(cmd) {
+    async invoke(cmd, args) {
       ipc.calls[cmd] = (ipc.calls[cmd] ?? 0) + 1
+      ;(ipc.args[cmd] ??= []).push(args ?? null)
       switch (cmd) {
         case 'app_info':
           return ipc.appInfo
@@ -74,10 +90,31 @@ function installTauriIpcMock(config) {
           if (ipc.hang) return new Promise(() => {})
           if (ipc.error) throw ipc.error
           return ipc.health
-        default:
-          throw `command ${cmd} not found`
+        case 'plugin:event|listen':
+          ipc.listeners[args.handler] = args.event
+          return args.handler
+        case 'plugin:event|unlisten':
+          return null
       }
+      const script = ipc.commands?.[cmd]
+      if (script === undefined) throw `command ${cmd} not found`
+      const list = Array.isArray(script) ? script : [script]
+      const outcome = list[Math.min(ipc.calls[cmd] - 1, list.length - 1)]
+      if (outcome.hang) return new Promise(() => {})
+      if ('error' in outcome) throw outcome.error
+      return outcome.ok
     },
+  }
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(_event, id) {
+      delete ipc.listeners[id]
+    },
+  }
+  // Rust emitting `event` to this window.
+  ipc.emit = (event, payload) => {
+    for (const [id, name] of Object.entries(ipc.listeners)) {
+      if (name === event) window.__TAURI_INTERNALS__.runCallback(Number(id), { event, id: Number(id), payload })
+    }
   }
 }
 
@@ -206,6 +243,214 @@ const scenarios = [
       await t.screenshot('checking')
     },
   },
+
+  // Sign-in by email. Rust's answers are scripted per command; the page sees the real bindings.
+  {
+    name: 'sign-in-by-code',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: { ok: EMAIL_SENT }, verify_code: { ok: SIGNED_IN } },
+    },
+    async run(t) {
+      await t.expectAttr('sign-in', 'data-step', 'email')
+      await t.screenshot('sign-in-email')
+      await t.byId('email-input').fill('ada@example.com')
+      await t.byId('email-input').press('Enter')
+      await t.expectAttr('sign-in', 'data-step', 'code')
+      await t.expectArgs('start_sign_in', [{ email: 'ada@example.com', language: 'en' }])
+      await t.expectText('code-intro', 'We sent a six-digit code to ada@example.com')
+      await t.expectText('resend-countdown', 'Send a new code in 0:')
+      await t.expectFocused('code-digit-0')
+      await t.screenshot('sign-in-code')
+      // Typed as a person would: focus moves on by itself, and the sixth digit submits.
+      await t.page.keyboard.type('402139', { delay: 20 })
+      await t.expectText('account-email', 'ada@example.com')
+      await t.expectArgs('verify_code', [{ email: 'ada@example.com', code: '402139' }])
+      await t.expectText('account-name', 'Ada Lovelace')
+      await t.expectText('backend-status', 'Connected')
+      await t.screenshot('signed-in')
+    },
+  },
+  {
+    name: 'sign-in-wrong-code',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        start_sign_in: { ok: EMAIL_SENT },
+        verify_code: [fail('invalid_code', { attempts_left: 4 }), fail('invalid_code', { attempts_left: 3 }), { ok: SIGNED_IN }],
+      },
+    },
+    async run(t) {
+      await t.sendCodeTo('ada@example.com')
+      await t.page.keyboard.type('111111', { delay: 10 })
+      await t.expectAttr('sign-in-error', 'data-code', 'invalid_code')
+      await t.expectText('sign-in-error', "That code isn't right. You have 4 more tries.")
+      await t.expectValue('code-digit-0', '')
+      await t.expectFocused('code-digit-0')
+      await t.page.keyboard.type('222222', { delay: 10 })
+      await t.expectText('sign-in-error', 'You have 3 more tries.')
+      await t.screenshot('sign-in-wrong-code')
+      // Backspace undoes a typo without touching the mouse.
+      await t.page.keyboard.type('40', { delay: 10 })
+      await t.page.keyboard.press('Backspace')
+      await t.page.keyboard.press('Backspace')
+      await t.expectValue('code-digit-1', '')
+      await t.expectValue('code-digit-0', '')
+      await t.page.keyboard.type('402139', { delay: 10 })
+      await t.expectText('account-email', 'ada@example.com')
+    },
+  },
+  {
+    name: 'sign-in-expired-code',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: { ok: EMAIL_SENT }, verify_code: [fail('code_expired'), { ok: SIGNED_IN }] },
+    },
+    async run(t) {
+      await t.sendCodeTo('ada@example.com')
+      await t.page.keyboard.type('123456', { delay: 10 })
+      await t.expectText('sign-in-error', 'This code has expired or a newer one was sent.')
+      await t.screenshot('sign-in-expired-code')
+      await t.byId('new-code').click()
+      await t.expectText('code-resent', 'We sent a new code to ada@example.com.')
+      await t.expectCallCount('start_sign_in', 2)
+      await t.expectAbsent('sign-in-error')
+    },
+  },
+  {
+    name: 'sign-in-dead-code',
+    colorScheme: 'dark',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: { ok: EMAIL_SENT }, verify_code: fail('too_many_attempts') },
+    },
+    async run(t) {
+      await t.sendCodeTo('ada@example.com')
+      await t.page.keyboard.type('999999', { delay: 10 })
+      await t.expectText('sign-in-error', 'Too many wrong codes, so this one no longer works.')
+      await t.expectText('new-code', 'Email me a new code')
+      await t.screenshot('sign-in-dead-code')
+    },
+  },
+  {
+    name: 'sign-in-rate-limited',
+    clock: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: [fail('rate_limited', { retry_after_seconds: 42 }), { ok: EMAIL_SENT }] },
+    },
+    async run(t) {
+      await t.byId('email-input').fill('ada@example.com')
+      await t.byId('send-code').click()
+      await t.expectText('rate-limit-wait', 'Too many attempts. You can try again in 42 seconds.')
+      await t.expectAttr('send-code', 'aria-disabled', 'true')
+      await t.screenshot('sign-in-rate-limited')
+      await t.byId('send-code').click({ force: true }) // Playwright respects aria-disabled; a person may not
+      await t.expectCallCount('start_sign_in', 1)
+      await t.page.clock.runFor(42_000)
+      await t.expectText('rate-limit-wait', 'You can try again now.')
+      await t.byId('send-code').click()
+      await t.expectAttr('sign-in', 'data-step', 'code')
+      // The resend countdown runs on the same clock.
+      await t.expectText('resend-countdown', '0:30')
+      await t.page.clock.runFor(30_000)
+      await t.expectText('resend-button', 'Send a new code')
+    },
+  },
+  {
+    name: 'sign-in-paste',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: { ok: EMAIL_SENT }, verify_code: { ok: SIGNED_IN } },
+    },
+    async run(t) {
+      await t.sendCodeTo('ada@example.com')
+      // The whole code, as copied from the email with spaces, pasted with the keyboard into box 4.
+      await t.page.evaluate(() => navigator.clipboard.writeText(' 402 139 '))
+      await t.byId('code-digit-3').focus()
+      await t.page.keyboard.press('Control+V')
+      await t.expectText('account-email', 'ada@example.com')
+      await t.expectArgs('verify_code', [{ email: 'ada@example.com', code: '402139' }])
+    },
+  },
+  {
+    name: 'sign-in-zh-CN',
+    locale: 'zh-CN',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { start_sign_in: { ok: EMAIL_SENT }, verify_code: fail('invalid_code', { attempts_left: 2 }) },
+    },
+    async run(t) {
+      await t.expectText('sign-in', '登录 Atelier')
+      await t.screenshot('sign-in-zh-CN')
+      await t.sendCodeTo('ada@example.com')
+      await t.expectArgs('start_sign_in', [{ email: 'ada@example.com', language: 'zh-CN' }])
+      await t.expectText('code-intro', '我们已向 ada@example.com 发送了六位数验证码')
+      await t.page.keyboard.type('000000', { delay: 10 })
+      await t.expectText('sign-in-error', '验证码不正确，你还可以再试 2 次。')
+      await t.screenshot('sign-in-code-zh-CN')
+    },
+  },
+  {
+    name: 'sign-in-link',
+    ipc: { appInfo: APP_INFO, health: NATIVE },
+    async run(t) {
+      await t.expectAttr('sign-in', 'data-step', 'email')
+      await t.emit('sign-in-link', { phase: 'verifying' })
+      await t.expectText('link-verifying', 'Signing you in with the link from your email')
+      await t.emit('auth-changed', { state: SIGNED_IN, reason: 'signed_in_by_link' })
+      await t.expectText('signed-in-notice', "You're signed in.")
+      await t.expectText('account-email', 'ada@example.com')
+    },
+  },
+  {
+    name: 'keychain-unavailable',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        auth_state: { ok: STORE_UNAVAILABLE },
+        retry_credential_store: fail('credential_store_unavailable'),
+        use_memory_session: { ok: { ...SIGNED_OUT, storage: { kind: 'memory' } } },
+      },
+    },
+    async run(t) {
+      await t.expectText('store-notice', "Your system keychain isn't available")
+      await t.expectText('store-notice', 'never in a plain file')
+      await t.byId('retry-credential-store').click()
+      await t.expectText('store-notice', 'The keychain is still unavailable.')
+      await t.screenshot('keychain-unavailable')
+      await t.byId('use-memory-session').click()
+      await t.expectAbsent('store-notice')
+      await t.expectCallCount('use_memory_session', 1)
+    },
+  },
+  {
+    name: 'account-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { auth_state: { ok: SIGNED_IN }, sign_out: { ok: SIGNED_OUT } },
+    },
+    async run(t) {
+      await t.expectText('account-email', 'ada@example.com')
+      await t.expectText('member-since', '2026年1月15日')
+      await t.byId('sign-out-everywhere').click()
+      await t.expectText('confirm-everywhere', '包括这台电脑')
+      await t.screenshot('account-zh-CN-dark')
+      await t.byId('sign-out').click()
+      await t.expectText('session-notice', '你已退出登录。')
+    },
+  },
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +472,46 @@ function helpers(page, problems) {
 
   return {
     page,
+    byId,
+    async expectAttr(id, name, expected) {
+      await poll(`[data-testid=${id}] should have ${name}=${expected}`, async () => {
+        const seen = await byId(id).getAttribute(name, { timeout: 500 })
+        return { ok: seen === expected, seen }
+      })
+    },
+    async expectFocused(id) {
+      await poll(`[data-testid=${id}] should have focus`, async () => {
+        const seen = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+        return { ok: seen === id, seen }
+      })
+    },
+    async expectCallCount(cmd, expected) {
+      await poll(`${cmd} should have been called ${expected} times`, async () => {
+        const seen = await page.evaluate((c) => window.__ATELIER_IPC__.calls[c] ?? 0, cmd)
+        return { ok: seen === expected, seen }
+      })
+    },
+    /** The arguments of each call of `cmd` so far, in order. */
+    async expectArgs(cmd, expected) {
+      await poll(`${cmd} should have been called with ${JSON.stringify(expected)}`, async () => {
+        const seen = await page.evaluate((c) => window.__ATELIER_IPC__.args[c] ?? [], cmd)
+        return { ok: JSON.stringify(seen) === JSON.stringify(expected), seen }
+      })
+    },
+    /** Plays Rust emitting an event to the window. */
+    async emit(event, payload) {
+      await page.evaluate(([e, p]) => window.__ATELIER_IPC__.emit(e, p), [event, payload])
+    },
+    /** The email step, done: the code step is showing and has focus. */
+    async sendCodeTo(email) {
+      await byId('email-input').fill(email)
+      await byId('send-code').click()
+      await page.locator('[data-testid="sign-in"][data-step="code"]').waitFor({ timeout: TIMEOUT_MS })
+      await poll('the first code box should have focus', async () => {
+        const seen = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+        return { ok: seen === 'code-digit-0', seen }
+      })
+    },
     async waitForState(state) {
       await page.locator(`[data-testid="backend-status"][data-state="${state}"]`).waitFor({ timeout: TIMEOUT_MS })
     },
@@ -311,7 +596,11 @@ async function runScenario(scenario, baseUrl) {
       if (!request.url().startsWith(baseUrl)) problems.push(`request outside the app: ${request.url()}`)
     })
 
-    await page.addInitScript(installTauriIpcMock, scenario.ipc)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl })
+    await page.addInitScript(installTauriIpcMock, {
+      ...scenario.ipc,
+      commands: { ...DEFAULT_COMMANDS, ...scenario.ipc.commands },
+    })
     if (scenario.clock) {
       // Page time stands still from the start and moves only when the scenario says so.
       const start = new Date('2026-01-01T09:00:00Z').getTime()

@@ -1,18 +1,23 @@
 //! `ApiClient`: reqwest with rustls, a User-Agent (Resend and Cloudflare refuse requests without
 //! one), per-request time-outs, and retries with back-off for idempotent requests only.
 
+mod auth;
 mod retry;
 
 use std::time::{Duration, Instant};
 
 use atelier_api::{ErrorBody, Health, Limits};
+use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+pub use auth::Language;
 pub use retry::RetryPolicy;
 
 use crate::error::ClientError;
+use crate::session::SessionToken;
 
 #[derive(Debug, Clone)]
 pub struct ApiClientOptions {
@@ -81,38 +86,56 @@ impl ApiClient {
 
     /// `GET /healthz`, with the round-trip time of the answering attempt.
     pub async fn health(&self) -> Result<(Health, Duration), ClientError> {
-        self.get_timed("healthz").await
+        self.call(Request::get("healthz")).await
     }
 
     /// `GET /v1/limits`.
     pub async fn limits(&self) -> Result<Limits, ClientError> {
-        Ok(self.get_timed("v1/limits").await?.0)
+        Ok(self.call(Request::get("v1/limits")).await?.0)
     }
 
-    /// A GET is idempotent, so transport failures, 429 and 5xx are retried per the policy.
-    async fn get_timed<T: DeserializeOwned>(
+    /// Sends `request`; when it is idempotent, transport failures, 429 and 5xx are retried per the
+    /// policy. Answers the decoded body and the round trip of the answering attempt.
+    async fn call<T: DeserializeOwned>(
         &self,
-        path: &str,
+        request: Request<'_>,
     ) -> Result<(T, Duration), ClientError> {
         let url = self
             .base
-            .join(path)
-            .map_err(|_| ClientError::BadUrl(path.to_owned()))?;
+            .join(request.path)
+            .map_err(|_| ClientError::BadUrl(request.path.to_owned()))?;
+        let attempts = if request.idempotent {
+            self.retry.attempts.max(1)
+        } else {
+            1
+        };
         let mut attempt = 0;
         loop {
+            let mut builder = self.http.request(request.method.clone(), url.clone());
+            if let Some(token) = request.bearer {
+                builder = builder.bearer_auth(token.expose());
+            }
+            if let Some(language) = request.language {
+                builder = builder.header(ACCEPT_LANGUAGE, language);
+            }
+            if let Some(body) = &request.body {
+                builder = builder
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
             let started = Instant::now();
-            let outcome = self.http.request(Method::GET, url.clone()).send().await;
+            let outcome = builder.send().await;
             let elapsed = started.elapsed();
-            let retry_after = match &outcome {
-                Ok(r) => retry::retry_after(r.headers()),
-                Err(_) => None,
-            };
             let result = match outcome {
                 Ok(response) => decode(response).await.map(|v| (v, elapsed)),
                 Err(e) => Err(transport_error(&url, &e)),
             };
             match result {
-                Err(ref e) if attempt + 1 < self.retry.attempts && retry::is_retryable(e) => {
+                Err(ref e) if attempt + 1 < attempts && retry::is_retryable(e) => {
+                    let retry_after = match e {
+                        ClientError::Api { retry_after, .. } => *retry_after,
+                        _ => None,
+                    };
                     let wait = self.retry.delay(attempt, retry_after);
                     tracing::debug!(%url, attempt, ?wait, error = %e, "retrying");
                     tokio::time::sleep(wait).await;
@@ -121,6 +144,61 @@ impl ApiClient {
                 other => return other,
             }
         }
+    }
+}
+
+/// One request to the service, described before it is sent (and perhaps sent again).
+struct Request<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<bytes::Bytes>,
+    bearer: Option<&'a SessionToken>,
+    language: Option<&'a str>,
+    /// Safe to send twice: the only requests that are retried.
+    idempotent: bool,
+}
+
+impl<'a> Request<'a> {
+    fn new(method: Method, path: &'a str, idempotent: bool) -> Self {
+        Self {
+            method,
+            path,
+            body: None,
+            bearer: None,
+            language: None,
+            idempotent,
+        }
+    }
+
+    fn get(path: &'a str) -> Self {
+        Self::new(Method::GET, path, true)
+    }
+
+    /// A POST, retried only when the caller says it is idempotent.
+    fn post(path: &'a str, idempotent: bool) -> Self {
+        Self::new(Method::POST, path, idempotent)
+    }
+
+    fn patch(path: &'a str) -> Self {
+        // Setting a field to a value twice leaves it as once.
+        Self::new(Method::PATCH, path, true)
+    }
+
+    fn json(mut self, body: &impl Serialize) -> Result<Self, ClientError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| ClientError::Protocol(format!("encoding the request: {e}")))?;
+        self.body = Some(bytes.into());
+        Ok(self)
+    }
+
+    fn bearer(mut self, token: &'a SessionToken) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+
+    fn language(mut self, language: &'a str) -> Self {
+        self.language = Some(language);
+        self
     }
 }
 
@@ -140,26 +218,37 @@ fn transport_error(url: &Url, e: &reqwest::Error) -> ClientError {
     }
 }
 
-/// Turns a response into the value or the service's error envelope.
+/// Turns a response into the value or the service's error envelope. An empty success body
+/// (`204`) reads as JSON `null`, which is what `()` expects.
 async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ClientError> {
     let status = response.status();
+    let retry_after = retry::retry_after(response.headers());
     let bytes = response
         .bytes()
         .await
         .map_err(|e| ClientError::Protocol(format!("reading the body: {e}")))?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes)
+        let json: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        return serde_json::from_slice(json)
             .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
     }
     match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(body) => Err(ClientError::Api(body)),
+        Ok(body) => Err(ClientError::Api {
+            body,
+            retry_after,
+            attempts_left: None,
+        }),
         Err(_)
             if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::BAD_GATEWAY =>
         {
-            Err(ClientError::Api(ErrorBody::new(
-                atelier_api::ErrorCode::Unavailable,
-                format!("the service answered {status}"),
-            )))
+            Err(ClientError::Api {
+                body: ErrorBody::new(
+                    atelier_api::ErrorCode::Unavailable,
+                    format!("the service answered {status}"),
+                ),
+                retry_after,
+                attempts_left: None,
+            })
         }
         Err(_) => Err(ClientError::Protocol(format!(
             "{status} without an error envelope"

@@ -47,10 +47,12 @@ impl RetryPolicy {
 pub(super) fn is_retryable(error: &ClientError) -> bool {
     match error {
         ClientError::Offline { .. } => true,
-        ClientError::Api(body) => {
+        ClientError::Api { body, .. } => {
             matches!(body.code, ErrorCode::Unavailable | ErrorCode::RateLimited)
         }
-        ClientError::Protocol(_) | ClientError::BadUrl(_) => false,
+        ClientError::Protocol(_) | ClientError::BadUrl(_) | ClientError::CredentialStore(_) => {
+            false
+        }
     }
 }
 

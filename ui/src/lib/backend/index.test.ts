@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { tauriBackend, toAppError } from '.'
-import { APP_INFO, NATIVE_HEALTH, OFFLINE, clearCommandMocks, mockCommands } from './testing'
+import {
+  APP_INFO,
+  EMAIL_SENT,
+  NATIVE_HEALTH,
+  OFFLINE,
+  SIGNED_IN,
+  SIGNED_OUT,
+  appError,
+  clearCommandMocks,
+  emitAuthChanged,
+  mockCommands,
+} from './testing'
 
 afterEach(() => clearCommandMocks())
 
@@ -9,6 +20,19 @@ describe('toAppError', () => {
     expect(toAppError(OFFLINE)).toEqual(OFFLINE)
     expect(toAppError({ code: 'brand_new', message: 'x' })).toEqual({ code: 'brand_new', message: 'x' })
     expect(toAppError({ code: 'internal' })).toEqual({ code: 'internal', message: '' })
+  })
+
+  it('keeps the details a person needs: the wait and the tries left', () => {
+    expect(toAppError({ code: 'rate_limited', message: 'm', retry_after_seconds: 42 })).toEqual({
+      code: 'rate_limited',
+      message: 'm',
+      retry_after_seconds: 42,
+    })
+    expect(toAppError({ code: 'invalid_code', message: 'm', attempts_left: 3, retry_after_seconds: 'soon' })).toEqual({
+      code: 'invalid_code',
+      message: 'm',
+      attempts_left: 3,
+    })
   })
 
   it('turns anything else into unknown', () => {
@@ -44,5 +68,50 @@ describe('tauriBackend', () => {
     clearCommandMocks()
     const result = await tauriBackend.checkBackend()
     expect(result.status === 'error' && result.error.code).toBe('unknown')
+  })
+})
+
+describe('sign-in commands', () => {
+  it('pass their arguments by the names Rust expects and return its answer', async () => {
+    const seen: unknown[] = []
+    mockCommands({
+      startSignIn: (email, language) => {
+        seen.push(['start', email, language])
+        return EMAIL_SENT
+      },
+      verifyCode: (email, code) => {
+        seen.push(['verify', email, code])
+        throw appError('invalid_code', { attempts_left: 4 })
+      },
+      updateDisplayName: (name) => {
+        seen.push(['name', name])
+        return SIGNED_IN
+      },
+    })
+    expect(await tauriBackend.startSignIn('ada@example.com', 'zh-CN')).toEqual({ status: 'ok', data: EMAIL_SENT })
+    const wrong = await tauriBackend.verifyCode('ada@example.com', '123456')
+    expect(wrong.status === 'error' && wrong.error.attempts_left).toBe(4)
+    expect(await tauriBackend.updateDisplayName(null)).toEqual({ status: 'ok', data: SIGNED_IN })
+    expect(seen).toEqual([
+      ['start', 'ada@example.com', 'zh-CN'],
+      ['verify', 'ada@example.com', '123456'],
+      ['name', null],
+    ])
+  })
+
+  it('hears Rust’s events until told to stop', async () => {
+    mockCommands({})
+    const heard: unknown[] = []
+    const stop = await tauriBackend.onAuthChanged((event) => heard.push(event.reason))
+    await emitAuthChanged({ state: SIGNED_OUT, reason: 'session_ended' })
+    stop()
+    await emitAuthChanged({ state: SIGNED_OUT, reason: 'session_ended' })
+    expect(heard).toEqual(['session_ended'])
+  })
+
+  it('listening without a Tauri runtime hears nothing and stops quietly', async () => {
+    clearCommandMocks()
+    const stop = await tauriBackend.onSignInLink(() => {})
+    expect(() => stop()).not.toThrow()
   })
 })

@@ -7,22 +7,65 @@
  */
 import {
   commands,
+  events,
+  type Account_Serialize,
   type AppError,
   type AppInfo,
+  type AuthChanged_Serialize,
+  type AuthChangeReason,
+  type AuthState_Serialize,
   type BackendHealth,
+  type Code_Serialize,
+  type EmailSent,
   type ErrorCode,
+  type Language,
   type Runtime,
+  type SessionStorage,
+  type SignInLink_Serialize,
 } from './bindings'
 
-export type { AppError, AppInfo, BackendHealth, ErrorCode, Runtime }
+export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
+
+/** What Rust sends (its serialized shapes). */
+export type Account = Account_Serialize
+export type AuthState = AuthState_Serialize
+export type AuthChanged = AuthChanged_Serialize
+export type SignInLink = SignInLink_Serialize
+/** Every code this build knows, the service's and the desktop's own: exhaustive, no `string`. */
+export type KnownCode = Code_Serialize
 
 export type Result<T, E = AppError> = { status: 'ok'; data: T } | { status: 'error'; error: E }
+
+/** Stops listening. */
+export type Unlisten = () => void
 
 export interface Backend {
   /** The app's own version and the service URL it talks to. */
   appInfo(): Promise<Result<AppInfo>>
   /** Asks the Atelier service whether it is up; `offline` when it cannot be reached. */
   checkBackend(): Promise<Result<BackendHealth>>
+
+  /** Who is signed in and where the session is kept (the first call reads the OS keychain). */
+  authState(): Promise<Result<AuthState>>
+  /** Emails a six-digit code and a sign-in link, written in `language`. */
+  startSignIn(email: string, language: Language): Promise<Result<EmailSent>>
+  /** Signs in with the emailed code; `invalid_code` carries `attempts_left`. */
+  verifyCode(email: string, code: string): Promise<Result<AuthState>>
+  /** Signs in with a magic link's token (or the whole `atelier://auth?token=…` link). */
+  verifyLinkToken(token: string): Promise<Result<AuthState>>
+  /** Sets the display name; `null` clears it. */
+  updateDisplayName(displayName: string | null): Promise<Result<AuthState>>
+  signOut(): Promise<Result<AuthState>>
+  signOutEverywhere(): Promise<Result<AuthState>>
+  /** The explicit choice when the OS keychain is unavailable: signed in until the app quits. */
+  useMemorySession(): Promise<Result<AuthState>>
+  /** Tries the OS keychain again. */
+  retryCredentialStore(): Promise<Result<AuthState>>
+
+  /** Rust changed the session by itself (a magic link, an expired session, …). */
+  onAuthChanged(listener: (event: AuthChanged) => void): Promise<Unlisten>
+  /** A magic link reached the app: it is being checked, or it failed. */
+  onSignInLink(listener: (event: SignInLink) => void): Promise<Unlisten>
 }
 
 /**
@@ -31,13 +74,16 @@ export interface Backend {
  * Rust's commands reject with an `AppError`; Tauri itself rejects with a plain string (a missing
  * command, a denied permission) or an `Error` (no Tauri runtime at all). Those become `unknown`.
  * A code this build does not know yet is passed through untouched: the UI shows its generic
- * message for it.
+ * message for it. Optional details (`retry_after_seconds`, `attempts_left`) are kept when numeric.
  */
 export function toAppError(thrown: unknown): AppError {
   if (typeof thrown === 'object' && thrown !== null && 'code' in thrown) {
-    const { code, message } = thrown as { code: unknown; message?: unknown }
+    const { code, message, retry_after_seconds, attempts_left } = thrown as Record<string, unknown>
     if (typeof code === 'string' && code.length > 0) {
-      return { code: code as ErrorCode, message: typeof message === 'string' ? message : '' }
+      const error: AppError = { code: code as ErrorCode, message: typeof message === 'string' ? message : '' }
+      if (typeof retry_after_seconds === 'number') error.retry_after_seconds = retry_after_seconds
+      if (typeof attempts_left === 'number') error.attempts_left = attempts_left
+      return error
     }
   }
   if (thrown instanceof Error) return { code: 'unknown', message: thrown.message }
@@ -52,13 +98,51 @@ async function attempt<T>(call: () => Promise<T>): Promise<Result<T>> {
   }
 }
 
+type Typed<T> = { status: 'ok'; data: T } | { status: 'error'; error: unknown }
+
+/** A command whose Rust side returns `Result`: its error, or any IPC failure, as an `AppError`. */
+async function typed<T>(call: () => Promise<Typed<T>>): Promise<Result<T>> {
+  const result = await attempt(call)
+  if (result.status === 'error') return result
+  const inner = result.data
+  return inner.status === 'ok' ? inner : { status: 'error', error: toAppError(inner.error) }
+}
+
+/**
+ * Listening needs the Tauri runtime; without one (or when denied) nothing is heard. Stopping
+ * never throws: the window may already be going away.
+ */
+async function listening<T>(
+  listen: (handler: (event: { payload: T }) => void) => Promise<() => unknown>,
+  listener: (payload: T) => void,
+): Promise<Unlisten> {
+  try {
+    const stop = await listen((event) => listener(event.payload))
+    return () => {
+      try {
+        void Promise.resolve(stop()).catch(() => {})
+      } catch {
+        // already gone
+      }
+    }
+  } catch {
+    return () => {}
+  }
+}
+
 /** The real backend: the Rust commands of the Tauri shell. */
 export const tauriBackend: Backend = {
   appInfo: () => attempt(() => commands.appInfo()),
-  async checkBackend() {
-    const result = await attempt(() => commands.checkBackend())
-    if (result.status === 'error') return result
-    const inner = result.data
-    return inner.status === 'ok' ? inner : { status: 'error', error: toAppError(inner.error) }
-  },
+  checkBackend: () => typed(() => commands.checkBackend()),
+  authState: () => typed(() => commands.authState()),
+  startSignIn: (email, language) => typed(() => commands.startSignIn(email, language)),
+  verifyCode: (email, code) => typed(() => commands.verifyCode(email, code)),
+  verifyLinkToken: (token) => typed(() => commands.verifyLinkToken(token)),
+  updateDisplayName: (displayName) => typed(() => commands.updateDisplayName(displayName)),
+  signOut: () => typed(() => commands.signOut()),
+  signOutEverywhere: () => typed(() => commands.signOutEverywhere()),
+  useMemorySession: () => typed(() => commands.useMemorySession()),
+  retryCredentialStore: () => typed(() => commands.retryCredentialStore()),
+  onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
+  onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
 }

@@ -3,33 +3,101 @@
  * `tauriBackend` and generated bindings. Only tests import this file.
  */
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
-import type { AppError, AppInfo, BackendHealth } from './bindings'
+import { emit } from '@tauri-apps/api/event'
+import type { Account, AuthChanged, AuthState, KnownCode, SignInLink } from '.'
+import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
 
 export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787' }
 export const NATIVE_HEALTH: BackendHealth = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
 export const WORKER_HEALTH: BackendHealth = { version: '0.3.2', runtime: 'worker', latency_ms: 87 }
 export const OFFLINE: AppError = { code: 'offline', message: 'error sending request: connection refused' }
 
+export const ADA: Account = {
+  id: 'usr_0123456789abcdef',
+  email: 'ada@example.com',
+  display_name: 'Ada Lovelace',
+  created_at: Date.UTC(2026, 0, 15, 9, 30),
+}
+export const SIGNED_OUT: AuthState = { account: null, storage: { kind: 'keychain' }, unsaved: null }
+export const SIGNED_IN: AuthState = { account: ADA, storage: { kind: 'keychain' }, unsaved: null }
+export const STORE_UNAVAILABLE: AuthState = {
+  account: null,
+  storage: { kind: 'unavailable', reason: 'Platform secure storage failure: no Secret Service' },
+  unsaved: null,
+}
+export const EMAIL_SENT: EmailSent = { expires_in_seconds: 600, resend_after_seconds: 30 }
+
+type Handler<Args extends unknown[], T> = (...args: Args) => T | Promise<T>
+
 export type CommandMocks = {
   /** Return the value, or throw an `AppError` (or anything) to make the command fail. */
-  appInfo?: () => AppInfo | Promise<AppInfo>
-  checkBackend?: () => BackendHealth | Promise<BackendHealth>
+  appInfo?: Handler<[], AppInfo>
+  checkBackend?: Handler<[], BackendHealth>
+  authState?: Handler<[], AuthState>
+  startSignIn?: Handler<[email: string, language: Language], EmailSent>
+  verifyCode?: Handler<[email: string, code: string], AuthState>
+  verifyLinkToken?: Handler<[token: string], AuthState>
+  updateDisplayName?: Handler<[displayName: string | null], AuthState>
+  signOut?: Handler<[], AuthState>
+  signOutEverywhere?: Handler<[], AuthState>
+  useMemorySession?: Handler<[], AuthState>
+  retryCredentialStore?: Handler<[], AuthState>
 }
 
-/** Answers `app_info` and `check_backend` with the given handlers; other commands reject. */
+/** Answers the commands that have a handler; other commands reject as Tauri does. Events work. */
 export function mockCommands(mocks: CommandMocks): void {
-  mockIPC(async (cmd) => {
-    switch (cmd) {
-      case 'app_info':
-        if (mocks.appInfo) return mocks.appInfo()
-        break
-      case 'check_backend':
-        if (mocks.checkBackend) return mocks.checkBackend()
-        break
-    }
-    // What Tauri itself rejects with for a command that does not exist: a plain string.
-    throw `command ${cmd} not found`
-  })
+  mockIPC(
+    async (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>
+      const call = (): unknown => {
+        switch (cmd) {
+          case 'app_info':
+            return mocks.appInfo?.()
+          case 'check_backend':
+            return mocks.checkBackend?.()
+          case 'auth_state':
+            return mocks.authState?.()
+          case 'start_sign_in':
+            return mocks.startSignIn?.(args.email as string, args.language as Language)
+          case 'verify_code':
+            return mocks.verifyCode?.(args.email as string, args.code as string)
+          case 'verify_link_token':
+            return mocks.verifyLinkToken?.(args.token as string)
+          case 'update_display_name':
+            return mocks.updateDisplayName?.(args.displayName as string | null)
+          case 'sign_out':
+            return mocks.signOut?.()
+          case 'sign_out_everywhere':
+            return mocks.signOutEverywhere?.()
+          case 'use_memory_session':
+            return mocks.useMemorySession?.()
+          case 'retry_credential_store':
+            return mocks.retryCredentialStore?.()
+        }
+        return undefined
+      }
+      const result = await call()
+      // What Tauri itself rejects with for a command that does not exist: a plain string.
+      if (result === undefined) throw `command ${cmd} not found`
+      return result
+    },
+    { shouldMockEvents: true },
+  )
+}
+
+/** Rust emitting `auth-changed`. */
+export async function emitAuthChanged(event: AuthChanged): Promise<void> {
+  await emit('auth-changed', event)
+}
+
+/** Rust emitting `sign-in-link`. */
+export async function emitSignInLink(event: SignInLink): Promise<void> {
+  await emit('sign-in-link', event)
+}
+
+/** An error as Rust sends it, to throw from a handler or put in an event. */
+export function appError(code: KnownCode, extra: Partial<AppError_Serialize> = {}): AppError_Serialize {
+  return { code, message: `${code} (from the fake service)`, ...extra }
 }
 
 export { clearMocks as clearCommandMocks }

@@ -1,0 +1,98 @@
+//! Sign-in by email, the account and sign-out: one method per route of `atelier_api::auth`.
+//! Sending an email and checking a code are not idempotent (a second email, a spent attempt),
+//! so they are never retried; reading and setting the account and signing out are.
+
+use atelier_api::auth::{SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn};
+
+use super::{ApiClient, Request};
+use crate::error::ClientError;
+use crate::session::SessionToken;
+
+/// The language of the sign-in email, sent as `Accept-Language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    English,
+    SimplifiedChinese,
+}
+
+impl Language {
+    /// The BCP 47 tag the service reads.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::SimplifiedChinese => "zh-CN",
+        }
+    }
+}
+
+impl ApiClient {
+    /// `POST /v1/auth/start`: emails a code and a link to `email`. The answer is the same whether
+    /// or not an account exists.
+    pub async fn start_sign_in(
+        &self,
+        email: &str,
+        language: Language,
+    ) -> Result<SignInStarted, ClientError> {
+        let body = StartSignIn {
+            email: email.to_owned(),
+        };
+        let request = Request::post("v1/auth/start", false)
+            .json(&body)?
+            .language(language.tag());
+        Ok(self.call(request).await?.0)
+    }
+
+    /// `POST /v1/auth/verify` with the code typed by the person.
+    pub async fn verify_code(&self, email: &str, code: &str) -> Result<SessionGrant, ClientError> {
+        self.verify(&VerifySignIn::Code {
+            email: email.to_owned(),
+            code: code.to_owned(),
+        })
+        .await
+    }
+
+    /// `POST /v1/auth/verify` with the token of the magic link.
+    pub async fn verify_link_token(&self, token: &str) -> Result<SessionGrant, ClientError> {
+        self.verify(&VerifySignIn::Token {
+            token: token.to_owned(),
+        })
+        .await
+    }
+
+    async fn verify(&self, body: &VerifySignIn) -> Result<SessionGrant, ClientError> {
+        let request = Request::post("v1/auth/verify", false).json(body)?;
+        Ok(self.call(request).await?.0)
+    }
+
+    /// `GET /v1/me`.
+    pub async fn me(&self, token: &SessionToken) -> Result<User, ClientError> {
+        Ok(self.call(Request::get("v1/me").bearer(token)).await?.0)
+    }
+
+    /// `PATCH /v1/me`: `None` (or blank) clears the display name.
+    pub async fn update_me(
+        &self,
+        token: &SessionToken,
+        display_name: Option<&str>,
+    ) -> Result<User, ClientError> {
+        let body = UpdateMe {
+            display_name: display_name.map(str::to_owned),
+        };
+        let request = Request::patch("v1/me").json(&body)?.bearer(token);
+        Ok(self.call(request).await?.0)
+    }
+
+    /// `POST /v1/auth/logout`: ends this session. Retried: a repeat after a lost answer only
+    /// meets `unauthenticated`, which callers read as "already signed out".
+    pub async fn logout(&self, token: &SessionToken) -> Result<(), ClientError> {
+        let request = Request::post("v1/auth/logout", true).bearer(token);
+        self.call::<()>(request).await.map(|_| ())
+    }
+
+    /// `POST /v1/auth/logout-all`: ends every session of the account, this one included.
+    pub async fn logout_all(&self, token: &SessionToken) -> Result<(), ClientError> {
+        let request = Request::post("v1/auth/logout-all", true).bearer(token);
+        self.call::<()>(request).await.map(|_| ())
+    }
+}
