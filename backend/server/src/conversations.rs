@@ -15,7 +15,7 @@ use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::paging::Cursor;
-use crate::platform::{Platform, Statement, rows_as};
+use crate::platform::{BlobKey, MAX_DELETE_KEYS, Platform, Statement, rows_as};
 
 #[derive(Deserialize)]
 struct Row {
@@ -214,6 +214,32 @@ pub async fn delete<P: Platform>(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     owned(&platform, &auth.account.id, &id).await?;
+    // The images' bytes first: if the blob store fails, nothing is deleted and a retry finishes
+    // the job; once the rows are gone, nothing would point at the bytes any more.
+    #[derive(Deserialize)]
+    struct Keys {
+        original_key: String,
+        thumbnail_key: String,
+    }
+    let rows = platform
+        .query(
+            Statement::new(
+                "SELECT i.original_key, i.thumbnail_key FROM images i JOIN generations g ON g.id = i.generation_id
+                 WHERE g.conversation_id = ? AND g.account_id = ?",
+            )
+            .bind(id.as_str())
+            .bind(auth.account.id.as_str()),
+        )
+        .await?;
+    let mut keys = Vec::new();
+    for k in rows_as::<Keys>(rows)? {
+        keys.push(BlobKey::new(k.original_key)?);
+        keys.push(BlobKey::new(k.thumbnail_key)?);
+    }
+    for chunk in keys.chunks(MAX_DELETE_KEYS) {
+        platform.blob_delete(chunk).await?;
+    }
+    // Generations, their tasks and images go with the conversation (ON DELETE CASCADE).
     platform
         .execute(
             Statement::new("DELETE FROM conversations WHERE id = ? AND account_id = ?")

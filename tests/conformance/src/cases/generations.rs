@@ -601,3 +601,69 @@ pub async fn a_burst_beyond_kies_limit_waits_its_turn(ctx: &Ctx) -> CaseResult {
     }
     Ok(())
 }
+
+pub async fn deleting_a_conversation_removes_its_generations_and_images(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    fresh_kie_window(ctx).await?;
+    let generation = create(ctx, &who, &format!("to be deleted {}", ctx.unique()), 1).await?;
+    let done = finished(ctx, &who, &generation.id, true).await?;
+    let image = done.images.first().ok_or("no image")?.clone();
+    ensure!(
+        image_bytes(ctx, &who, &image.id, "original").await.is_ok(),
+        "the image is not there to begin with"
+    );
+    let deleted = ctx
+        .http
+        .delete(ctx.url(&format!("/v1/conversations/{}", done.conversation_id)))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    ensure!(
+        deleted.status() == 204,
+        "delete answered {}",
+        deleted.status()
+    );
+    let gone = ctx
+        .http
+        .get(ctx.url(&format!("/v1/generations/{}", done.id)))
+        .bearer_auth(&who.token)
+        .send()
+        .await;
+    expect_error(gone.map_err(transport)?, 404, "not_found").await?;
+    for variant in ["original", "thumbnail"] {
+        let response = ctx
+            .http
+            .get(ctx.url(&format!("/v1/images/{}/{variant}", image.id)))
+            .bearer_auth(&who.token)
+            .send()
+            .await;
+        expect_error(response.map_err(transport)?, 404, "not_found").await?;
+    }
+    // The bytes themselves are gone from the blob store, not only the rows.
+    let stored = all_files_containing(&ctx.state_dir, &image.sha256);
+    ensure!(
+        stored.is_empty(),
+        "rows are gone but bytes remain: {stored:?}"
+    );
+    Ok(())
+}
+
+/// Blob files whose bytes hash to `sha256` (the native blob folder and wrangler's R2 store alike).
+fn all_files_containing(dir: &std::path::Path, sha256: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path)
+                && hex::encode(Sha256::digest(&bytes)) == sha256
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}

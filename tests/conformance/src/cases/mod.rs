@@ -72,6 +72,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::a_stuck_generation_times_out_and_is_refunded,
         generations::images_are_for_their_owner_only_and_cacheable,
         generations::a_burst_beyond_kies_limit_waits_its_turn,
+        generations::deleting_a_conversation_removes_its_generations_and_images,
     ]
 }
 
