@@ -24,6 +24,8 @@ const APT_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "dbus",
+    // update-desktop-database, which the deep-link plugin calls to register atelier:// on Linux.
+    "desktop-file-utils",
     "gnome-keyring",
     "chromium",
     "fonts-wqy-microhei",
