@@ -48,6 +48,43 @@ impl Ctx {
         format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
     }
 
+    /// Every file the backend stores (SQL with its WAL, KV, blobs), whatever the runtime, with its
+    /// bytes: for scans that prove what is, or is not, kept.
+    pub fn stored_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.state_dir.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        out
+    }
+
+    /// `GET path` with a bearer token, expecting 200 and a JSON body of type `T`.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> Result<T, String> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        ensure!(status == 200, "GET {path} answered {status}: {text}");
+        serde_json::from_str(&text).map_err(|e| format!("GET {path}: {e}: {text}"))
+    }
+
     /// Moves the backend's clock forward (test mode).
     pub async fn advance_clock(&self, ms: i64) -> CaseResult {
         let response = self

@@ -602,23 +602,6 @@ pub async fn verifications_per_ip_are_limited(ctx: &Ctx) -> CaseResult {
     ctx.advance_clock(20 * 60_000).await
 }
 
-/// Files under `dir`, all of them: the SQL database (with its WAL), KV and blobs, whatever the runtime.
-fn all_bytes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -643,7 +626,7 @@ pub async fn no_code_token_or_session_is_stored_in_usable_form(ctx: &Ctx) -> Cas
     let pending = latest_mail(ctx, &email)?;
     let grant = sign_in(ctx, &email, &ip).await?;
     let used = latest_mail(ctx, &email)?;
-    let files = all_bytes(&ctx.state_dir);
+    let files = ctx.stored_files();
     ensure!(
         !files.is_empty(),
         "nothing found under {}",

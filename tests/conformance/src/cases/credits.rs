@@ -33,26 +33,8 @@ pub async fn a_new_account_has_its_sign_up_grant_as_the_whole_ledger(ctx: &Ctx) 
     let grant = sign_in(ctx, &ctx.email("credits"), &ctx.ip()).await?;
     // A second sign-in must not grant again.
     let again = sign_in(ctx, &grant.user.email, &ctx.ip()).await?;
-    let balance: Balance = ctx
-        .http
-        .get(ctx.url("/v1/credits"))
-        .bearer_auth(&again.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
-    let page: LedgerPage = ctx
-        .http
-        .get(ctx.url("/v1/credits/ledger"))
-        .bearer_auth(&again.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+    let balance: Balance = ctx.get_as("/v1/credits", &again.token).await?;
+    let page: LedgerPage = ctx.get_as("/v1/credits/ledger", &again.token).await?;
     ensure!(page.entries.len() == 1, "ledger {:?}", page.entries);
     let entry = &page.entries[0];
     ensure!(
@@ -134,16 +116,7 @@ pub async fn conversations_are_created_listed_renamed_and_deleted(ctx: &Ctx) -> 
     )
     .await?;
 
-    let list: ConversationPage = ctx
-        .http
-        .get(ctx.url("/v1/conversations"))
-        .bearer_auth(&owner.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+    let list: ConversationPage = ctx.get_as("/v1/conversations", &owner.token).await?;
     let ids: Vec<&str> = list.conversations.iter().map(|c| c.id.as_str()).collect();
     ensure!(
         ids == [second.id.as_str(), first.id.as_str()],
@@ -215,16 +188,7 @@ pub async fn conversations_are_created_listed_renamed_and_deleted(ctx: &Ctx) -> 
         .await
         .map_err(transport)?;
     expect_error(again, 404, "not_found").await?;
-    let list: ConversationPage = ctx
-        .http
-        .get(ctx.url("/v1/conversations"))
-        .bearer_auth(&owner.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+    let list: ConversationPage = ctx.get_as("/v1/conversations", &owner.token).await?;
     ensure!(
         list.conversations.len() == 1 && list.conversations[0].id == first.id,
         "{:?}",

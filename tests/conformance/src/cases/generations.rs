@@ -53,19 +53,8 @@ async fn create(ctx: &Ctx, who: &Account, prompt: &str, count: u32) -> Result<Ge
 }
 
 async fn get(ctx: &Ctx, who: &Account, id: &str) -> Result<Generation, String> {
-    let response = ctx
-        .http
-        .get(ctx.url(&format!("/v1/generations/{id}")))
-        .bearer_auth(&who.token)
-        .send()
+    ctx.get_as(&format!("/v1/generations/{id}"), &who.token)
         .await
-        .map_err(transport)?;
-    ensure!(
-        response.status() == 200,
-        "get answered {}",
-        response.status()
-    );
-    response.json().await.map_err(transport)
 }
 
 /// Frees kie's submission window (18 per 10 s, counted on the service's clock), so what is created
@@ -117,29 +106,12 @@ async fn finished(ctx: &Ctx, who: &Account, id: &str, tick: bool) -> Result<Gene
 }
 
 async fn balance(ctx: &Ctx, who: &Account) -> Result<i64, String> {
-    let b: Balance = ctx
-        .http
-        .get(ctx.url("/v1/credits"))
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+    let b: Balance = ctx.get_as("/v1/credits", &who.token).await?;
     Ok(b.balance)
 }
 
 async fn ledger(ctx: &Ctx, who: &Account) -> Result<LedgerPage, String> {
-    ctx.http
-        .get(ctx.url("/v1/credits/ledger"))
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)
+    ctx.get_as("/v1/credits/ledger", &who.token).await
 }
 
 async fn image_bytes(ctx: &Ctx, who: &Account, id: &str, variant: &str) -> Result<Vec<u8>, String> {
@@ -641,29 +613,15 @@ pub async fn deleting_a_conversation_removes_its_generations_and_images(ctx: &Ct
         expect_error(response.map_err(transport)?, 404, "not_found").await?;
     }
     // The bytes themselves are gone from the blob store, not only the rows.
-    let stored = all_files_containing(&ctx.state_dir, &image.sha256);
+    let stored: Vec<_> = ctx
+        .stored_files()
+        .into_iter()
+        .filter(|(_, bytes)| hex::encode(Sha256::digest(bytes)) == image.sha256)
+        .map(|(path, _)| path)
+        .collect();
     ensure!(
         stored.is_empty(),
         "rows are gone but bytes remain: {stored:?}"
     );
     Ok(())
-}
-
-/// Blob files whose bytes hash to `sha256` (the native blob folder and wrangler's R2 store alike).
-fn all_files_containing(dir: &std::path::Path, sha256: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path)
-                && hex::encode(Sha256::digest(&bytes)) == sha256
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
