@@ -269,6 +269,7 @@ pub async fn the_same_idempotency_key_returns_the_same_generation_and_charges_on
 pub async fn blocked_or_unscreened_prompts_cost_nothing(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
     let before = balance(ctx, &who).await?;
+    let kie_tasks = ctx.sims.kie().tasks().len();
     for prompt in ["a forbidden thing", "something [flag]"] {
         let response = post(
             ctx,
@@ -306,6 +307,10 @@ pub async fn blocked_or_unscreened_prompts_cost_nothing(ctx: &Ctx) -> CaseResult
     ensure!(
         ledger(ctx, &who).await?.entries.len() == 1,
         "a blocked prompt left a ledger entry"
+    );
+    ensure!(
+        ctx.sims.kie().tasks().len() == kie_tasks,
+        "a blocked prompt reached kie"
     );
     Ok(())
 }
@@ -622,6 +627,254 @@ pub async fn deleting_a_conversation_removes_its_generations_and_images(ctx: &Ct
     ensure!(
         stored.is_empty(),
         "rows are gone but bytes remain: {stored:?}"
+    );
+    Ok(())
+}
+
+/// Runs `body` with kie forced to answer `fault` for its next request, then clears the fault.
+async fn with_kie_fault(ctx: &Ctx, fault: ForcedError) -> CaseResult {
+    ctx.sims
+        .kie()
+        .set_faults(Faults {
+            force: Some(fault.times(1)),
+            ..Faults::default()
+        })
+        .map_err(|e| e.to_string())
+}
+
+pub async fn kie_refusals_are_refunded_once_and_transient_ones_retried(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let before = balance(ctx, &who).await?;
+    // 402 (kie's own credits) and 501 on createTask are final: failed, refunded.
+    for code in [402, 501] {
+        fresh_kie_window(ctx).await?;
+        with_kie_fault(ctx, ForcedError::status(200).code(code)).await?;
+        let generation = create(ctx, &who, &format!("refused {code} {}", ctx.unique()), 1).await?;
+        let failed = finished(ctx, &who, &generation.id, true).await?;
+        ensure!(
+            failed.status == GenerationStatus::Failed,
+            "kie {code}: {failed:?}"
+        );
+        ensure!(
+            failed.failure_code.as_deref() == Some("upstream_rejected"),
+            "kie {code}: {:?}",
+            failed.failure_code
+        );
+        ensure!(
+            balance(ctx, &who).await? == before,
+            "kie {code} was not refunded"
+        );
+    }
+    // 429 (as HTTP 200 and as HTTP 429) and 455 are transient: the task waits and then goes through.
+    for fault in [
+        ForcedError::status(200).code(429),
+        ForcedError::status(429),
+        ForcedError::status(200).code(455),
+    ] {
+        fresh_kie_window(ctx).await?;
+        with_kie_fault(ctx, fault).await?;
+        let generation = create(ctx, &who, &format!("transient {}", ctx.unique()), 1).await?;
+        ensure!(
+            generation.status == GenerationStatus::Queued,
+            "submitted despite the fault: {generation:?}"
+        );
+        let done = finished(ctx, &who, &generation.id, true).await?;
+        ensure!(done.status == GenerationStatus::Done, "{done:?}");
+    }
+    let refunds = ledger(ctx, &who)
+        .await?
+        .entries
+        .into_iter()
+        .filter(|e| e.kind == LedgerKind::Refund)
+        .count();
+    ensure!(
+        refunds == 2,
+        "{refunds} refunds for two refused generations"
+    );
+    Ok(())
+}
+
+pub async fn duplicate_callbacks_change_nothing_and_forged_ones_are_refused(
+    ctx: &Ctx,
+) -> CaseResult {
+    let who = account(ctx).await?;
+    fresh_kie_window(ctx).await?;
+    let generation = create(ctx, &who, &format!("called back {}", ctx.unique()), 1).await?;
+    let done = finished(ctx, &who, &generation.id, false).await?;
+    let task = ctx
+        .sims
+        .kie()
+        .tasks()
+        .into_iter()
+        .find(|t| t.prompt == done.prompt)
+        .ok_or("no kie task")?;
+    let delivery = task.callback.ok_or("kie sent no callback")?;
+    let replay = |url: String, timestamp: u64, signature: Option<String>| {
+        let mut request = ctx
+            .http
+            .post(url)
+            .header("x-webhook-timestamp", timestamp.to_string())
+            .json(&delivery.body);
+        if let Some(signature) = signature {
+            request = request.header("x-webhook-signature", signature);
+        }
+        request.send()
+    };
+    // The same callback again: accepted, nothing changes.
+    let again = replay(
+        delivery.url.clone(),
+        delivery.timestamp,
+        delivery.signature.clone(),
+    )
+    .await
+    .map_err(transport)?;
+    ensure!(
+        again.status() == 200,
+        "a replayed callback answered {}",
+        again.status()
+    );
+    let after = get(ctx, &who, &done.id).await?;
+    ensure!(
+        after.images == done.images,
+        "a duplicate callback changed the images"
+    );
+    // A wrong secret in the URL, or a bad signature: refused.
+    let (base, _) = delivery.url.rsplit_once('/').ok_or("odd callback URL")?;
+    let forged_secret = replay(
+        format!("{base}/{}", "A".repeat(43)),
+        delivery.timestamp,
+        delivery.signature.clone(),
+    )
+    .await;
+    expect_error(forged_secret.map_err(transport)?, 404, "not_found")
+        .await
+        .map_err(|e| format!("forged secret: {e}"))?;
+    let bad_signature = replay(
+        delivery.url.clone(),
+        delivery.timestamp,
+        Some("c2lnbmVk".into()),
+    )
+    .await
+    .map_err(transport)?;
+    expect_error(bad_signature, 404, "not_found")
+        .await
+        .map_err(|e| format!("bad signature: {e}"))?;
+    let unsigned = replay(delivery.url.clone(), delivery.timestamp, None)
+        .await
+        .map_err(transport)?;
+    expect_error(unsigned, 404, "not_found")
+        .await
+        .map_err(|e| format!("unsigned: {e}"))?;
+    ensure!(
+        balance(ctx, &who).await? == 100 - 4,
+        "callbacks changed the balance"
+    );
+    Ok(())
+}
+
+pub async fn a_hundred_concurrent_requests_with_credits_for_ten_accept_exactly_ten(
+    ctx: &Ctx,
+) -> CaseResult {
+    let who = account(ctx).await?;
+    ensure!(
+        balance(ctx, &who).await? == 100,
+        "a new account should start with 100"
+    );
+    fresh_kie_window(ctx).await?;
+    // seedream-4 costs 5 an image: two images are 10 credits, so 100 credits pay for exactly 10.
+    let who = &who;
+    let requests = (0..100).map(|i| {
+        let key = format!("concurrent-{i}-{}", ctx.unique());
+        let request = serde_json::json!({"prompt": format!("crowd {i}"), "model": "seedream-4", "aspect_ratio": "1:1", "count": 2});
+        async move { post(ctx, who, Some(&key), request).await.map(|r| r.status().as_u16()) }
+    });
+    let statuses = futures_join_all(requests).await;
+    let accepted = statuses.iter().filter(|s| matches!(s, Ok(202))).count();
+    let refused_other = statuses
+        .iter()
+        .filter(|s| !matches!(s, Ok(202) | Ok(402) | Ok(429)))
+        .count();
+    ensure!(accepted == 10, "{accepted} accepted; statuses {statuses:?}");
+    ensure!(refused_other == 0, "unexpected answers: {statuses:?}");
+    ensure!(balance(ctx, who).await? == 0, "balance is not 0");
+    let page = ledger(ctx, who).await?;
+    ensure!(
+        page.entries.iter().map(|e| e.amount).sum::<i64>() == 0,
+        "the ledger does not sum to the balance"
+    );
+    Ok(())
+}
+
+/// Runs futures concurrently on the current task (no extra dependency).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut results: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+pub async fn another_account_sees_nothing_of_yours(ctx: &Ctx) -> CaseResult {
+    let owner = account(ctx).await?;
+    let stranger = account(ctx).await?;
+    fresh_kie_window(ctx).await?;
+    let generation = create(ctx, &owner, &format!("mine {}", ctx.unique()), 1).await?;
+    let done = finished(ctx, &owner, &generation.id, true).await?;
+    let image = done.images.first().ok_or("no image")?;
+    let c = &done.conversation_id;
+    let checks: Vec<(&str, reqwest::RequestBuilder)> = vec![
+        ("get generation", ctx.http.get(ctx.url(&format!("/v1/generations/{}", done.id)))),
+        ("original", ctx.http.get(ctx.url(&format!("/v1/images/{}/original", image.id)))),
+        ("thumbnail", ctx.http.get(ctx.url(&format!("/v1/images/{}/thumbnail", image.id)))),
+        ("rename conversation", ctx.http.patch(ctx.url(&format!("/v1/conversations/{c}"))).json(&serde_json::json!({"title": "x"}))),
+        ("delete conversation", ctx.http.delete(ctx.url(&format!("/v1/conversations/{c}")))),
+        (
+            "generate into it",
+            ctx.http
+                .post(ctx.url("/v1/generations"))
+                .header("idempotency-key", format!("k{}", ctx.unique()))
+                .json(&serde_json::json!({"conversation_id": c, "prompt": "x", "model": "nano-banana", "aspect_ratio": "1:1", "count": 1})),
+        ),
+    ];
+    for (what, request) in checks {
+        let response = request
+            .bearer_auth(&stranger.token)
+            .send()
+            .await
+            .map_err(transport)?;
+        expect_error(response, 404, "not_found")
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+    }
+    let list: atelier_api::conversations::ConversationPage =
+        ctx.get_as("/v1/conversations", &stranger.token).await?;
+    ensure!(
+        list.conversations.is_empty(),
+        "a stranger lists someone else's conversations"
+    );
+    ensure!(
+        get(ctx, &owner, &done.id).await?.images == done.images,
+        "the owner's generation changed"
     );
     Ok(())
 }

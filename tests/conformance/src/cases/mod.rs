@@ -73,6 +73,10 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::images_are_for_their_owner_only_and_cacheable,
         generations::a_burst_beyond_kies_limit_waits_its_turn,
         generations::deleting_a_conversation_removes_its_generations_and_images,
+        generations::kie_refusals_are_refunded_once_and_transient_ones_retried,
+        generations::duplicate_callbacks_change_nothing_and_forged_ones_are_refused,
+        generations::a_hundred_concurrent_requests_with_credits_for_ten_accept_exactly_ten,
+        generations::another_account_sees_nothing_of_yours,
     ]
 }
 
