@@ -6,6 +6,7 @@
 //!   test [suite…]     setup, then every suite (or the named ones), ending with one summary line per suite
 //!   bindings          regenerate ui/src/lib/backend/bindings.ts from the Rust commands
 //!   icons             regenerate icons/ from icons/atelier.svg
+//!   bench thumbnails  the server's thumbnailer against libvips' vipsthumbnail (release build)
 
 mod dev;
 mod process;
@@ -27,7 +28,7 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons>\n\
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails>\n\
 suites: lint rust bindings ui-unit ui-browser conformance window";
 
 fn main() -> ExitCode {
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Some("test") => return suites::run(&ctx, &args[1..]),
         Some("bindings") => suites::write_bindings(&ctx),
         Some("icons") => setup::icons(&ctx),
+        Some("bench") => bench(&ctx, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -61,5 +63,27 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
+fn bench(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("thumbnails") => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "atelier-server",
+                    "--example",
+                    "thumbnail_bench",
+                    "--",
+                ])
+                .arg(ctx.path("target/bench-thumbnails"))
+                .arg("200"),
+        ),
+        _ => anyhow::bail!("benchmarks: thumbnails"),
     }
 }

@@ -7,4 +7,4 @@ pub mod create;
 pub mod images;
 pub mod record;
 pub mod tasks;
-mod thumbnail;
+pub mod thumbnail;
