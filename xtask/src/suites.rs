@@ -141,6 +141,17 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
                 "--",
                 "-D",
                 "warnings",
+            ]))?;
+            // The Worker's code compiles only for wasm32: lint it there too.
+            process::run(cargo(ctx).args([
+                "clippy",
+                "-p",
+                "atelier-worker",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
             ]))
         }
         "rust" => process::run(cargo(ctx).args([
