@@ -142,7 +142,9 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
                 "-D",
                 "warnings",
             ]))?;
-            // The Worker's code compiles only for wasm32: lint it there too.
+            // The Worker's code compiles only for wasm32: lint it there too (the target comes with the
+            // Worker's tools).
+            worker::ensure_tools(&ctx.root)?;
             process::run(cargo(ctx).args([
                 "clippy",
                 "-p",
