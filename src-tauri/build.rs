@@ -13,6 +13,15 @@ fn main() {
         "sign_out_everywhere",
         "use_memory_session",
         "retry_credential_store",
+        "list_models",
+        "list_conversations",
+        "create_conversation",
+        "rename_conversation",
+        "delete_conversation",
+        "create_generation",
+        "get_generation",
+        "credits_balance",
+        "credits_ledger",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");

@@ -11,7 +11,7 @@ const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob: img: http://img.localhost",
   "font-src 'self'",
   "connect-src 'self' ipc: http://ipc.localhost",
   "object-src 'none'",

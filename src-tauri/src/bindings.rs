@@ -28,6 +28,15 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::auth::sign_out_everywhere,
             commands::auth::use_memory_session,
             commands::auth::retry_credential_store,
+            commands::generations::list_models,
+            commands::generations::list_conversations,
+            commands::generations::create_conversation,
+            commands::generations::rename_conversation,
+            commands::generations::delete_conversation,
+            commands::generations::create_generation,
+            commands::generations::get_generation,
+            commands::generations::credits_balance,
+            commands::generations::credits_ledger,
         ])
         .events(collect_events![events::AuthChanged, events::SignInLink])
         // Times are milliseconds since the epoch (i64): exact in a JS number until the year 287396.

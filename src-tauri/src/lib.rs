@@ -7,6 +7,7 @@ mod commands;
 mod deep_link;
 mod error;
 mod events;
+mod images;
 mod state;
 
 use std::process::ExitCode;
@@ -39,6 +40,7 @@ pub fn run() -> ExitCode {
         ))
         .plugin(tauri_plugin_deep_link::init())
         .manage(state)
+        .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(commands.invoke_handler())
         .setup(move |app| {
             commands.mount_events(app);

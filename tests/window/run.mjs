@@ -166,6 +166,12 @@ async function openApp(apiUrl, extraEnv = {}) {
     async attribute(testid, name) { return wd(base, 'GET', `/session/${sid}/element/${await find(testid)}/attribute/${name}`); },
     async type(testid, text) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/value`, { text }); },
     async click(testid) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/click`, {}); },
+    /** Runs `script` in the page and answers what it returns. */
+    async evaluate(script) { return wd(base, 'POST', `/session/${sid}/execute/sync`, { script, args: [] }); },
+    /** Signed in, the studio opens: the account card is behind "Account" in the header. */
+    async openAccount() {
+      await app.waitUntil('the Account tab', async () => { await app.click('nav-account'); return true; });
+    },
     /** Polls until `probe` (reading the page) returns true. */
     async waitUntil(what, probe, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -264,12 +270,15 @@ async function signInByCode(app, mailbox, email) {
   const mail = await latestMail(mailbox, email, before);
   // One digit per box, as a person types them; the last one submits.
   for (const [i, digit] of [...mail.code].entries()) await app.type(`code-digit-${i}`, digit);
+  await app.openAccount();
   await app.waitForText('account-email', email);
 }
 
 async function signInScenario(dataDir) {
   const { baseUrl: mailbox, simEnv } = await startSimulators();
-  const { server, url } = await startServer('127.0.0.1:0', dataDir, simEnv);
+  // kie's callbacks come back to the server's own address.
+  const port = await freePort();
+  const { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` });
   const email = 'ada@example.com';
   try {
     let app = await openApp(url);
@@ -279,6 +288,25 @@ async function signInScenario(dataDir) {
       expect((await app.attribute('session-storage', 'data-storage')) === 'keychain', 'the session should be in the keychain');
       await app.screenshot('signed-in');
       console.log(`ok: signed in by the emailed code as ${email}`);
+
+      // A prompt becomes a card that goes to done through the kie simulator, its thumbnails
+      // served to the webview by the app's img scheme.
+      await app.click('nav-studio');
+      await app.waitForText('composer-balance', '100');
+      await app.type('composer-prompt', 'A lighthouse at dusk, oil painting');
+      await app.click('composer-submit');
+      await app.waitUntil('a generation card', async () => (await app.attribute('generation-card', 'data-status')) !== null);
+      await app.waitUntil('the generation to finish', async () => {
+        const status = await app.attribute('generation-card', 'data-status');
+        if (status === 'failed') throw new Error(`the generation failed: ${await app.text('generation-failure')}`);
+        return status === 'done';
+      }, 90_000);
+      await app.waitUntil('its thumbnail to load', async () => app.evaluate(
+        "const img = document.querySelector('[data-testid=generation-image]'); return !!img && img.complete && img.naturalWidth > 0;",
+      ));
+      await app.waitForText('composer-balance', '96');
+      await app.screenshot('generation-done');
+      console.log('ok: a prompt became a done card with its thumbnail, 4 credits charged');
     } finally {
       await app.close();
     }
@@ -286,6 +314,7 @@ async function signInScenario(dataDir) {
     // A new process: the session comes back from GNOME Keyring, and the service still takes it.
     app = await openApp(url);
     try {
+      await app.openAccount();
       await app.waitForText('account-email', email, 30_000);
       await app.waitForState('online', 30_000);
       await app.screenshot('signed-in-after-restart');
@@ -313,6 +342,7 @@ async function signInScenario(dataDir) {
         sleep(30_000).then(() => 'still running after 30 s'),
       ]);
       expect(code === 0, `the second instance should hand over its link and exit 0, got ${code}`);
+      await app.openAccount();
       await app.waitForText('account-email', email, 30_000);
       await app.waitForText('signed-in-notice', "You're signed in.");
       await app.screenshot('signed-in-by-link');

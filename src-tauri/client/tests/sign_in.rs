@@ -388,7 +388,9 @@ async fn a_rate_limit_carries_how_long_to_wait() {
     let err = limited.expect("the per-email limit should trigger");
     assert_eq!(err.code(), ErrorCode::RateLimited);
     let wait = err.retry_after_seconds().unwrap();
-    assert!(wait > 0 && wait <= 3600, "{wait}");
+    // A sliding window: when the current hour alone is full, the wait is the rest of it plus the
+    // time its weight takes to fade, so up to two windows depending on the wall clock.
+    assert!(wait > 0 && wait <= 2 * 3600, "{wait}");
 }
 
 #[tokio::test]

@@ -4,3 +4,4 @@
 
 pub mod auth;
 pub mod backend;
+pub mod generations;

@@ -12,6 +12,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { deflateSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
 
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -35,6 +36,101 @@ const STORE_UNAVAILABLE = {
   unsaved: null,
 }
 const EMAIL_SENT = { expires_in_seconds: 600, resend_after_seconds: 30 }
+// The studio: models, a generation going from queued to done, the ledger.
+const MODELS = [
+  { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4 },
+  { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6 },
+]
+const CONVERSATION = { id: 'c0ffee00c0ffee00c0ffee00c0ffee00', title: 'A lighthouse at dusk, oil painting', created_at: Date.UTC(2026, 10, 24, 7), updated_at: Date.UTC(2026, 10, 24, 7) }
+const IMAGE_IDS = ['a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2']
+const GEN = {
+  id: '0123456789abcdef0123456789abcdef',
+  conversation_id: CONVERSATION.id,
+  prompt: 'A lighthouse at dusk, oil painting',
+  model: 'nano-banana',
+  aspect_ratio: '1:1',
+  count: 2,
+  cost: 8,
+  status: 'queued',
+  images: [],
+  failure_code: null,
+  created_at: Date.UTC(2026, 10, 24, 7),
+  updated_at: Date.UTC(2026, 10, 24, 7),
+}
+const GEN_DONE = {
+  ...GEN,
+  status: 'done',
+  images: IMAGE_IDS.map((id) => ({ id, width: 512, height: 512, bytes: 40_000, content_type: 'image/png' })),
+}
+const LEDGER = {
+  entries: [
+    { id: 'l3', amount: 4, kind: 'refund', reference: 'refund:g2', created_at: Date.UTC(2026, 10, 24, 7, 5) },
+    { id: 'l2', amount: -4, kind: 'debit', reference: 'generation:g2', created_at: Date.UTC(2026, 10, 24, 7, 4) },
+    { id: 'l1', amount: -8, kind: 'debit', reference: 'generation:g1', created_at: Date.UTC(2026, 10, 24, 7, 0) },
+  ],
+  next_cursor: 'page-2',
+}
+const LEDGER_2 = {
+  entries: [{ id: 'l0', amount: 100, kind: 'grant', reference: 'sign-up:ada', created_at: Date.UTC(2026, 10, 20, 9) }],
+  next_cursor: null,
+}
+const STUDIO = {
+  auth_state: { ok: SIGNED_IN },
+  list_models: { ok: MODELS },
+  list_conversations: [{ ok: { conversations: [], next_cursor: null } }, { ok: { conversations: [CONVERSATION], next_cursor: null } }],
+  credits_balance: [{ ok: 100 }, { ok: 92 }],
+}
+// Windows' form of the image scheme (http://img.localhost), which Playwright can route; the
+// Linux form (img://localhost) is the same path under another origin.
+const WINDOWS_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36'
+
+/** A 512×512 PNG: a dusk gradient with a light, tinted by `hue`, so screenshots show real images. */
+function png(hue) {
+  const w = 512
+  const h = 512
+  const raw = Buffer.alloc((w * 3 + 1) * h)
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3
+      const t = y / h
+      const d = Math.hypot(x - 340, y - 200) / 80
+      const glow = Math.max(0, 1 - d) * 255
+      raw[o] = Math.min(255, 40 + t * 180 + glow + hue)
+      raw[o + 1] = Math.min(255, 30 + t * 90 + glow * 0.8)
+      raw[o + 2] = Math.min(255, 110 - t * 60 + glow * 0.4 + (hue ? 0 : 40))
+    }
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (buf) => {
+    let c = 0xffffffff
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type), data])
+    const sum = Buffer.alloc(4)
+    sum.writeUInt32BE(crc(body))
+    return Buffer.concat([len, body, sum])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(w, 0)
+  ihdr.writeUInt32BE(h, 4)
+  ihdr[8] = 8
+  ihdr[9] = 2
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
 const fail = (code, extra = {}) => ({ error: { code, message: `${code} (from the fake service)`, ...extra } })
 /** Commands every scenario answers unless it says otherwise: signed out, keychain available. */
 const DEFAULT_COMMANDS = { auth_state: { ok: SIGNED_OUT } }
@@ -265,6 +361,9 @@ const scenarios = [
       await t.screenshot('sign-in-code')
       // Typed as a person would: focus moves on by itself, and the sixth digit submits.
       await t.page.keyboard.type('402139', { delay: 20 })
+      // Signed in, the studio opens; the account is one click away.
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.byId('nav-account').click()
       await t.expectText('account-email', 'ada@example.com')
       await t.expectArgs('verify_code', [{ email: 'ada@example.com', code: '402139' }])
       await t.expectText('account-name', 'Ada Lovelace')
@@ -299,6 +398,7 @@ const scenarios = [
       await t.expectValue('code-digit-1', '')
       await t.expectValue('code-digit-0', '')
       await t.page.keyboard.type('402139', { delay: 10 })
+      await t.byId('nav-account').click()
       await t.expectText('account-email', 'ada@example.com')
     },
   },
@@ -375,6 +475,7 @@ const scenarios = [
       await t.page.evaluate(() => navigator.clipboard.writeText(' 402 139 '))
       await t.byId('code-digit-3').focus()
       await t.page.keyboard.press('Control+V')
+      await t.byId('nav-account').click()
       await t.expectText('account-email', 'ada@example.com')
       await t.expectArgs('verify_code', [{ email: 'ada@example.com', code: '402139' }])
     },
@@ -406,6 +507,7 @@ const scenarios = [
       await t.emit('sign-in-link', { phase: 'verifying' })
       await t.expectText('link-verifying', 'Signing you in with the link from your email')
       await t.emit('auth-changed', { state: SIGNED_IN, reason: 'signed_in_by_link' })
+      await t.byId('nav-account').click()
       await t.expectText('signed-in-notice', "You're signed in.")
       await t.expectText('account-email', 'ada@example.com')
     },
@@ -442,6 +544,7 @@ const scenarios = [
       commands: { auth_state: { ok: SIGNED_IN }, sign_out: { ok: SIGNED_OUT } },
     },
     async run(t) {
+      await t.byId('nav-account').click()
       await t.expectText('account-email', 'ada@example.com')
       await t.expectText('member-since', '2026年1月15日')
       await t.byId('sign-out-everywhere').click()
@@ -449,6 +552,115 @@ const scenarios = [
       await t.screenshot('account-zh-CN-dark')
       await t.byId('sign-out').click()
       await t.expectText('session-notice', '你已退出登录。')
+    },
+  },
+  {
+    name: 'generation-done',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        create_generation: { ok: GEN },
+        get_generation: [{ ok: { ...GEN, status: 'generating' } }, { ok: GEN_DONE }],
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100 credits left')
+      await t.expectText('composer-cost', 'Costs 4 credits')
+      await t.screenshot('studio-empty')
+      await t.byId('composer-prompt').fill('A lighthouse at dusk, oil painting')
+      await t.byId('composer-count').selectOption('2')
+      await t.expectText('composer-cost', 'Costs 8 credits')
+      await t.byId('composer-prompt').press('Enter')
+      await t.expectAttr('generation-card', 'data-status', 'queued')
+      await t.screenshot('generation-queued')
+      const [request] = await t.page.evaluate(() => window.__ATELIER_IPC__.args.create_generation)
+      if (!/^[0-9a-f]{32}$/.test(request.request.idempotency_key)) throw new Error('no idempotency key')
+      await t.expectAttr('generation-card', 'data-status', 'generating')
+      await t.expectAttr('generation-card', 'data-status', 'done')
+      await t.expectText('composer-balance', '92 credits left')
+      await t.expectText('conversations', 'A lighthouse at dusk')
+      await t.expectImagesLoaded(2)
+      await t.screenshot('generation-done')
+      // ↑ in the empty box brings the prompt back.
+      await t.byId('composer-prompt').press('ArrowUp')
+      await t.expectValue('composer-prompt', 'A lighthouse at dusk, oil painting')
+    },
+  },
+  {
+    name: 'generation-failed',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        create_generation: { ok: { ...GEN, count: 1, cost: 4 } },
+        get_generation: { ok: { ...GEN, count: 1, cost: 4, status: 'failed', failure_code: 'result_unavailable' } },
+      },
+    },
+    async run(t) {
+      await t.byId('composer-prompt').fill('A lighthouse at dusk, oil painting')
+      await t.byId('composer-submit').click()
+      await t.expectAttr('generation-card', 'data-status', 'failed')
+      await t.expectText('generation-failure', "The finished image couldn't be downloaded.")
+      await t.expectText('generation-failure', 'Your credits were refunded.')
+      await t.screenshot('generation-failed')
+      await t.page.getByRole('button', { name: 'Use this prompt' }).click()
+      await t.expectValue('composer-prompt', 'A lighthouse at dusk, oil painting')
+    },
+  },
+  {
+    name: 'insufficient-credits',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { ...STUDIO, credits_balance: { ok: 6 }, create_generation: fail('insufficient_credits') },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '6 credits left')
+      await t.byId('composer-prompt').fill('Four views of a harbour')
+      await t.byId('composer-count').selectOption('4')
+      await t.expectText('composer-cost', 'Costs 16 credits')
+      await t.byId('composer-submit').click()
+      await t.expectText('composer-error', "You don't have enough credits for this. Nothing was charged.")
+      await t.expectValue('composer-prompt', 'Four views of a harbour')
+      await t.screenshot('insufficient-credits')
+    },
+  },
+  {
+    name: 'studio-zh-CN',
+    locale: 'zh-CN',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        create_generation: { ok: GEN },
+        get_generation: { ok: GEN_DONE },
+        credits_ledger: [{ ok: LEDGER }, { ok: LEDGER_2 }],
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '剩余 100 积分')
+      await t.byId('composer-prompt').fill('黄昏时的灯塔，油画')
+      await t.byId('composer-prompt').press('Enter')
+      await t.expectAttr('generation-card', 'data-status', 'done')
+      await t.expectText('generation-status', '已完成')
+      await t.expectImagesLoaded(2)
+      await t.screenshot('generation-done-zh-CN')
+      await t.byId('nav-credits').click()
+      await t.expectText('credits-balance', '92 积分')
+      await t.expectText('ledger', '生成失败退款')
+      await t.byId('ledger-more').click()
+      await t.expectText('ledger', '赠送积分')
+      await t.expectText('ledger', '+100 积分')
+      await t.expectAbsent('ledger-more')
+      await t.screenshot('credits-zh-CN')
     },
   },
 ]
@@ -527,6 +739,15 @@ function helpers(page, problems) {
         return { ok: seen === expected, seen }
       })
     },
+    /** `count` generated images on screen, each decoded (served through the image scheme). */
+    async expectImagesLoaded(count) {
+      await poll(`${count} generated images should have loaded`, async () => {
+        const seen = await page.evaluate(() =>
+          [...document.querySelectorAll('[data-testid="generation-image"]')].map((img) => img.complete && img.naturalWidth),
+        )
+        return { ok: seen.length === count && seen.every((w) => w > 0), seen }
+      })
+    },
     async expectAbsent(id) {
       const count = await byId(id).count()
       if (count !== 0) throw new Error(`[data-testid=${id}] should not be shown`)
@@ -561,6 +782,8 @@ async function assertLayout(page) {
       if (el instanceof SVGElement || el.closest('svg')) continue
       const style = getComputedStyle(el)
       if (style.display === 'inline' || style.position === 'absolute') continue
+      // Truncated on purpose, with an ellipsis (the whole text is in its tooltip).
+      if (style.textOverflow === 'ellipsis' && el.hasAttribute('title')) continue
       if (el.scrollWidth > el.clientWidth + 1) {
         found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} overflows (${el.scrollWidth} > ${el.clientWidth})`)
       }
@@ -582,6 +805,7 @@ async function runScenario(scenario, baseUrl) {
       colorScheme: scenario.colorScheme ?? 'light',
       viewport: scenario.viewport ?? { width: 960, height: 680 },
       deviceScaleFactor: 1,
+      ...(scenario.userAgent ? { userAgent: scenario.userAgent } : {}),
     })
     const page = context.pages()[0] ?? (await context.newPage())
     const problems = []
@@ -592,7 +816,15 @@ async function runScenario(scenario, baseUrl) {
       }
     })
     page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
+    if (scenario.images) {
+      // What Rust's `img` scheme serves: the thumbnail of the image named in the path.
+      await page.route('http://img.localhost/**', (route) => {
+        const id = new URL(route.request().url()).pathname.split('/').pop()
+        return route.fulfill({ status: 200, contentType: 'image/png', body: png(IMAGE_IDS.indexOf(id) * 60) })
+      })
+    }
     page.on('request', (request) => {
+      if (scenario.images && request.url().startsWith('http://img.localhost/')) return
       if (!request.url().startsWith(baseUrl)) problems.push(`request outside the app: ${request.url()}`)
     })
 

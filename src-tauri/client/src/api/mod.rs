@@ -2,6 +2,7 @@
 //! one), per-request time-outs, and retries with back-off for idempotent requests only.
 
 mod auth;
+mod generations;
 mod retry;
 
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 pub use auth::Language;
+pub use generations::{IdempotencyKey, ImageBytes, ImageVariant, is_valid_id};
 pub use retry::RetryPolicy;
 
 use crate::error::ClientError;
@@ -115,6 +117,9 @@ impl ApiClient {
             if let Some(token) = request.bearer {
                 builder = builder.bearer_auth(token.expose());
             }
+            if let Some(key) = request.idempotency_key {
+                builder = builder.header("Idempotency-Key", key);
+            }
             if let Some(language) = request.language {
                 builder = builder.header(ACCEPT_LANGUAGE, language);
             }
@@ -154,6 +159,7 @@ struct Request<'a> {
     body: Option<bytes::Bytes>,
     bearer: Option<&'a SessionToken>,
     language: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
     /// Safe to send twice: the only requests that are retried.
     idempotent: bool,
 }
@@ -166,6 +172,7 @@ impl<'a> Request<'a> {
             body: None,
             bearer: None,
             language: None,
+            idempotency_key: None,
             idempotent,
         }
     }
@@ -193,6 +200,11 @@ impl<'a> Request<'a> {
 
     fn bearer(mut self, token: &'a SessionToken) -> Self {
         self.bearer = Some(token);
+        self
+    }
+
+    fn idempotency_key(mut self, key: &'a str) -> Self {
+        self.idempotency_key = Some(key);
         self
     }
 
@@ -232,26 +244,38 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, C
         return serde_json::from_slice(json)
             .map_err(|e| ClientError::Protocol(format!("{status}: {e}")));
     }
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(body) => Err(ClientError::Api {
+    Err(error_from(status, retry_after, &bytes))
+}
+
+/// The error of a response that is not a success.
+async fn decode_error(response: reqwest::Response) -> ClientError {
+    let status = response.status();
+    let retry_after = retry::retry_after(response.headers());
+    match response.bytes().await {
+        Ok(bytes) => error_from(status, retry_after, &bytes),
+        Err(e) => ClientError::Protocol(format!("reading the body: {e}")),
+    }
+}
+
+fn error_from(status: StatusCode, retry_after: Option<Duration>, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => ClientError::Api {
             body,
             retry_after,
             attempts_left: None,
-        }),
+        },
         Err(_)
             if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::BAD_GATEWAY =>
         {
-            Err(ClientError::Api {
+            ClientError::Api {
                 body: ErrorBody::new(
                     atelier_api::ErrorCode::Unavailable,
                     format!("the service answered {status}"),
                 ),
                 retry_after,
                 attempts_left: None,
-            })
+            }
         }
-        Err(_) => Err(ClientError::Protocol(format!(
-            "{status} without an error envelope"
-        ))),
+        Err(_) => ClientError::Protocol(format!("{status} without an error envelope")),
     }
 }

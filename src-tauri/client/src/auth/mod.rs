@@ -444,6 +444,12 @@ impl Auth {
         Ok(inner.state())
     }
 
+    /// The token of the signed-in session, for calls beyond signing in (generations, credits,
+    /// images); `unauthenticated` when nobody is signed in on this device.
+    pub async fn token(&self) -> Result<SessionToken, ClientError> {
+        self.signed_in_token().await
+    }
+
     async fn signed_in_token(&self) -> Result<SessionToken, ClientError> {
         let mut inner = self.inner.lock().await;
         self.restore(&mut inner).await;

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
+import { flushSync, tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../../App.svelte'
 import { tauriBackend, type AuthState } from '../backend'
@@ -35,7 +35,20 @@ function renderApp(mocks: CommandMocks) {
   return render(App, { props: { backend: tauriBackend } })
 }
 
-const byId = (id: string) => screen.getByTestId(id)
+/**
+ * Signed in, the app opens on the studio and the account card is one click away ("Account" in
+ * the header): an element of the card that is not on screen is looked for after that click.
+ */
+function byId(id: string): HTMLElement {
+  const found = screen.queryByTestId(id)
+  if (found) return found
+  const tab = screen.queryByTestId('nav-account')
+  if (tab && tab.getAttribute('aria-current') !== 'page') {
+    tab.click()
+    flushSync()
+  }
+  return screen.getByTestId(id)
+}
 const text = (id: string) => byId(id).textContent ?? ''
 
 describe('signed in', () => {
@@ -162,6 +175,8 @@ describe('signed in', () => {
     i18n.set('zh-CN')
     renderApp({ authState: () => ({ ...SIGNED_IN, storage: { kind: 'memory' } }) })
     await settle()
+    await fireEvent.click(byId('nav-account'))
+    expect(byId('nav-account').textContent).toBe('账户')
     expect(screen.getByRole('heading', { name: '你的账户' })).toBeTruthy()
     expect(text('member-since')).toBe('2026年1月15日')
     expect(text('session-storage')).toContain('退出 Atelier 后你将被登出。')

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
+import { flushSync, tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../../App.svelte'
 import { tauriBackend, type AuthState } from '../backend'
@@ -42,7 +42,20 @@ function renderApp(mocks: CommandMocks) {
   return render(App, { props: { backend: tauriBackend } })
 }
 
-const byId = (id: string) => screen.getByTestId(id)
+/**
+ * Signed in, the app opens on the studio and the account card is one click away ("Account" in
+ * the header): an element of the card that is not on screen is looked for after that click.
+ */
+function byId(id: string): HTMLElement {
+  const found = screen.queryByTestId(id)
+  if (found) return found
+  const tab = screen.queryByTestId('nav-account')
+  if (tab && tab.getAttribute('aria-current') !== 'page') {
+    tab.click()
+    flushSync()
+  }
+  return screen.getByTestId(id)
+}
 const text = (id: string) => byId(id).textContent ?? ''
 const box = (i: number) => byId(`code-digit-${i}`) as HTMLInputElement
 

@@ -31,6 +31,21 @@ export const commands = {
 	useMemorySession: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("use_memory_session")),
 	/**  Tries the OS credential store again, saving a waiting sign-in there when it works. */
 	retryCredentialStore: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("retry_credential_store")),
+	/**  The models on offer and their prices. */
+	listModels: () => typedError<Model[], AppError_Serialize>(__TAURI_INVOKE("list_models")),
+	/**  One page of conversations, most recently updated first. */
+	listConversations: (cursor: string | null) => typedError<ConversationPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("list_conversations", { cursor })),
+	createConversation: (title: string | null) => typedError<Conversation, AppError_Serialize>(__TAURI_INVOKE("create_conversation", { title })),
+	renameConversation: (id: string, title: string) => typedError<Conversation, AppError_Serialize>(__TAURI_INVOKE("rename_conversation", { id, title })),
+	/**  Deletes a conversation with its generations and images. */
+	deleteConversation: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("delete_conversation", { id })),
+	/**  Starts a generation; the same `idempotency_key` again returns the same one, charged once. */
+	createGeneration: (request: GenerationRequest_Deserialize) => typedError<Generation_Serialize, AppError_Serialize>(__TAURI_INVOKE("create_generation", { request })),
+	getGeneration: (id: string) => typedError<Generation_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_generation", { id })),
+	/**  Credits left. */
+	creditsBalance: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("credits_balance")),
+	/**  One page of the ledger, newest first. */
+	creditsLedger: (cursor: string | null) => typedError<LedgerPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("credits_ledger", { cursor })),
 };
 
 /** Events */
@@ -148,6 +163,25 @@ export type Code_Deserialize = ErrorCode_Deserialize | LocalCode;
 
 /**  Any code the desktop hands to its UI: the service's, or one of its own. */
 export type Code_Serialize = ErrorCode_Serialize | LocalCode;
+
+export type Conversation = {
+	id: string,
+	title: string,
+	created_at: number,
+	updated_at: number,
+};
+
+export type ConversationPage = ConversationPage_Serialize | ConversationPage_Deserialize;
+
+export type ConversationPage_Deserialize = {
+	conversations: Conversation[],
+	next_cursor?: string | null,
+};
+
+export type ConversationPage_Serialize = {
+	conversations: Conversation[],
+	next_cursor: string | null,
+};
 
 /**  The answer to "email me a code". */
 export type EmailSent = {
@@ -274,8 +308,103 @@ export type ErrorCode_Serialize =
 /**  Any code this build does not know yet: newer servers may add codes. */
 "unknown";
 
+export type GeneratedImage = {
+	/**  Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`. */
+	id: string,
+	width: number,
+	height: number,
+	bytes: number,
+	content_type: string,
+};
+
+export type Generation = Generation_Serialize | Generation_Deserialize;
+
+/**  What the composer sends. */
+export type GenerationRequest = GenerationRequest_Serialize | GenerationRequest_Deserialize;
+
+/**  What the composer sends. */
+export type GenerationRequest_Deserialize = {
+	/**  `null`: a new conversation named after the prompt. */
+	conversation_id?: string | null,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
+	idempotency_key: string,
+};
+
+/**  What the composer sends. */
+export type GenerationRequest_Serialize = {
+	/**  `null`: a new conversation named after the prompt. */
+	conversation_id: string | null,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
+	idempotency_key: string,
+};
+
+export type GenerationStatus = "queued" | "generating" | "done" | "failed";
+
+export type Generation_Deserialize = {
+	id: string,
+	conversation_id: string,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	cost: number,
+	status: GenerationStatus,
+	images: GeneratedImage[],
+	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
+	failure_code?: string | null,
+	created_at: number,
+	updated_at: number,
+};
+
+export type Generation_Serialize = {
+	id: string,
+	conversation_id: string,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	cost: number,
+	status: GenerationStatus,
+	images: GeneratedImage[],
+	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
+	failure_code: string | null,
+	created_at: number,
+	updated_at: number,
+};
+
 /**  The language the sign-in email is written in: the UI's. */
 export type Language = "en" | "zh-CN";
+
+export type LedgerEntry = {
+	id: string,
+	/**  Signed: grants and refunds positive, debits negative. */
+	amount: number,
+	kind: LedgerKind,
+	reference: string,
+	created_at: number,
+};
+
+export type LedgerKind = "grant" | "debit" | "refund";
+
+export type LedgerPage = LedgerPage_Serialize | LedgerPage_Deserialize;
+
+export type LedgerPage_Deserialize = {
+	entries: LedgerEntry[],
+	next_cursor?: string | null,
+};
+
+export type LedgerPage_Serialize = {
+	entries: LedgerEntry[],
+	next_cursor: string | null,
+};
 
 /**
  *  Codes only the desktop produces. They belong in `atelier_api::ErrorCode` once the contract
@@ -288,6 +417,14 @@ export type LocalCode =
  *  chooses between trying again and staying signed in only until they quit.
  */
 "credential_store_unavailable";
+
+export type Model = {
+	id: string,
+	display_name: string,
+	/**  The first is the default. */
+	aspect_ratios: string[],
+	cost_per_image: number,
+};
 
 /**  Which of the two runtimes answered. */
 export type Runtime = 

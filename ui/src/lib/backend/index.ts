@@ -16,6 +16,16 @@ import {
   type AuthState_Serialize,
   type BackendHealth,
   type Code_Serialize,
+  type Conversation,
+  type ConversationPage_Serialize,
+  type GeneratedImage,
+  type GenerationRequest_Deserialize,
+  type GenerationStatus,
+  type Generation_Serialize,
+  type LedgerEntry,
+  type LedgerKind,
+  type LedgerPage_Serialize,
+  type Model,
   type EmailSent,
   type ErrorCode,
   type Language,
@@ -25,6 +35,11 @@ import {
 } from './bindings'
 
 export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
+export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
+export type ConversationPage = ConversationPage_Serialize
+export type Generation = Generation_Serialize
+export type GenerationRequest = GenerationRequest_Deserialize
+export type LedgerPage = LedgerPage_Serialize
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -61,6 +76,19 @@ export interface Backend {
   useMemorySession(): Promise<Result<AuthState>>
   /** Tries the OS keychain again. */
   retryCredentialStore(): Promise<Result<AuthState>>
+
+  /** The models on offer, their aspect ratios and prices. */
+  listModels(): Promise<Result<Model[]>>
+  listConversations(cursor: string | null): Promise<Result<ConversationPage>>
+  createConversation(title: string | null): Promise<Result<Conversation>>
+  renameConversation(id: string, title: string): Promise<Result<Conversation>>
+  /** Deletes a conversation with its generations and images. */
+  deleteConversation(id: string): Promise<Result<null>>
+  /** Starts a generation; the same `idempotency_key` again is charged once. */
+  createGeneration(request: GenerationRequest): Promise<Result<Generation>>
+  getGeneration(id: string): Promise<Result<Generation>>
+  creditsBalance(): Promise<Result<number>>
+  creditsLedger(cursor: string | null): Promise<Result<LedgerPage>>
 
   /** Rust changed the session by itself (a magic link, an expired session, …). */
   onAuthChanged(listener: (event: AuthChanged) => void): Promise<Unlisten>
@@ -143,6 +171,32 @@ export const tauriBackend: Backend = {
   signOutEverywhere: () => typed(() => commands.signOutEverywhere()),
   useMemorySession: () => typed(() => commands.useMemorySession()),
   retryCredentialStore: () => typed(() => commands.retryCredentialStore()),
+  listModels: () => typed(() => commands.listModels()),
+  listConversations: (cursor) => typed(() => commands.listConversations(cursor)),
+  createConversation: (title) => typed(() => commands.createConversation(title)),
+  renameConversation: (id, title) => typed(() => commands.renameConversation(id, title)),
+  deleteConversation: (id) => typed(() => commands.deleteConversation(id)),
+  createGeneration: (request) => typed(() => commands.createGeneration(request)),
+  getGeneration: (id) => typed(() => commands.getGeneration(id)),
+  creditsBalance: () => typed(() => commands.creditsBalance()),
+  creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
+}
+
+/**
+ * Where the webview loads an image from: the app's `img` scheme, which Rust serves with the
+ * session (`img://localhost/…` on Linux and macOS, `http://img.localhost/…` on Windows).
+ */
+export function imageUrl(id: string, variant: 'thumbnail' | 'original'): string {
+  const windows = typeof navigator !== 'undefined' && /Windows/.test(navigator.userAgent)
+  const base = windows ? 'http://img.localhost' : 'img://localhost'
+  return `${base}/${variant}/${encodeURIComponent(id)}`
+}
+
+/** A fresh Idempotency-Key for one user action (reused when that action is retried). */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16)
+  crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }

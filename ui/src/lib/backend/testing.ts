@@ -4,7 +4,19 @@
  */
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { emit } from '@tauri-apps/api/event'
-import type { Account, AuthChanged, AuthState, KnownCode, SignInLink } from '.'
+import type {
+  Account,
+  AuthChanged,
+  AuthState,
+  Conversation,
+  ConversationPage,
+  Generation,
+  GenerationRequest,
+  KnownCode,
+  LedgerPage,
+  Model,
+  SignInLink,
+} from '.'
 import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
 
 export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787' }
@@ -42,6 +54,35 @@ export type CommandMocks = {
   signOutEverywhere?: Handler<[], AuthState>
   useMemorySession?: Handler<[], AuthState>
   retryCredentialStore?: Handler<[], AuthState>
+  listModels?: Handler<[], Model[]>
+  listConversations?: Handler<[cursor: string | null], ConversationPage>
+  createConversation?: Handler<[title: string | null], Conversation>
+  renameConversation?: Handler<[id: string, title: string], Conversation>
+  deleteConversation?: Handler<[id: string], null>
+  createGeneration?: Handler<[request: GenerationRequest], Generation>
+  getGeneration?: Handler<[id: string], Generation>
+  creditsBalance?: Handler<[], number>
+  creditsLedger?: Handler<[cursor: string | null], LedgerPage>
+}
+
+export const MODELS: Model[] = [
+  { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4 },
+  { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6 },
+]
+
+export const GENERATION: Generation = {
+  id: '0123456789abcdef0123456789abcdef',
+  conversation_id: 'c0000000000000000000000000000001',
+  prompt: 'a lighthouse at dusk',
+  model: 'nano-banana',
+  aspect_ratio: '1:1',
+  count: 2,
+  cost: 8,
+  status: 'queued',
+  images: [],
+  failure_code: null,
+  created_at: Date.UTC(2026, 10, 24, 7, 0),
+  updated_at: Date.UTC(2026, 10, 24, 7, 0),
 }
 
 /** Answers the commands that have a handler; other commands reject as Tauri does. Events work. */
@@ -73,6 +114,24 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.useMemorySession?.()
           case 'retry_credential_store':
             return mocks.retryCredentialStore?.()
+          case 'list_models':
+            return mocks.listModels?.()
+          case 'list_conversations':
+            return mocks.listConversations?.((args.cursor ?? null) as string | null)
+          case 'create_conversation':
+            return mocks.createConversation?.((args.title ?? null) as string | null)
+          case 'rename_conversation':
+            return mocks.renameConversation?.(args.id as string, args.title as string)
+          case 'delete_conversation':
+            return mocks.deleteConversation?.(args.id as string)
+          case 'create_generation':
+            return mocks.createGeneration?.(args.request as GenerationRequest)
+          case 'get_generation':
+            return mocks.getGeneration?.(args.id as string)
+          case 'credits_balance':
+            return mocks.creditsBalance?.()
+          case 'credits_ledger':
+            return mocks.creditsLedger?.((args.cursor ?? null) as string | null)
         }
         return undefined
       }

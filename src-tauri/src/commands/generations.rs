@@ -1,0 +1,277 @@
+//! Models, conversations, generations and credits: each command takes the session from
+//! `atelier_client::Auth`, calls `ApiClient`, and hands the answer back in the shapes below
+//! (the API's own types, with the specta derive the bindings need).
+
+use atelier_api::credits::LedgerKind;
+use atelier_api::generations::{GenerationStatus, NewGeneration};
+use atelier_client::api::IdempotencyKey;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Model {
+    pub id: String,
+    pub display_name: String,
+    /// The first is the default.
+    pub aspect_ratios: Vec<String>,
+    pub cost_per_image: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Conversation {
+    pub id: String,
+    pub title: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ConversationPage {
+    pub conversations: Vec<Conversation>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct GeneratedImage {
+    /// Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`.
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub content_type: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Generation {
+    pub id: String,
+    pub conversation_id: String,
+    pub prompt: String,
+    pub model: String,
+    pub aspect_ratio: String,
+    pub count: u32,
+    pub cost: u32,
+    pub status: GenerationStatus,
+    pub images: Vec<GeneratedImage>,
+    /// Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did.
+    pub failure_code: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What the composer sends.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct GenerationRequest {
+    /// `null`: a new conversation named after the prompt.
+    pub conversation_id: Option<String>,
+    pub prompt: String,
+    pub model: String,
+    pub aspect_ratio: String,
+    pub count: u32,
+    /// Made once per user action by the UI and sent again on a retry: never charged twice.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LedgerEntry {
+    pub id: String,
+    /// Signed: grants and refunds positive, debits negative.
+    pub amount: i64,
+    pub kind: LedgerKind,
+    pub reference: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    pub next_cursor: Option<String>,
+}
+
+impl From<atelier_api::conversations::Conversation> for Conversation {
+    fn from(c: atelier_api::conversations::Conversation) -> Self {
+        Self {
+            id: c.id,
+            title: c.title,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+impl From<atelier_api::generations::Generation> for Generation {
+    fn from(g: atelier_api::generations::Generation) -> Self {
+        Self {
+            id: g.id,
+            conversation_id: g.conversation_id,
+            prompt: g.prompt,
+            model: g.model,
+            aspect_ratio: g.aspect_ratio,
+            count: g.count,
+            cost: g.cost,
+            status: g.status,
+            images: g
+                .images
+                .into_iter()
+                .map(|i| GeneratedImage {
+                    id: i.id,
+                    width: i.width,
+                    height: i.height,
+                    bytes: i.bytes,
+                    content_type: i.content_type,
+                })
+                .collect(),
+            failure_code: g.failure_code,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}
+
+/// The models on offer and their prices.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<Model>, AppError> {
+    let auth = state.auth()?;
+    let list = auth.api().models(&auth.token().await?).await?;
+    Ok(list
+        .models
+        .into_iter()
+        .map(|m| Model {
+            id: m.id,
+            display_name: m.display_name,
+            aspect_ratios: m.aspect_ratios,
+            cost_per_image: m.cost_per_image,
+        })
+        .collect())
+}
+
+/// One page of conversations, most recently updated first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_conversations(
+    state: State<'_, AppState>,
+    cursor: Option<String>,
+) -> Result<ConversationPage, AppError> {
+    let auth = state.auth()?;
+    let page = auth
+        .api()
+        .conversations(&auth.token().await?, cursor.as_deref())
+        .await?;
+    Ok(ConversationPage {
+        conversations: page.conversations.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_conversation(
+    state: State<'_, AppState>,
+    title: Option<String>,
+) -> Result<Conversation, AppError> {
+    let auth = state.auth()?;
+    let created = auth
+        .api()
+        .create_conversation(&auth.token().await?, title.as_deref())
+        .await?;
+    Ok(created.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_conversation(
+    state: State<'_, AppState>,
+    id: String,
+    title: String,
+) -> Result<Conversation, AppError> {
+    let auth = state.auth()?;
+    let renamed = auth
+        .api()
+        .rename_conversation(&auth.token().await?, &id, &title)
+        .await?;
+    Ok(renamed.into())
+}
+
+/// Deletes a conversation with its generations and images.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_conversation(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
+    let auth = state.auth()?;
+    Ok(auth
+        .api()
+        .delete_conversation(&auth.token().await?, &id)
+        .await?)
+}
+
+/// Starts a generation; the same `idempotency_key` again returns the same one, charged once.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_generation(
+    state: State<'_, AppState>,
+    request: GenerationRequest,
+) -> Result<Generation, AppError> {
+    let auth = state.auth()?;
+    let key = IdempotencyKey::parse(&request.idempotency_key)?;
+    let body = NewGeneration {
+        conversation_id: request.conversation_id,
+        prompt: request.prompt,
+        model: request.model,
+        aspect_ratio: request.aspect_ratio,
+        count: request.count,
+    };
+    let created = auth
+        .api()
+        .create_generation(&auth.token().await?, &key, &body)
+        .await?;
+    Ok(created.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_generation(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Generation, AppError> {
+    let auth = state.auth()?;
+    let generation = auth.api().generation(&auth.token().await?, &id).await?;
+    Ok(generation.into())
+}
+
+/// Credits left.
+#[tauri::command]
+#[specta::specta]
+pub async fn credits_balance(state: State<'_, AppState>) -> Result<i64, AppError> {
+    let auth = state.auth()?;
+    Ok(auth.api().balance(&auth.token().await?).await?.balance)
+}
+
+/// One page of the ledger, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn credits_ledger(
+    state: State<'_, AppState>,
+    cursor: Option<String>,
+) -> Result<LedgerPage, AppError> {
+    let auth = state.auth()?;
+    let page = auth
+        .api()
+        .ledger(&auth.token().await?, cursor.as_deref())
+        .await?;
+    Ok(LedgerPage {
+        entries: page
+            .entries
+            .into_iter()
+            .map(|e| LedgerEntry {
+                id: e.id,
+                amount: e.amount,
+                kind: e.kind,
+                reference: e.reference,
+                created_at: e.created_at,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}

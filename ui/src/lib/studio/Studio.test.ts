@@ -1,0 +1,76 @@
+import { fireEvent, render, screen } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import App from '../../App.svelte'
+import { tauriBackend, type Generation, type GenerationRequest } from '../backend'
+import {
+  APP_INFO,
+  GENERATION,
+  MODELS,
+  NATIVE_HEALTH,
+  SIGNED_IN,
+  appError,
+  clearCommandMocks,
+  mockCommands,
+} from '../backend/testing'
+import { i18n } from '../i18n/locale.svelte'
+
+beforeEach(() => {
+  localStorage.clear()
+  i18n.set('en')
+})
+afterEach(() => clearCommandMocks())
+
+const CONVERSATION = { id: GENERATION.conversation_id, title: 'a lighthouse at dusk', created_at: 1, updated_at: 1 }
+
+describe('the studio', () => {
+  it('opens signed in, sends a prompt and shows its card with the charge', async () => {
+    let balance = 100
+    let conversations: (typeof CONVERSATION)[] = []
+    const createGeneration = vi.fn((request: GenerationRequest): Generation => {
+      balance -= 8
+      conversations = [CONVERSATION]
+      return { ...GENERATION, prompt: request.prompt, count: request.count, cost: 4 * request.count }
+    })
+    mockCommands({
+      appInfo: () => APP_INFO,
+      checkBackend: () => NATIVE_HEALTH,
+      authState: () => SIGNED_IN,
+      listModels: () => MODELS,
+      listConversations: () => ({ conversations, next_cursor: null }),
+      creditsBalance: () => balance,
+      createGeneration,
+      getGeneration: () => GENERATION,
+    })
+    render(App, { props: { backend: tauriBackend } })
+    await vi.waitFor(() => expect(screen.getByTestId('composer-balance').textContent?.trim()).toBe('100 credits left'))
+    expect(screen.getByTestId('backend-status')).toBeTruthy()
+    const prompt = screen.getByTestId('composer-prompt')
+    await fireEvent.input(prompt, { target: { value: 'a lighthouse at dusk' } })
+    await fireEvent.change(screen.getByTestId('composer-count'), { target: { value: '2' } })
+    await fireEvent.keyDown(prompt, { key: 'Enter' })
+    await vi.waitFor(() => expect(screen.getByTestId('generation-card')).toBeTruthy())
+    expect(createGeneration.mock.calls[0]?.[0]).toMatchObject({ conversation_id: null, count: 2, model: 'nano-banana' })
+    await vi.waitFor(() => expect(screen.getByTestId('composer-balance').textContent?.trim()).toBe('92 credits left'))
+    expect(screen.getAllByTestId('conversation')).toHaveLength(1)
+  })
+
+  it('says a blocked prompt was not charged', async () => {
+    mockCommands({
+      appInfo: () => APP_INFO,
+      checkBackend: () => NATIVE_HEALTH,
+      authState: () => SIGNED_IN,
+      listModels: () => MODELS,
+      listConversations: () => ({ conversations: [], next_cursor: null }),
+      creditsBalance: () => 100,
+      createGeneration: () => {
+        throw appError('prompt_blocked')
+      },
+    })
+    render(App, { props: { backend: tauriBackend } })
+    await vi.waitFor(() => expect(screen.getByTestId('composer-balance').textContent?.trim()).toBe('100 credits left'))
+    await fireEvent.input(screen.getByTestId('composer-prompt'), { target: { value: 'forbidden' } })
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await vi.waitFor(() => expect(screen.getByTestId('composer-error').dataset.code).toBe('prompt_blocked'))
+    expect(screen.getByTestId('composer-error').textContent).toContain('Nothing was charged')
+  })
+})
