@@ -55,5 +55,15 @@ pub struct Generation {
     pub updated_at: i64,
 }
 
+/// `GET /v1/conversations/{id}/generations`: newest first; `next_cursor` pages to older ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationPage {
+    pub generations: Vec<Generation>,
+    pub next_cursor: Option<String>,
+}
+
+/// Generations per page.
+pub const GENERATION_PAGE_SIZE: u32 = 20;
+
 /// Longest Idempotency-Key accepted.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;

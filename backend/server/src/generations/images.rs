@@ -2,7 +2,7 @@
 //! immutable, so they carry a strong ETag and a year of private caching.
 
 use atelier_api::ErrorCode;
-use atelier_api::generations::Generation;
+use atelier_api::generations::{GENERATION_PAGE_SIZE, Generation, GenerationPage};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::record;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
+use crate::paging::Cursor;
 use crate::platform::{BlobKey, Platform, Statement, rows_as};
 
 fn hex_id(id: &str) -> bool {
@@ -32,6 +33,63 @@ pub async fn get<P: Platform>(
         .filter(|g| g.account_id == auth.account.id)
         .ok_or_else(not_found)?;
     Ok(Json(record::to_api(&platform, row).await?))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+}
+
+/// `GET /v1/conversations/{id}/generations`: a conversation's generations, newest first,
+/// keyset-paged, with their images.
+pub async fn list<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    Path(conversation_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+) -> ApiResult<Json<GenerationPage>> {
+    crate::conversations::owned(&platform, &auth.account.id, &conversation_id).await?;
+    let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let columns = record::COLUMNS;
+    let statement = match after {
+        None => Statement::new(format!(
+            "SELECT {columns} FROM generations WHERE conversation_id = ? AND account_id = ?
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(conversation_id.as_str())
+        .bind(auth.account.id.as_str()),
+        Some(c) => Statement::new(format!(
+            "SELECT {columns} FROM generations WHERE conversation_id = ? AND account_id = ?
+             AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(conversation_id.as_str())
+        .bind(auth.account.id.as_str())
+        .bind(c.time)
+        .bind(c.time)
+        .bind(c.id),
+    };
+    let rows = platform
+        .query(statement.bind(i64::from(GENERATION_PAGE_SIZE) + 1))
+        .await?;
+    let mut rows = rows_as::<record::GenerationRow>(rows)?;
+    let more = rows.len() > GENERATION_PAGE_SIZE as usize;
+    rows.truncate(GENERATION_PAGE_SIZE as usize);
+    let next_cursor = if more {
+        rows.last().map(|r| {
+            Cursor {
+                time: r.created_at,
+                id: r.id.clone(),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    let generations = record::many_to_api(&platform, rows).await?;
+    Ok(Json(GenerationPage {
+        generations,
+        next_cursor,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -40,6 +40,10 @@ pub fn router<P: Platform>(platform: P) -> Router {
         .route("/v1/generations", post(generations::create::create::<P>))
         .route("/v1/generations/{id}", get(generations::images::get::<P>))
         .route(
+            "/v1/conversations/{id}/generations",
+            get(generations::images::list::<P>),
+        )
+        .route(
             "/v1/images/{id}/{variant}",
             get(generations::images::file::<P>),
         )

@@ -878,3 +878,58 @@ pub async fn another_account_sees_nothing_of_yours(ctx: &Ctx) -> CaseResult {
     );
     Ok(())
 }
+
+pub async fn a_conversations_generations_are_listed_newest_first_in_pages(ctx: &Ctx) -> CaseResult {
+    use atelier_api::generations::GenerationPage;
+    let who = account(ctx).await?;
+    let stranger = account(ctx).await?;
+    fresh_kie_window(ctx).await?;
+    let first = create(ctx, &who, &format!("page 0 {}", ctx.unique()), 1).await?;
+    let conversation = first.conversation_id.clone();
+    let mut ids = vec![first.id.clone()];
+    for i in 1..21 {
+        ctx.advance_clock(1).await?;
+        let key = format!("k{}", ctx.unique());
+        let request = serde_json::json!({"conversation_id": conversation, "prompt": format!("page {i}"), "model": "nano-banana", "aspect_ratio": "1:1", "count": 1});
+        let response = post(ctx, &who, Some(&key), request).await?;
+        ensure!(
+            response.status() == 202,
+            "generation {i} answered {}",
+            response.status()
+        );
+        ids.push(response.json::<Generation>().await.map_err(transport)?.id);
+    }
+    finished(ctx, &who, &first.id, true).await?;
+    let path = format!("/v1/conversations/{conversation}/generations");
+    let page: GenerationPage = ctx.get_as(&path, &who.token).await?;
+    ensure!(
+        page.generations.len() == 20,
+        "{} on the first page",
+        page.generations.len()
+    );
+    let newest: Vec<&str> = ids.iter().rev().take(20).map(String::as_str).collect();
+    let listed: Vec<&str> = page.generations.iter().map(|g| g.id.as_str()).collect();
+    ensure!(listed == newest, "not newest first: {listed:?}");
+    let cursor = page.next_cursor.ok_or("no cursor after a full page")?;
+    let rest: GenerationPage = ctx
+        .get_as(&format!("{path}?cursor={cursor}"), &who.token)
+        .await?;
+    ensure!(
+        rest.generations.len() == 1 && rest.generations[0].id == first.id,
+        "second page {:?}",
+        rest.generations
+    );
+    ensure!(
+        rest.generations[0].images.len() == 1,
+        "the listed generation lacks its image"
+    );
+    ensure!(rest.next_cursor.is_none(), "a cursor after the last page");
+    let theirs = ctx
+        .http
+        .get(ctx.url(&path))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await
+        .map_err(transport)?;
+    expect_error(theirs, 404, "not_found").await
+}

@@ -77,6 +77,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::duplicate_callbacks_change_nothing_and_forged_ones_are_refused,
         generations::a_hundred_concurrent_requests_with_credits_for_ten_accept_exactly_ten,
         generations::another_account_sees_nothing_of_yours,
+        generations::a_conversations_generations_are_listed_newest_first_in_pages,
     ]
 }
 
