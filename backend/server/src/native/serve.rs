@@ -82,24 +82,22 @@ pub async fn serve(
     });
 
     // Background work (kie submissions that waited, polls, time-outs): the same function the
-    // Worker's cron handler calls, every 2 s here.
-    // In test mode the suite runs it through `/__test/tick` instead, as it must for the Worker (whose
-    // cron does not fire under `wrangler dev`), so both runtimes are tested alike.
-    let worker = platform.clone();
-    let run_background = !crate::platform::Platform::config(&worker).test_mode;
-    tokio::spawn(async move {
-        if !run_background {
-            return;
-        }
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::generations::background::tick(&worker).await {
-                tracing::warn!(error = ?e.body, "background tick failed");
+    // Worker's cron handler calls, every 2 s here. In test mode the suite runs it through
+    // `/__test/tick` instead, as it must for the Worker (whose cron does not fire under
+    // `wrangler dev`), so both runtimes are tested alike.
+    if !crate::platform::Platform::config(&platform).test_mode {
+        let background = platform.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::generations::background::tick(&background).await {
+                    tracing::warn!(error = ?e.body, "background tick failed");
+                }
             }
-        }
-    });
+        });
+    }
 
     let app = crate::router(platform).layer(CatchPanicLayer::custom(panic_response));
     // Connect info gives handlers the peer address (the client IP for rate limits and sign-ins).
