@@ -20,6 +20,7 @@ fn main() {
         "delete_conversation",
         "create_generation",
         "get_generation",
+        "list_generations",
         "credits_balance",
         "credits_ledger",
     ]);

@@ -35,6 +35,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::generations::delete_conversation,
             commands::generations::create_generation,
             commands::generations::get_generation,
+            commands::generations::list_generations,
             commands::generations::credits_balance,
             commands::generations::credits_ledger,
         ])

@@ -298,3 +298,60 @@ async fn failed_generations_are_refunded_and_the_ledger_pages() {
     let err = api.ledger(&token, Some("bogus")).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidCursor);
 }
+
+#[tokio::test]
+async fn a_conversations_generations_are_listed_newest_first() {
+    let world = World::new().await;
+    let (api, token) = world.signed_in("gil@example.com").await;
+    let first = api
+        .create_generation(
+            &token,
+            &IdempotencyKey::new(),
+            &new_generation("a red kite", 1),
+        )
+        .await
+        .unwrap();
+    // Creation times are in milliseconds; keep the two apart.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut body = new_generation("a blue kite", 2);
+    body.conversation_id = Some(first.conversation_id.clone());
+    let second = api
+        .create_generation(&token, &IdempotencyKey::new(), &body)
+        .await
+        .unwrap();
+    assert_eq!(second.conversation_id, first.conversation_id);
+    for id in [&first.id, &second.id] {
+        assert_eq!(
+            finished(&api, &token, id).await.status,
+            GenerationStatus::Done
+        );
+    }
+
+    let page = api
+        .list_generations(&token, &first.conversation_id, None)
+        .await
+        .unwrap();
+    assert_eq!(page.next_cursor, None);
+    let ids: Vec<_> = page.generations.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids, [second.id.as_str(), first.id.as_str()]);
+    assert_eq!(page.generations[0].images.len(), 2);
+    assert_eq!(page.generations[1].images.len(), 1);
+    assert!(
+        page.generations
+            .iter()
+            .all(|g| g.status == GenerationStatus::Done)
+    );
+
+    // A malformed id never reaches the server; someone else's conversation is not found.
+    let err = api
+        .list_generations(&token, "../credits", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    let (other, other_token) = world.signed_in("hal@example.com").await;
+    let err = other
+        .list_generations(&other_token, &first.conversation_id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}

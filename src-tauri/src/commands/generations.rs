@@ -34,6 +34,13 @@ pub struct ConversationPage {
     pub next_cursor: Option<String>,
 }
 
+/// A conversation's generations, newest first; `next_cursor` pages to older ones.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct GenerationPage {
+    pub generations: Vec<Generation>,
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct GeneratedImage {
     /// Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`.
@@ -238,6 +245,25 @@ pub async fn get_generation(
     let auth = state.auth()?;
     let generation = auth.api().generation(&auth.token().await?, &id).await?;
     Ok(generation.into())
+}
+
+/// One page of a conversation's generations, newest first (20 a page).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_generations(
+    state: State<'_, AppState>,
+    conversation_id: String,
+    cursor: Option<String>,
+) -> Result<GenerationPage, AppError> {
+    let auth = state.auth()?;
+    let page = auth
+        .api()
+        .list_generations(&auth.token().await?, &conversation_id, cursor.as_deref())
+        .await?;
+    Ok(GenerationPage {
+        generations: page.generations.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Credits left.

@@ -62,6 +62,7 @@ const GEN_DONE = {
   status: 'done',
   images: IMAGE_IDS.map((id) => ({ id, width: 512, height: 512, bytes: 40_000, content_type: 'image/png' })),
 }
+const HISTORY_IDS = ['d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1', 'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2', 'd3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3']
 const LEDGER = {
   entries: [
     { id: 'l3', amount: 4, kind: 'refund', reference: 'refund:g2', created_at: Date.UTC(2026, 10, 24, 7, 5) },
@@ -628,6 +629,60 @@ const scenarios = [
       await t.expectText('composer-error', "You don't have enough credits for this. Nothing was charged.")
       await t.expectValue('composer-prompt', 'Four views of a harbour')
       await t.screenshot('insufficient-credits')
+    },
+  },
+  {
+    // A conversation from an earlier session: its newest page shows at once (oldest at the top),
+    // the unfinished card keeps polling, and "Show earlier" brings the page before it.
+    name: 'studio-history',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_conversations: { ok: { conversations: [CONVERSATION], next_cursor: null } },
+        list_generations: [
+          {
+            ok: {
+              generations: [
+                { ...GEN, id: HISTORY_IDS[2], prompt: 'Harbour at night', status: 'generating', created_at: GEN.created_at + 2 },
+                { ...GEN_DONE, id: HISTORY_IDS[1], prompt: 'Harbour at noon', created_at: GEN.created_at + 1 },
+              ],
+              next_cursor: 'page-2',
+            },
+          },
+          { ok: { generations: [{ ...GEN_DONE, id: HISTORY_IDS[0], prompt: 'Harbour at dawn', count: 1, cost: 4, images: GEN_DONE.images.slice(0, 1) }], next_cursor: null } },
+        ],
+        get_generation: { ok: { ...GEN_DONE, id: HISTORY_IDS[2], prompt: 'Harbour at night', created_at: GEN.created_at + 2 } },
+      },
+    },
+    async run(t) {
+      const prompts = () => t.page.evaluate(() => [...document.querySelectorAll('[data-testid="generation-card"] .prompt')].map((p) => p.textContent))
+      const expectPrompts = async (expected) => {
+        const deadline = Date.now() + TIMEOUT_MS
+        for (;;) {
+          const seen = await prompts()
+          if (JSON.stringify(seen) === JSON.stringify(expected)) return
+          if (Date.now() > deadline) throw new Error(`cards should be ${JSON.stringify(expected)}; saw ${JSON.stringify(seen)}`)
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+      await t.expectText('conversations', CONVERSATION.title)
+      await t.page.getByRole('button', { name: CONVERSATION.title }).click()
+      await expectPrompts(['Harbour at noon', 'Harbour at night'])
+      await t.expectText('history-earlier', 'Show earlier')
+      await t.expectImagesLoaded(4)
+      await t.screenshot('studio-history')
+      await t.byId('history-earlier').click()
+      await expectPrompts(['Harbour at dawn', 'Harbour at noon', 'Harbour at night'])
+      await t.expectImagesLoaded(5)
+      await t.expectArgs('list_generations', [
+        { conversationId: CONVERSATION.id, cursor: null },
+        { conversationId: CONVERSATION.id, cursor: 'page-2' },
+      ])
+      await t.expectAbsent('history-earlier')
     },
   },
   {

@@ -8,7 +8,7 @@ use atelier_api::conversations::{
     Conversation, ConversationPage, NewConversation, RenameConversation,
 };
 use atelier_api::credits::{Balance, LedgerPage};
-use atelier_api::generations::{Generation, NewGeneration};
+use atelier_api::generations::{Generation, GenerationPage, NewGeneration};
 use atelier_api::models::ModelList;
 use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
@@ -196,6 +196,22 @@ impl ApiClient {
         id: &str,
     ) -> Result<Generation, ClientError> {
         let path = format!("v1/generations/{}", checked_id(id)?);
+        Ok(self.call(Request::get(&path).bearer(token)).await?.0)
+    }
+
+    /// `GET /v1/conversations/:id/generations?cursor=`: one page of a conversation's
+    /// generations, newest first; `next_cursor` pages to older ones.
+    pub async fn list_generations(
+        &self,
+        token: &SessionToken,
+        conversation_id: &str,
+        cursor: Option<&str>,
+    ) -> Result<GenerationPage, ClientError> {
+        let path = format!(
+            "v1/conversations/{}/generations",
+            checked_id(conversation_id)?
+        );
+        let path = with_cursor(&path, cursor);
         Ok(self.call(Request::get(&path).bearer(token)).await?.0)
     }
 

@@ -42,6 +42,8 @@ export const commands = {
 	/**  Starts a generation; the same `idempotency_key` again returns the same one, charged once. */
 	createGeneration: (request: GenerationRequest_Deserialize) => typedError<Generation_Serialize, AppError_Serialize>(__TAURI_INVOKE("create_generation", { request })),
 	getGeneration: (id: string) => typedError<Generation_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_generation", { id })),
+	/**  One page of a conversation's generations, newest first (20 a page). */
+	listGenerations: (conversationId: string, cursor: string | null) => typedError<GenerationPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("list_generations", { conversationId, cursor })),
 	/**  Credits left. */
 	creditsBalance: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("credits_balance")),
 	/**  One page of the ledger, newest first. */
@@ -318,6 +320,21 @@ export type GeneratedImage = {
 };
 
 export type Generation = Generation_Serialize | Generation_Deserialize;
+
+/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+export type GenerationPage = GenerationPage_Serialize | GenerationPage_Deserialize;
+
+/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+export type GenerationPage_Deserialize = {
+	generations: Generation_Deserialize[],
+	next_cursor?: string | null,
+};
+
+/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+export type GenerationPage_Serialize = {
+	generations: Generation_Serialize[],
+	next_cursor: string | null,
+};
 
 /**  What the composer sends. */
 export type GenerationRequest = GenerationRequest_Serialize | GenerationRequest_Deserialize;

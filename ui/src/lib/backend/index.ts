@@ -20,6 +20,7 @@ import {
   type ConversationPage_Serialize,
   type GeneratedImage,
   type GenerationRequest_Deserialize,
+  type GenerationPage_Serialize,
   type GenerationStatus,
   type Generation_Serialize,
   type LedgerEntry,
@@ -38,6 +39,7 @@ export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, Err
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
 export type ConversationPage = ConversationPage_Serialize
 export type Generation = Generation_Serialize
+export type GenerationPage = GenerationPage_Serialize
 export type GenerationRequest = GenerationRequest_Deserialize
 export type LedgerPage = LedgerPage_Serialize
 
@@ -87,6 +89,8 @@ export interface Backend {
   /** Starts a generation; the same `idempotency_key` again is charged once. */
   createGeneration(request: GenerationRequest): Promise<Result<Generation>>
   getGeneration(id: string): Promise<Result<Generation>>
+  /** One page of a conversation's generations, newest first; `next_cursor` pages to older ones. */
+  listGenerations(conversationId: string, cursor: string | null): Promise<Result<GenerationPage>>
   creditsBalance(): Promise<Result<number>>
   creditsLedger(cursor: string | null): Promise<Result<LedgerPage>>
 
@@ -178,6 +182,7 @@ export const tauriBackend: Backend = {
   deleteConversation: (id) => typed(() => commands.deleteConversation(id)),
   createGeneration: (request) => typed(() => commands.createGeneration(request)),
   getGeneration: (id) => typed(() => commands.getGeneration(id)),
+  listGenerations: (conversationId, cursor) => typed(() => commands.listGenerations(conversationId, cursor)),
   creditsBalance: () => typed(() => commands.creditsBalance()),
   creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),

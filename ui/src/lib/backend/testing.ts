@@ -11,6 +11,7 @@ import type {
   Conversation,
   ConversationPage,
   Generation,
+  GenerationPage,
   GenerationRequest,
   KnownCode,
   LedgerPage,
@@ -61,6 +62,7 @@ export type CommandMocks = {
   deleteConversation?: Handler<[id: string], null>
   createGeneration?: Handler<[request: GenerationRequest], Generation>
   getGeneration?: Handler<[id: string], Generation>
+  listGenerations?: Handler<[conversationId: string, cursor: string | null], GenerationPage>
   creditsBalance?: Handler<[], number>
   creditsLedger?: Handler<[cursor: string | null], LedgerPage>
 }
@@ -128,6 +130,8 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.createGeneration?.(args.request as GenerationRequest)
           case 'get_generation':
             return mocks.getGeneration?.(args.id as string)
+          case 'list_generations':
+            return mocks.listGenerations?.(args.conversationId as string, (args.cursor ?? null) as string | null)
           case 'credits_balance':
             return mocks.creditsBalance?.()
           case 'credits_ledger':

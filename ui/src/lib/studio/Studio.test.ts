@@ -73,4 +73,72 @@ describe('the studio', () => {
     await vi.waitFor(() => expect(screen.getByTestId('composer-error').dataset.code).toBe('prompt_blocked'))
     expect(screen.getByTestId('composer-error').textContent).toContain('Nothing was charged')
   })
+
+  it('opens a conversation with history: oldest at the top, earlier pages on demand', async () => {
+    const gen = (n: number, extra: Partial<Generation> = {}): Generation => ({
+      ...GENERATION,
+      id: n.toString(16).padStart(32, '0'),
+      prompt: `prompt ${n}`,
+      status: 'done',
+      created_at: GENERATION.created_at + n,
+      updated_at: GENERATION.created_at + n,
+      ...extra,
+    })
+    const listGenerations = vi.fn((conversationId: string, cursor: string | null) => {
+      expect(conversationId).toBe(CONVERSATION.id)
+      return cursor === null
+        ? { generations: [gen(4, { status: 'generating' }), gen(3)], next_cursor: 'older' }
+        : { generations: [gen(2), gen(1)], next_cursor: null }
+    })
+    const getGeneration = vi.fn(() => gen(4))
+    mockCommands({
+      appInfo: () => APP_INFO,
+      checkBackend: () => NATIVE_HEALTH,
+      authState: () => SIGNED_IN,
+      listModels: () => MODELS,
+      listConversations: () => ({ conversations: [CONVERSATION], next_cursor: null }),
+      creditsBalance: () => 100,
+      listGenerations,
+      getGeneration,
+    })
+    const prompts = () => screen.getAllByTestId('generation-card').map((c) => c.querySelector('.prompt')?.textContent)
+    render(App, { props: { backend: tauriBackend } })
+    await vi.waitFor(() => expect(screen.getByTestId('conversation')).toBeTruthy())
+    await fireEvent.click(screen.getByText(CONVERSATION.title))
+    await vi.waitFor(() => expect(prompts()).toEqual(['prompt 3', 'prompt 4']))
+    expect(listGenerations).toHaveBeenCalledTimes(1)
+    // The unfinished one keeps polling until it is done.
+    await vi.waitFor(() => expect(getGeneration).toHaveBeenCalled(), { timeout: 3000 })
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId('generation-card').map((c) => c.dataset.status)).toEqual(['done', 'done']),
+    )
+    await fireEvent.click(screen.getByTestId('history-earlier'))
+    await vi.waitFor(() => expect(prompts()).toEqual(['prompt 1', 'prompt 2', 'prompt 3', 'prompt 4']))
+    expect(listGenerations).toHaveBeenLastCalledWith(CONVERSATION.id, 'older')
+    expect(screen.queryByTestId('history-earlier')).toBeNull()
+  })
+
+  it('offers to retry when the history cannot be loaded', async () => {
+    let fail = true
+    mockCommands({
+      appInfo: () => APP_INFO,
+      checkBackend: () => NATIVE_HEALTH,
+      authState: () => SIGNED_IN,
+      listModels: () => MODELS,
+      listConversations: () => ({ conversations: [CONVERSATION], next_cursor: null }),
+      creditsBalance: () => 100,
+      listGenerations: () => {
+        if (fail) throw appError('offline')
+        return { generations: [{ ...GENERATION, status: 'done' }], next_cursor: null }
+      },
+    })
+    render(App, { props: { backend: tauriBackend } })
+    await vi.waitFor(() => expect(screen.getByTestId('conversation')).toBeTruthy())
+    await fireEvent.click(screen.getByText(CONVERSATION.title))
+    await vi.waitFor(() => expect(screen.getByTestId('history-error').dataset.code).toBe('offline'))
+    fail = false
+    await fireEvent.click(screen.getByText('Retry'))
+    await vi.waitFor(() => expect(screen.getAllByTestId('generation-card')).toHaveLength(1))
+    expect(screen.queryByTestId('history-error')).toBeNull()
+  })
 })

@@ -1,6 +1,7 @@
 /**
  * What the signed-in screen holds: the models, the conversations and which one is open, the
- * generations made in this window per conversation, and the credits left.
+ * generations of each conversation opened so far (its history, page by page, and those made in
+ * this window), and the credits left.
  */
 import {
   newIdempotencyKey,
@@ -18,6 +19,17 @@ export type Draft = {
   count: number
 }
 
+/** How far a conversation's history is loaded. */
+export type History = {
+  /** Where the next (older) page starts; `null` once the oldest is shown. */
+  next: string | null
+  loading: boolean
+  error: AppError | null
+}
+
+const byCreation = (a: Generation, b: Generation): number =>
+  a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 export class Studio {
   models = $state<Model[]>([])
   conversations = $state<Conversation[]>([])
@@ -25,6 +37,8 @@ export class Studio {
   selected = $state<string | null>(null)
   /** Generations per conversation id, newest last. */
   generations = $state<Record<string, Generation[]>>({})
+  /** Per conversation id, once its history was asked for. */
+  history = $state<Record<string, History>>({})
   balance = $state<number | null>(null)
   loadError = $state<AppError | null>(null)
   /** Set by "Use this prompt": the composer takes it and clears it. */
@@ -34,6 +48,48 @@ export class Studio {
 
   get current(): Generation[] {
     return this.selected ? (this.generations[this.selected] ?? []) : []
+  }
+
+  get currentHistory(): History | null {
+    return this.selected ? (this.history[this.selected] ?? null) : null
+  }
+
+  /** Loads the newest page of a conversation's history, once (again after a failure). */
+  async openHistory(id: string): Promise<void> {
+    const known = this.history[id]
+    if (known && (known.loading || !known.error)) return
+    await this.loadPage(id, null)
+  }
+
+  /** Loads the page before the oldest generation shown. */
+  async loadEarlier(id: string): Promise<void> {
+    const known = this.history[id]
+    if (!known || known.loading || known.next === null) return
+    await this.loadPage(id, known.next)
+  }
+
+  private async loadPage(id: string, cursor: string | null): Promise<void> {
+    const previous = this.history[id]
+    this.history[id] = { next: previous?.next ?? null, loading: true, error: null }
+    const page = await this.backend.listGenerations(id, cursor)
+    // Deleted while loading: forget it.
+    if (!this.history[id]) return
+    if (page.status === 'error') {
+      this.history[id] = { next: previous?.next ?? null, loading: false, error: page.error }
+      return
+    }
+    this.merge(id, page.data.generations)
+    this.history[id] = { next: page.data.next_cursor, loading: false, error: null }
+  }
+
+  /** Adds generations from the service to those already shown; a newer state of one wins. */
+  private merge(id: string, incoming: Generation[]): void {
+    const shown = new Map((this.generations[id] ?? []).map((g) => [g.id, g]))
+    for (const g of incoming) {
+      const have = shown.get(g.id)
+      if (!have || have.updated_at < g.updated_at) shown.set(g.id, g)
+    }
+    this.generations[id] = [...shown.values()].sort(byCreation)
   }
 
   async load(): Promise<void> {
@@ -57,6 +113,8 @@ export class Studio {
     const created = await this.backend.createConversation(null)
     if (created.status === 'error') return created.error
     this.conversations = [created.data, ...this.conversations]
+    // A new conversation has no history to load.
+    this.history[created.data.id] = { next: null, loading: false, error: null }
     this.selected = created.data.id
     return null
   }
@@ -73,6 +131,7 @@ export class Studio {
     if (deleted.status === 'error' && deleted.error.code !== 'not_found') return deleted.error
     this.conversations = this.conversations.filter((c) => c.id !== id)
     delete this.generations[id]
+    delete this.history[id]
     if (this.selected === id) this.selected = null
     return null
   }
@@ -94,7 +153,9 @@ export class Studio {
     const g = created.data
     this.upsert(g)
     if (!this.conversations.some((c) => c.id === g.conversation_id)) {
-      // A new conversation named after the prompt: list it as the service has it.
+      // A new conversation named after the prompt, with nothing before this generation: list it
+      // as the service has it.
+      this.history[g.conversation_id] ??= { next: null, loading: false, error: null }
       const page = await this.backend.listConversations(null)
       if (page.status === 'ok') this.conversations = page.data.conversations
     }
