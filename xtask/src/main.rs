@@ -7,6 +7,7 @@
 //!   bindings          regenerate ui/src/lib/backend/bindings.ts from the Rust commands
 //!   icons             regenerate icons/ from icons/atelier.svg
 //!   bench thumbnails  the server's thumbnailer against libvips' vipsthumbnail (release build)
+//!   bench latency     kie task done → image listed by atelier-client, p50/p95, callback and polling paths
 
 mod dev;
 mod process;
@@ -28,7 +29,7 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails>\n\
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency>\n\
 suites: lint rust bindings ui-unit ui-browser conformance window";
 
 fn main() -> ExitCode {
@@ -84,6 +85,18 @@ fn bench(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
                 .arg(ctx.path("target/bench-thumbnails"))
                 .arg("200"),
         ),
-        _ => anyhow::bail!("benchmarks: thumbnails"),
+        Some("latency") => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "atelier-client",
+                    "--example",
+                    "generation_latency",
+                ]),
+        ),
+        _ => anyhow::bail!("benchmarks: thumbnails, latency"),
     }
 }
