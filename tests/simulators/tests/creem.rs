@@ -145,7 +145,7 @@ async fn rules_change_over_http_and_requests_are_listed() {
 }
 
 #[tokio::test]
-async fn forced_500_uses_creem_envelope_and_is_recorded() {
+async fn a_forced_500_uses_the_error_envelope_of_creem_and_is_recorded() {
     let sims = start_default().await;
     sims.creem()
         .set_faults(Faults {
