@@ -66,14 +66,7 @@ pub async fn malformed_json_is_a_bad_request(ctx: &Ctx) -> CaseResult {
         "",
         r#"{"prompt":"a"} trailing"#,
     ] {
-        let response = ctx
-            .http
-            .post(ctx.url(CHECK))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(transport)?;
+        let response = post_check(ctx, Some("application/json"), body).await?;
         expect_error(response, 400, "bad_request")
             .await
             .map_err(|e| format!("body {body:?}: {e}"))?;
@@ -88,14 +81,7 @@ pub async fn json_of_the_wrong_shape_is_a_bad_request(ctx: &Ctx) -> CaseResult {
         r#"[]"#,
         r#"{"prompt":"a","count":-1}"#,
     ] {
-        let response = ctx
-            .http
-            .post(ctx.url(CHECK))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(transport)?;
+        let response = post_check(ctx, Some("application/json"), body).await?;
         expect_error(response, 400, "bad_request")
             .await
             .map_err(|e| format!("body {body}: {e}"))?;
@@ -126,13 +112,19 @@ pub async fn a_body_without_json_content_type_is_unsupported(ctx: &Ctx) -> CaseR
 pub async fn a_body_over_the_limit_is_too_large(ctx: &Ctx) -> CaseResult {
     let limit = atelier_api::limits::LIMITS.max_request_body_bytes as usize;
     let body = format!(r#"{{"prompt":"{}"}}"#, "a".repeat(limit + 1));
-    let response = ctx
-        .http
-        .post(ctx.url(CHECK))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(transport)?;
+    let response = post_check(ctx, Some("application/json"), body).await?;
     expect_error(response, 413, "payload_too_large").await
+}
+
+/// `POST /v1/prompts/check` with a raw body and, when given, a content type.
+async fn post_check(
+    ctx: &Ctx,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> Result<reqwest::Response, String> {
+    let mut request = ctx.http.post(ctx.url(CHECK)).body(body);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    request.send().await.map_err(transport)
 }
