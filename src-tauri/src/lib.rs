@@ -39,6 +39,9 @@ pub fn run() -> ExitCode {
             deep_link::second_instance,
         ))
         .plugin(tauri_plugin_deep_link::init())
+        // OS notifications: the UI tells of a generation that finished while the window was in
+        // the background.
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(commands.invoke_handler())
