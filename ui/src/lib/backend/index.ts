@@ -34,6 +34,7 @@ import {
   type SessionStorage,
   type SignInLink_Serialize,
 } from './bindings'
+import { osNotifier } from './notifications'
 
 export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
@@ -98,6 +99,12 @@ export interface Backend {
   onAuthChanged(listener: (event: AuthChanged) => void): Promise<Unlisten>
   /** A magic link reached the app: it is being checked, or it failed. */
   onSignInLink(listener: (event: SignInLink) => void): Promise<Unlisten>
+
+  /**
+   * Shows an OS notification, asking for the permission the first time; `false` when it was
+   * not shown (refused, or no notification service).
+   */
+  notify(title: string, body: string): Promise<boolean>
 }
 
 /**
@@ -162,7 +169,9 @@ async function listening<T>(
   }
 }
 
-/** The real backend: the Rust commands of the Tauri shell. */
+const notifier = osNotifier()
+
+/** The real backend: the Rust commands of the Tauri shell and the plugins it registers. */
 export const tauriBackend: Backend = {
   appInfo: () => attempt(() => commands.appInfo()),
   checkBackend: () => typed(() => commands.checkBackend()),
@@ -187,6 +196,7 @@ export const tauriBackend: Backend = {
   creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
+  notify: (title, body) => notifier.notify(title, body),
 }
 
 /**

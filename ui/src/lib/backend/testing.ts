@@ -65,6 +65,36 @@ export type CommandMocks = {
   listGenerations?: Handler<[conversationId: string, cursor: string | null], GenerationPage>
   creditsBalance?: Handler<[], number>
   creditsLedger?: Handler<[cursor: string | null], LedgerPage>
+
+  /** The notification plugin: allowed (`null`: not decided yet), what asking answers, a notice shown. */
+  notificationGranted?: Handler<[], boolean | null>
+  requestNotificationPermission?: Handler<[], NotificationPermissionState>
+  notify?: Handler<[options: NotificationOptions], null>
+}
+
+/** What the notification plugin's `request_permission` answers. */
+export type NotificationPermissionState = 'granted' | 'denied' | 'prompt' | 'prompt-with-rationale'
+/** What the notification plugin's `notify` receives. */
+export type NotificationOptions = { title: string; body?: string }
+
+/**
+ * What the notification plugin's script (injected by Rust before the page) does: a
+ * `window.Notification` whose permission and notices go through `plugin:notification|…`.
+ */
+function installNotificationScript(): void {
+  let permission: NotificationPermission = 'default'
+  const invoke = (cmd: string, args?: Record<string, unknown>) =>
+    (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a?: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__.invoke(cmd, args)
+  const Notification = function (title: string, options: Record<string, unknown> = {}) {
+    void invoke('plugin:notification|notify', { options: { ...options, title } }).catch(() => {})
+  } as unknown as { permission: NotificationPermission; requestPermission: () => Promise<string> }
+  Notification.requestPermission = async () => {
+    const state = (await invoke('plugin:notification|request_permission')) as string
+    permission = state === 'prompt' || state === 'prompt-with-rationale' ? 'default' : (state as NotificationPermission)
+    return state
+  }
+  Object.defineProperty(Notification, 'permission', { get: () => permission, configurable: true })
+  Object.defineProperty(window, 'Notification', { value: Notification, configurable: true, writable: true })
 }
 
 export const MODELS: Model[] = [
@@ -87,8 +117,12 @@ export const GENERATION: Generation = {
   updated_at: Date.UTC(2026, 10, 24, 7, 0),
 }
 
-/** Answers the commands that have a handler; other commands reject as Tauri does. Events work. */
+/**
+ * Answers the commands that have a handler; other commands reject as Tauri does. Events work,
+ * and so does the notification plugin's `window.Notification`.
+ */
 export function mockCommands(mocks: CommandMocks): void {
+  installNotificationScript()
   mockIPC(
     async (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>
@@ -136,6 +170,12 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.creditsBalance?.()
           case 'credits_ledger':
             return mocks.creditsLedger?.((args.cursor ?? null) as string | null)
+          case 'plugin:notification|is_permission_granted':
+            return mocks.notificationGranted?.()
+          case 'plugin:notification|request_permission':
+            return mocks.requestNotificationPermission?.()
+          case 'plugin:notification|notify':
+            return mocks.notify?.(args.options as NotificationOptions)
         }
         return undefined
       }
@@ -163,4 +203,8 @@ export function appError(code: KnownCode, extra: Partial<AppError_Serialize> = {
   return { code, message: `${code} (from the fake service)`, ...extra }
 }
 
-export { clearMocks as clearCommandMocks }
+/** Undoes `mockCommands`. */
+export function clearCommandMocks(): void {
+  clearMocks()
+  delete (window as { Notification?: unknown }).Notification
+}
