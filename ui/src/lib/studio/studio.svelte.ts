@@ -11,6 +11,7 @@ import {
   type Generation,
   type Model,
 } from '../backend'
+import { FinishNotices, windowInFront, type InFront } from './finishNotices'
 
 export type Draft = {
   prompt: string
@@ -44,7 +45,15 @@ export class Studio {
   /** Set by "Use this prompt": the composer takes it and clears it. */
   prefill = $state<Draft | null>(null)
 
-  constructor(private readonly backend: Backend) {}
+  /** Tells the OS when a generation finishes while the window is in the background. */
+  private readonly notices: FinishNotices
+
+  constructor(
+    private readonly backend: Backend,
+    inFront: InFront = windowInFront,
+  ) {
+    this.notices = new FinishNotices((title, body) => backend.notify(title, body), inFront)
+  }
 
   get current(): Generation[] {
     return this.selected ? (this.generations[this.selected] ?? []) : []
@@ -87,7 +96,10 @@ export class Studio {
     const shown = new Map((this.generations[id] ?? []).map((g) => [g.id, g]))
     for (const g of incoming) {
       const have = shown.get(g.id)
-      if (!have || have.updated_at < g.updated_at) shown.set(g.id, g)
+      if (!have || have.updated_at < g.updated_at) {
+        shown.set(g.id, g)
+        this.notices.changed(have, g)
+      }
     }
     this.generations[id] = [...shown.values()].sort(byCreation)
   }
@@ -171,6 +183,7 @@ export class Studio {
     const before = at >= 0 ? list[at] : undefined
     this.generations[g.conversation_id] =
       at >= 0 ? list.map((x) => (x.id === g.id ? g : x)) : [...list, g]
+    this.notices.changed(before, g)
     // A failure is refunded: show the balance after it.
     if (before && before.status !== 'failed' && g.status === 'failed') void this.refreshBalance()
   }
