@@ -60,7 +60,7 @@ const GEN = {
 const GEN_DONE = {
   ...GEN,
   status: 'done',
-  images: IMAGE_IDS.map((id) => ({ id, width: 512, height: 512, bytes: 40_000, content_type: 'image/png' })),
+  images: IMAGE_IDS.map((id) => ({ id, width: 1024, height: 1024, bytes: 40_000, content_type: 'image/png' })),
 }
 const HISTORY_IDS = ['d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1', 'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2', 'd3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3']
 const LEDGER = {
@@ -85,17 +85,17 @@ const STUDIO = {
 // Linux form (img://localhost) is the same path under another origin.
 const WINDOWS_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36'
 
-/** A 512×512 PNG: a dusk gradient with a light, tinted by `hue`, so screenshots show real images. */
-function png(hue) {
-  const w = 512
-  const h = 512
+/** A square PNG (512 px: a thumbnail; 1024: an original): a dusk gradient with a light, tinted by `hue`, so screenshots show real images. */
+function png(hue, size = 512) {
+  const w = size
+  const h = size
   const raw = Buffer.alloc((w * 3 + 1) * h)
   for (let y = 0; y < h; y++) {
     raw[y * (w * 3 + 1)] = 0
     for (let x = 0; x < w; x++) {
       const o = y * (w * 3 + 1) + 1 + x * 3
       const t = y / h
-      const d = Math.hypot(x - 340, y - 200) / 80
+      const d = Math.hypot((x * 512) / w - 340, (y * 512) / h - 200) / 80
       const glow = Math.max(0, 1 - d) * 255
       raw[o] = Math.min(255, 40 + t * 180 + glow + hue)
       raw[o + 1] = Math.min(255, 30 + t * 90 + glow * 0.8)
@@ -133,8 +133,15 @@ function png(hue) {
   ])
 }
 const fail = (code, extra = {}) => ({ error: { code, message: `${code} (from the fake service)`, ...extra } })
-/** Commands every scenario answers unless it says otherwise: signed out, keychain available. */
-const DEFAULT_COMMANDS = { auth_state: { ok: SIGNED_OUT } }
+/**
+ * Commands every scenario answers unless it says otherwise: signed out, keychain available,
+ * notifications allowed (the notification plugin's commands; its `notify` calls are recorded).
+ */
+const DEFAULT_COMMANDS = {
+  auth_state: { ok: SIGNED_OUT },
+  'plugin:notification|is_permission_granted': { ok: true },
+  'plugin:notification|notify': { ok: null },
+}
 
 // ---------------------------------------------------------------------------------------------
 // The fake Tauri runtime. Runs in the page before any of its scripts (so CSP does not apply to
@@ -213,6 +220,25 @@ function installTauriIpcMock(config) {
       if (name === event) window.__TAURI_INTERNALS__.runCallback(Number(id), { event, id: Number(id), payload })
     }
   }
+
+  // What the notification plugin's script (injected by Rust before the page) does: a
+  // `window.Notification` whose permission and notices go through `plugin:notification|…`, its
+  // permission read once at load.
+  const invoke = (cmd, args) => window.__TAURI_INTERNALS__.invoke(cmd, args)
+  let permission = 'default'
+  function Notification(title, options = {}) {
+    void invoke('plugin:notification|notify', { options: { ...options, title } }).catch(() => {})
+  }
+  Notification.requestPermission = async () => {
+    const state = await invoke('plugin:notification|request_permission')
+    permission = state === 'prompt' || state === 'prompt-with-rationale' ? 'default' : state
+    return state
+  }
+  Object.defineProperty(Notification, 'permission', { enumerable: true, get: () => permission })
+  window.Notification = Notification
+  void invoke('plugin:notification|is_permission_granted')
+    .then((granted) => (permission = granted === null ? 'default' : granted ? 'granted' : 'denied'))
+    .catch(() => {})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -586,8 +612,143 @@ const scenarios = [
       await t.expectText('conversations', 'A lighthouse at dusk')
       await t.expectImagesLoaded(2)
       await t.screenshot('generation-done')
+      // The window had the focus all along: no OS notification.
+      if (!(await t.page.evaluate(() => document.hasFocus()))) throw new Error('the page should have the focus')
+      await t.expectCallCount('plugin:notification|notify', 0)
       // ↑ in the empty box brings the prompt back.
       await t.byId('composer-prompt').press('ArrowUp')
+      await t.expectValue('composer-prompt', 'A lighthouse at dusk, oil painting')
+    },
+  },
+  {
+    // The person switches to another window while it generates: the OS is asked to tell them.
+    name: 'generation-done-in-background',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        create_generation: { ok: GEN },
+        get_generation: [{ ok: { ...GEN, status: 'generating' } }, { ok: GEN_DONE }],
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100 credits left')
+      await t.byId('composer-prompt').fill('A lighthouse at dusk, oil painting')
+      await t.byId('composer-count').selectOption('2')
+      await t.byId('composer-prompt').press('Enter')
+      await t.expectAttr('generation-card', 'data-status', 'queued')
+      await t.toBackground()
+      await t.expectAttr('generation-card', 'data-status', 'done')
+      await t.expectArgs('plugin:notification|notify', [{ options: { title: '2 images ready', body: 'A lighthouse at dusk, oil painting' } }])
+      // The permission was already granted: nothing was asked.
+      await t.expectCallCount('plugin:notification|request_permission', 0)
+    },
+  },
+  {
+    // Not decided yet: asked once; refused, nothing is shown, now or later.
+    name: 'notification-refused',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        'plugin:notification|is_permission_granted': { ok: null },
+        'plugin:notification|request_permission': { ok: 'denied' },
+        create_generation: [{ ok: { ...GEN, count: 1, cost: 4 } }, { ok: { ...GEN, id: HISTORY_IDS[0], count: 1, cost: 4 } }],
+        get_generation: [
+          { ok: { ...GEN, count: 1, cost: 4, status: 'failed', failure_code: 'timed_out' } },
+          { ok: { ...GEN, id: HISTORY_IDS[0], count: 1, cost: 4, status: 'failed', failure_code: 'timed_out' } },
+        ],
+      },
+    },
+    async run(t) {
+      await t.byId('composer-prompt').fill('A lighthouse at dusk, oil painting')
+      await t.byId('composer-prompt').press('Enter')
+      await t.toBackground()
+      await t.page.locator('[data-testid="generation-card"][data-status="failed"]').waitFor({ timeout: TIMEOUT_MS })
+      await t.expectCallCount('plugin:notification|request_permission', 1)
+      await t.byId('composer-prompt').fill('A lighthouse at dawn')
+      await t.byId('composer-prompt').press('Enter')
+      await t.toBackground()
+      await t.page.locator('[data-testid="generation-card"][data-status="failed"]').nth(1).waitFor({ timeout: TIMEOUT_MS })
+      await new Promise((r) => setTimeout(r, 200))
+      await t.expectCallCount('plugin:notification|request_permission', 1)
+      await t.expectCallCount('plugin:notification|notify', 0)
+    },
+  },
+  {
+    // A click on a thumbnail opens the full-size original; ← and → move, Esc closes.
+    name: 'image-viewer',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_conversations: { ok: { conversations: [CONVERSATION], next_cursor: null } },
+        list_generations: { ok: { generations: [GEN_DONE], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.page.getByRole('button', { name: CONVERSATION.title }).click()
+      await t.expectImagesLoaded(2)
+      await t.page.getByRole('button', { name: 'Open image 1 of 2' }).click()
+      const dialog = t.page.getByRole('dialog', { name: 'Image 1 of 2' })
+      await dialog.waitFor({ timeout: TIMEOUT_MS })
+      await t.expectAttr('image-viewer', 'aria-modal', 'true')
+      await t.expectFocused('viewer-close')
+      await t.expectOriginalLoaded(IMAGE_IDS[0], 1024)
+      await t.expectText('viewer-position', '1 / 2')
+      await t.screenshot('image-viewer')
+      await t.page.keyboard.press('ArrowRight')
+      await t.expectAttr('image-viewer', 'data-index', '1')
+      await t.expectOriginalLoaded(IMAGE_IDS[1], 1024)
+      await t.expectText('viewer-position', '2 / 2')
+      // Tab stays inside: round from the last control to the first.
+      for (let i = 0; i < 6; i++) await t.page.keyboard.press('Tab')
+      const inside = await t.page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'))
+      if (!inside) throw new Error('Tab should keep the focus inside the viewer')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('image-viewer')
+      await t.expectFocused('open-image')
+      await t.expectArgs('plugin:notification|notify', [])
+    },
+  },
+  {
+    name: 'image-viewer-missing-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    viewport: { width: 900, height: 600 },
+    userAgent: WINDOWS_UA,
+    images: true,
+    missingOriginals: [IMAGE_IDS[1]],
+    // Chromium logs the 404 of the missing original.
+    expectedConsole: [/status of 404/],
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_conversations: { ok: { conversations: [CONVERSATION], next_cursor: null } },
+        list_generations: { ok: { generations: [GEN_DONE], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.page.getByRole('button', { name: CONVERSATION.title }).click()
+      await t.expectImagesLoaded(2)
+      await t.page.getByRole('button', { name: '打开第 2 张图片（共 2 张）' }).click()
+      await t.expectText('viewer-error', '无法加载原图。')
+      await t.expectText('viewer-retry', '重试')
+      await t.screenshot('image-viewer-missing-zh-CN-dark')
+      await t.byId('viewer-previous').click()
+      await t.expectOriginalLoaded(IMAGE_IDS[0], 1024)
+      await t.expectAbsent('viewer-error')
+      await t.byId('viewer-use-prompt').click()
+      await t.expectAbsent('image-viewer')
       await t.expectValue('composer-prompt', 'A lighthouse at dusk, oil painting')
     },
   },
@@ -794,6 +955,48 @@ function helpers(page, problems) {
         return { ok: seen === expected, seen }
       })
     },
+    /**
+     * Another window comes to the front and this page loses the focus (headless Chromium
+     * pretends every page has it unless told not to).
+     */
+    async toBackground() {
+      const cdp = await page.context().newCDPSession(page)
+      await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false })
+      await page.bringToFront()
+      await (await page.context().newPage()).bringToFront()
+      await poll('the page should have lost the focus', async () => {
+        const seen = await page.evaluate(() => document.hasFocus())
+        return { ok: !seen, seen }
+      })
+    },
+    /** The viewer shows the original of `id`, decoded at its full `width`. */
+    async expectOriginalLoaded(id, width) {
+      await poll(`the original of ${id} should have loaded`, async () => {
+        const seen = await page.evaluate(() => {
+          const img = document.querySelector('[data-testid="image-viewer"] img')
+          const state = document.querySelector('[data-testid="viewer-loading"], [data-testid="viewer-error"]')
+          if (!img) return null
+          const box = img.getBoundingClientRect()
+          return {
+            src: img.getAttribute('src'),
+            width: img.complete && img.naturalWidth,
+            visible: getComputedStyle(img).opacity === '1',
+            state: state?.dataset.testid ?? null,
+            // Whole in the window, at its own proportions.
+            fits: box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth,
+            proportional: Math.abs(box.width / box.height - img.naturalWidth / img.naturalHeight) < 0.02,
+          }
+        })
+        const ok =
+          seen?.src === `http://img.localhost/original/${id}` &&
+          seen.width === width &&
+          seen.visible &&
+          seen.state === null &&
+          seen.fits &&
+          seen.proportional
+        return { ok, seen }
+      })
+    },
     /** `count` generated images on screen, each decoded (served through the image scheme). */
     async expectImagesLoaded(count) {
       await poll(`${count} generated images should have loaded`, async () => {
@@ -867,15 +1070,19 @@ async function runScenario(scenario, baseUrl) {
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') {
+        if (scenario.expectedConsole?.some((pattern) => pattern.test(message.text()))) return
         problems.push(`console ${message.type()}: ${message.text()}`)
       }
     })
     page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
     if (scenario.images) {
-      // What Rust's `img` scheme serves: the thumbnail of the image named in the path.
+      // What Rust's `img` scheme serves: the thumbnail or original of the image named in the
+      // path; 404 for the originals a scenario lists as missing.
       await page.route('http://img.localhost/**', (route) => {
-        const id = new URL(route.request().url()).pathname.split('/').pop()
-        return route.fulfill({ status: 200, contentType: 'image/png', body: png(IMAGE_IDS.indexOf(id) * 60) })
+        const [variant, id] = new URL(route.request().url()).pathname.split('/').slice(1)
+        if (variant === 'original' && scenario.missingOriginals?.includes(id)) return route.fulfill({ status: 404, body: '' })
+        const body = png(Math.max(0, IMAGE_IDS.indexOf(id)) * 60, variant === 'original' ? 1024 : 512)
+        return route.fulfill({ status: 200, contentType: 'image/png', body })
       })
     }
     page.on('request', (request) => {
