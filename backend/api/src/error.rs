@@ -46,6 +46,8 @@ pub enum ErrorCode {
     InvalidAspectRatio,
     /// `POST /v1/generations` needs an `Idempotency-Key` header of 1–128 visible characters (400).
     IdempotencyKeyRequired,
+    /// A sync cursor from before the oldest change still kept: start again from zero (410).
+    ResetRequired,
     /// Moderation refused the prompt (`deny` or `flag`); nothing was charged (400).
     PromptBlocked,
     /// Moderation could not be reached; nothing was charged, try again (503).
@@ -87,6 +89,7 @@ impl ErrorCode {
             | Self::IdempotencyKeyRequired
             | Self::PromptBlocked => 400,
             Self::InsufficientCredits => 402,
+            Self::ResetRequired => 410,
             Self::Unauthenticated => 401,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -118,6 +121,7 @@ impl ErrorCode {
             Self::UnknownModel => "unknown_model",
             Self::InvalidAspectRatio => "invalid_aspect_ratio",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
+            Self::ResetRequired => "reset_required",
             Self::PromptBlocked => "prompt_blocked",
             Self::ModerationUnavailable => "moderation_unavailable",
             Self::InsufficientCredits => "insufficient_credits",
@@ -179,6 +183,7 @@ mod tests {
             ErrorCode::UnknownModel,
             ErrorCode::InvalidAspectRatio,
             ErrorCode::IdempotencyKeyRequired,
+            ErrorCode::ResetRequired,
             ErrorCode::PromptBlocked,
             ErrorCode::ModerationUnavailable,
             ErrorCode::InsufficientCredits,

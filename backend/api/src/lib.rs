@@ -10,6 +10,7 @@ pub mod health;
 pub mod limits;
 pub mod models;
 pub mod prompt;
+pub mod sync;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use health::{Health, Runtime};

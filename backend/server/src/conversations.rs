@@ -5,6 +5,7 @@ use atelier_api::conversations::{
     CONVERSATION_PAGE_SIZE, Conversation, ConversationPage, NewConversation, RenameConversation,
     UNTITLED,
 };
+use atelier_api::sync::SyncKind;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::paging::Cursor;
 use crate::platform::{BlobKey, MAX_DELETE_KEYS, Platform, Statement, rows_as};
+use crate::sync::log;
 
 #[derive(Deserialize)]
 struct Row {
@@ -114,17 +116,22 @@ pub async fn create<P: Platform>(
     };
     let id = random_id(&platform)?;
     let now = platform.now_ms();
-    platform
-        .execute(
-            Statement::new("INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(id.clone())
-                .bind(auth.account.id.as_str())
-                .bind(title.clone())
-                .bind(untitled)
-                .bind(now)
-                .bind(now),
-        )
-        .await?;
+    let mut batch = vec![
+        Statement::new("INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(id.clone())
+            .bind(auth.account.id.as_str())
+            .bind(title.clone())
+            .bind(untitled)
+            .bind(now)
+            .bind(now),
+    ];
+    batch.extend(log::changed(
+        &auth.account.id,
+        SyncKind::Conversation,
+        &id,
+        now,
+    ));
+    platform.batch(batch).await?;
     Ok((
         StatusCode::CREATED,
         Json(Conversation {
@@ -194,15 +201,20 @@ pub async fn rename<P: Platform>(
     let title = clean_title(&request.title)?;
     let mut conversation = owned(&platform, &auth.account.id, &id).await?;
     let now = platform.now_ms();
-    platform
-        .execute(
-            Statement::new("UPDATE conversations SET title = ?, untitled = 0, updated_at = ? WHERE id = ? AND account_id = ?")
-                .bind(title.clone())
-                .bind(now)
-                .bind(id)
-                .bind(auth.account.id.as_str()),
-        )
-        .await?;
+    let mut batch = vec![
+        Statement::new("UPDATE conversations SET title = ?, untitled = 0, updated_at = ? WHERE id = ? AND account_id = ?")
+            .bind(title.clone())
+            .bind(now)
+            .bind(id.as_str())
+            .bind(auth.account.id.as_str()),
+    ];
+    batch.extend(log::changed(
+        &auth.account.id,
+        SyncKind::Conversation,
+        &id,
+        now,
+    ));
+    platform.batch(batch).await?;
     conversation.title = title;
     conversation.updated_at = now;
     Ok(Json(conversation))
@@ -239,14 +251,21 @@ pub async fn delete<P: Platform>(
     for chunk in keys.chunks(MAX_DELETE_KEYS) {
         platform.blob_delete(chunk).await?;
     }
-    // Generations, their tasks and images go with the conversation (ON DELETE CASCADE).
-    platform
-        .execute(
-            Statement::new("DELETE FROM conversations WHERE id = ? AND account_id = ?")
-                .bind(id)
-                .bind(auth.account.id.as_str()),
-        )
-        .await?;
+    // Generations, their tasks and images go with the conversation (ON DELETE CASCADE); its
+    // tombstone stands for all of them in the sync log.
+    let mut batch = vec![
+        log::forget_children(&auth.account.id, &id),
+        Statement::new("DELETE FROM conversations WHERE id = ? AND account_id = ?")
+            .bind(id.as_str())
+            .bind(auth.account.id.as_str()),
+    ];
+    batch.extend(log::deleted(
+        &auth.account.id,
+        SyncKind::Conversation,
+        &id,
+        platform.now_ms(),
+    ));
+    platform.batch(batch).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -15,6 +15,7 @@ pub mod platform;
 pub mod ratelimit;
 pub mod request_meta;
 mod routes;
+pub mod sync;
 pub mod upstream;
 
 #[cfg(feature = "native")]

@@ -83,5 +83,5 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
             tracing::warn!(generation = %task.generation_id, error = ?e.body, "polling failed; next tick");
         }
     }
-    Ok(())
+    crate::sync::prune::prune(platform).await
 }

@@ -5,6 +5,7 @@ use atelier_api::ErrorCode;
 use atelier_api::generations::{Generation, MAX_IDEMPOTENCY_KEY_LEN, NewGeneration};
 use atelier_api::limits::LIMITS;
 use atelier_api::prompt::PromptCheckRequest;
+use atelier_api::sync::SyncKind;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::platform::{Platform, Statement};
 use crate::ratelimit::{self, Limit};
+use crate::sync::log;
 use crate::upstream::creem;
 
 /// Generations per account.
@@ -122,39 +124,51 @@ pub async fn create<P: Platform>(
             ));
         }
     }
-    // 4. Debit and record, in one atomic batch that inserts nothing unless the balance covers it.
+    // 4. Debit and record, in one atomic batch that writes nothing unless the balance covers it
+    //    and no request with the same key got there first.
     let now = platform.now_ms();
     let cost = i64::from(cost_per_image) * i64::from(checked.count);
+    let proceeds = |s: Statement| {
+        s.bind(account.id.as_str())
+            .bind(cost)
+            .bind(account.id.as_str())
+            .bind(key.clone())
+    };
+    const PROCEEDS: &str =
+        "(SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
+        AND NOT EXISTS (SELECT 1 FROM generations WHERE account_id = ? AND idempotency_key = ?)";
     let mut batch = Vec::new();
     let conversation_id = match &conversation {
         Some(c) => {
-            batch.push(
-                Statement::new(
+            batch.push(proceeds(
+                Statement::new(format!(
                     "UPDATE conversations SET updated_at = ?, title = CASE WHEN untitled = 1 THEN ? ELSE title END, untitled = 0
-                     WHERE id = ? AND account_id = ?",
-                )
+                     WHERE id = ? AND account_id = ? AND {PROCEEDS}"
+                ))
                 .bind(now)
                 .bind(title_from_prompt(&checked.prompt))
                 .bind(c.id.as_str())
                 .bind(account.id.as_str()),
-            );
+            ));
             c.id.clone()
         }
         None => {
             let id = random_id(&platform)?;
-            batch.push(
-                Statement::new(
-                    "INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)",
-                )
+            batch.push(proceeds(
+                Statement::new(format!(
+                    "INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at)
+                     SELECT ?, ?, ?, 0, ?, ? WHERE {PROCEEDS}"
+                ))
                 .bind(id.clone())
                 .bind(account.id.as_str())
                 .bind(title_from_prompt(&checked.prompt))
                 .bind(now)
                 .bind(now),
-            );
+            ));
             id
         }
     };
+    let generation_index = batch.len();
     batch.push(
         Statement::new(
             "INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count,
@@ -202,25 +216,27 @@ pub async fn create<P: Platform>(
             .bind(generation_id.clone()),
         );
     }
-    let generation_index = batch.len() - 2 - checked.count as usize;
+    batch.extend(log::changed(
+        &account.id,
+        SyncKind::Conversation,
+        &conversation_id,
+        now,
+    ));
+    batch.extend(log::changed(
+        &account.id,
+        SyncKind::Generation,
+        &generation_id,
+        now,
+    ));
     let changed = platform.batch(batch).await?;
     if changed.get(generation_index) != Some(&1) {
-        // Either a concurrent request with the same key won (return its generation), or the balance was short.
+        // Either a concurrent request with the same key won (return its generation), or the
+        // balance was short; either way this batch wrote nothing.
         if let Some(existing) = record::by_key(&platform, &account.id, &key).await? {
             return Ok((
                 StatusCode::ACCEPTED,
                 Json(record::to_api(&platform, existing).await?),
             ));
-        }
-        if conversation.is_none() {
-            // The batch made a conversation for a generation that did not happen.
-            platform
-                .execute(
-                    Statement::new("DELETE FROM conversations WHERE id = ? AND account_id = ?")
-                        .bind(conversation_id)
-                        .bind(account.id.as_str()),
-                )
-                .await?;
         }
         return Err(ApiError::new(
             ErrorCode::InsufficientCredits,

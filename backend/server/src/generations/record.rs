@@ -35,7 +35,7 @@ struct ImageRow {
 
 pub const COLUMNS: &str = "id, account_id, conversation_id, prompt, model, aspect_ratio, count, cost_per_image, status, failure_code, created_at, updated_at";
 
-fn status(raw: &str) -> GenerationStatus {
+pub fn status(raw: &str) -> GenerationStatus {
     match raw {
         "generating" => GenerationStatus::Generating,
         "done" => GenerationStatus::Done,

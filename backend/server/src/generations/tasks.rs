@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use atelier_api::sync::SyncKind;
 use bytes::Bytes;
 use serde::Deserialize;
 
@@ -13,6 +14,7 @@ use crate::crypto::{random_id, random_token, sha256_hex};
 use crate::error::ApiResult;
 use crate::models;
 use crate::platform::{BlobKey, OutboundRequest, Platform, Statement, rows_as};
+use crate::sync::log;
 use crate::upstream::kie::{self, TaskRecord, TaskState};
 
 /// kie allows 20 new tasks per 10 s per account; keep a margin for clock skew and other callers.
@@ -151,7 +153,15 @@ pub async fn submit_pending<P: Platform>(
                         )
                         .bind(now)
                         .bind(generation.id.as_str()),
-                    ])
+                    ]
+                    .into_iter()
+                    .chain(log::changed(
+                        &generation.account_id,
+                        SyncKind::Generation,
+                        &generation.id,
+                        now,
+                    ))
+                    .collect())
                     .await?;
             }
             Err(e) if e.is_retryable() => {
@@ -201,29 +211,35 @@ pub async fn fail<P: Platform>(
             .bind(idx),
         ])
         .await?;
-    settle(platform, &generation.id).await
+    settle(platform, generation).await
 }
 
 /// Marks the generation done (some image stored) or failed (none), once no task is still running.
-pub async fn settle<P: Platform>(platform: &P, generation_id: &str) -> ApiResult<()> {
-    platform
-        .execute(
-            Statement::new(
-                "UPDATE generations SET
-                   status = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
-                                 THEN 'done' ELSE 'failed' END,
-                   failure_code = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
-                                 THEN NULL ELSE (SELECT failure_code FROM generation_tasks WHERE generation_id = ?1
-                                                 AND state = 'failed' ORDER BY idx LIMIT 1) END,
-                   updated_at = ?2
-                 WHERE id = ?1 AND status IN ('queued', 'generating')
-                   AND NOT EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1
-                                   AND state IN ('pending', 'submitted', 'storing'))",
-            )
-            .bind(generation_id)
-            .bind(platform.now_ms()),
+pub async fn settle<P: Platform>(platform: &P, generation: &GenerationRow) -> ApiResult<()> {
+    let now = platform.now_ms();
+    let mut batch = vec![
+        Statement::new(
+            "UPDATE generations SET
+               status = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
+                             THEN 'done' ELSE 'failed' END,
+               failure_code = CASE WHEN EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1 AND state = 'stored')
+                             THEN NULL ELSE (SELECT failure_code FROM generation_tasks WHERE generation_id = ?1
+                                             AND state = 'failed' ORDER BY idx LIMIT 1) END,
+               updated_at = ?2
+             WHERE id = ?1 AND status IN ('queued', 'generating')
+               AND NOT EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1
+                               AND state IN ('pending', 'submitted', 'storing'))",
         )
-        .await?;
+        .bind(generation.id.as_str())
+        .bind(now),
+    ];
+    batch.extend(log::changed(
+        &generation.account_id,
+        SyncKind::Generation,
+        &generation.id,
+        now,
+    ));
+    platform.batch(batch).await?;
     Ok(())
 }
 
@@ -312,6 +328,7 @@ async fn store<P: Platform>(
     let original_key = BlobKey::new(format!("{base}/original.{}", decoded.extension))?;
     let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg"))?;
     let thumbnail_len = decoded.thumbnail.len();
+    let thumbnail_sha256 = sha256_hex(&decoded.thumbnail);
     let stored = async {
         platform
             .blob_put(&original_key, bytes.clone(), decoded.content_type)
@@ -326,15 +343,14 @@ async fn store<P: Platform>(
         release(platform, &generation.id, idx).await?;
         return Ok(());
     }
-    platform
-        .batch(vec![
+    let mut batch = vec![
             Statement::new(
                 "INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type,
-                                     sha256, width, height, bytes, thumbnail_bytes, created_at)
-                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                                     sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
+                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
                  WHERE EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')",
             )
-            .bind(image_id)
+            .bind(image_id.as_str())
             .bind(generation.id.as_str())
             .bind(generation.account_id.as_str())
             .bind(idx)
@@ -346,6 +362,8 @@ async fn store<P: Platform>(
             .bind(i64::from(decoded.height))
             .bind(bytes.len() as i64)
             .bind(thumbnail_len as i64)
+            .bind(thumbnail_sha256)
+            .bind(now)
             .bind(now)
             .bind(generation.id.as_str())
             .bind(idx),
@@ -355,9 +373,15 @@ async fn store<P: Platform>(
             .bind(platform.now_ms())
             .bind(generation.id.as_str())
             .bind(idx),
-        ])
-        .await?;
-    settle(platform, &generation.id).await
+    ];
+    batch.extend(log::changed(
+        &generation.account_id,
+        SyncKind::Image,
+        &image_id,
+        now,
+    ));
+    platform.batch(batch).await?;
+    settle(platform, generation).await
 }
 
 /// Hands a task back to the poller after a transient failure while storing.

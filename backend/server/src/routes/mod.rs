@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::{auth, conversations, credits, generations, models};
+use crate::{auth, conversations, credits, generations, models, sync};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -43,6 +43,12 @@ pub fn router<P: Platform>(platform: P) -> Router {
             "/v1/conversations/{id}/generations",
             get(generations::images::list::<P>),
         )
+        .route(
+            "/v1/images/{id}",
+            axum::routing::patch(generations::image_edit::patch::<P>)
+                .delete(generations::image_edit::delete::<P>),
+        )
+        .route("/v1/sync", get(sync::pull::pull::<P>))
         .route(
             "/v1/images/{id}/{variant}",
             get(generations::images::file::<P>),

@@ -12,11 +12,11 @@ use super::auth_support::sign_in;
 use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
-struct Account {
-    token: String,
+pub(super) struct Account {
+    pub(super) token: String,
 }
 
-async fn account(ctx: &Ctx) -> Result<Account, String> {
+pub(super) async fn account(ctx: &Ctx) -> Result<Account, String> {
     Ok(Account {
         token: sign_in(ctx, &ctx.email("gen"), &ctx.ip()).await?.token,
     })
@@ -43,7 +43,12 @@ fn body(prompt: &str, model: &str, count: u32) -> serde_json::Value {
     serde_json::json!({ "prompt": prompt, "model": model, "aspect_ratio": "1:1", "count": count })
 }
 
-async fn create(ctx: &Ctx, who: &Account, prompt: &str, count: u32) -> Result<Generation, String> {
+pub(super) async fn create(
+    ctx: &Ctx,
+    who: &Account,
+    prompt: &str,
+    count: u32,
+) -> Result<Generation, String> {
     let key = format!("key-{}", ctx.unique());
     let response = post(ctx, who, Some(&key), body(prompt, "nano-banana", count)).await?;
     let status = response.status();
@@ -59,12 +64,17 @@ async fn get(ctx: &Ctx, who: &Account, id: &str) -> Result<Generation, String> {
 
 /// Frees kie's submission window (18 per 10 s, counted on the service's clock), so what is created
 /// next is submitted at once instead of waiting its turn.
-async fn fresh_kie_window(ctx: &Ctx) -> CaseResult {
+pub(super) async fn fresh_kie_window(ctx: &Ctx) -> CaseResult {
     ctx.advance_clock(11_000).await
 }
 
 /// Waits for the generation to finish, running the background work each round when `tick`.
-async fn finished(ctx: &Ctx, who: &Account, id: &str, tick: bool) -> Result<Generation, String> {
+pub(super) async fn finished(
+    ctx: &Ctx,
+    who: &Account,
+    id: &str,
+    tick: bool,
+) -> Result<Generation, String> {
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
         if tick {
@@ -114,7 +124,12 @@ async fn ledger(ctx: &Ctx, who: &Account) -> Result<LedgerPage, String> {
     ctx.get_as("/v1/credits/ledger", &who.token).await
 }
 
-async fn image_bytes(ctx: &Ctx, who: &Account, id: &str, variant: &str) -> Result<Vec<u8>, String> {
+pub(super) async fn image_bytes(
+    ctx: &Ctx,
+    who: &Account,
+    id: &str,
+    variant: &str,
+) -> Result<Vec<u8>, String> {
     let response = ctx
         .http
         .get(ctx.url(&format!("/v1/images/{id}/{variant}")))

@@ -8,6 +8,7 @@ mod errors;
 mod generations;
 mod health;
 mod prompts;
+mod sync;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -78,6 +79,12 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::a_hundred_concurrent_requests_with_credits_for_ten_accept_exactly_ten,
         generations::another_account_sees_nothing_of_yours,
         generations::a_conversations_generations_are_listed_newest_first_in_pages,
+        sync::a_first_sync_holds_every_record_and_a_second_finds_nothing_new,
+        sync::small_pages_add_up_to_one_big_page,
+        sync::favourites_and_deletions_reach_other_devices,
+        sync::a_deleted_conversation_is_one_tombstone,
+        sync::cursors_from_before_pruned_tombstones_must_reset,
+        sync::another_account_can_neither_see_nor_change_your_images,
     ]
 }
 

@@ -1,0 +1,75 @@
+//! Statements that record a change in the sync log. Each pair goes into the same batch as the
+//! write it describes, after it, and is guarded by that write's effect: a conditional write that
+//! did nothing records nothing and takes no number.
+//!
+//! Sequence numbers come from the account's counter (`accounts.sync_seq`), so a number is never
+//! handed out twice, whatever is later pruned or forgotten. (Triggers would do this without help
+//! from the write sites, but `wrangler d1 migrations apply --remote` splits trigger bodies apart;
+//! plain statements are what D1 accepts everywhere.)
+
+use atelier_api::sync::SyncKind;
+
+use crate::platform::Statement;
+
+fn table(kind: SyncKind) -> &'static str {
+    match kind {
+        SyncKind::Conversation => "conversations",
+        SyncKind::Generation => "generations",
+        SyncKind::Image => "images",
+    }
+}
+
+/// Takes the next number, then writes the change at it; both only when the guard holds. Both
+/// statements number their parameters alike: ?1 the account, ?2 the record's id, ?3 the time
+/// (named in the UPDATE even where its guard does not use it, so every guard binds the same three).
+fn record(
+    account_id: &str,
+    kind: SyncKind,
+    id: &str,
+    deleted: bool,
+    now: i64,
+    guard: &str,
+) -> [Statement; 2] {
+    let common = |s: Statement| s.bind(account_id).bind(id).bind(now);
+    [
+        common(Statement::new(format!(
+            "UPDATE accounts SET sync_seq = sync_seq + 1 WHERE id = ?1 AND ?3 IS NOT NULL AND {guard}"
+        ))),
+        common(Statement::new(format!(
+            "INSERT INTO sync_changes (account_id, kind, entity_id, seq, deleted, changed_at)
+             SELECT ?1, ?4, ?2, (SELECT sync_seq FROM accounts WHERE id = ?1), ?5, ?3 WHERE {guard}
+             ON CONFLICT (account_id, kind, entity_id)
+             DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, changed_at = excluded.changed_at"
+        )))
+        .bind(kind.as_str())
+        .bind(i64::from(deleted)),
+    ]
+}
+
+/// The record was created or updated by this batch: its row carries `updated_at = now`.
+pub fn changed(account_id: &str, kind: SyncKind, id: &str, now: i64) -> [Statement; 2] {
+    let guard = format!(
+        "EXISTS (SELECT 1 FROM {} WHERE id = ?2 AND account_id = ?1 AND updated_at = ?3)",
+        table(kind)
+    );
+    record(account_id, kind, id, false, now, &guard)
+}
+
+/// The record was deleted by this batch: a tombstone, once the row is gone.
+pub fn deleted(account_id: &str, kind: SyncKind, id: &str, now: i64) -> [Statement; 2] {
+    let guard = format!("NOT EXISTS (SELECT 1 FROM {} WHERE id = ?2)", table(kind));
+    record(account_id, kind, id, true, now, &guard)
+}
+
+/// Before a conversation is deleted: its generations' and images' rows leave the log, because
+/// the conversation's tombstone stands for them (a device deletes them with it).
+pub fn forget_children(account_id: &str, conversation_id: &str) -> Statement {
+    Statement::new(
+        "DELETE FROM sync_changes WHERE account_id = ?1 AND (
+           (kind = 'generation' AND entity_id IN (SELECT id FROM generations WHERE conversation_id = ?2 AND account_id = ?1))
+           OR (kind = 'image' AND entity_id IN (SELECT i.id FROM images i JOIN generations g ON g.id = i.generation_id
+                                               WHERE g.conversation_id = ?2 AND g.account_id = ?1)))",
+    )
+    .bind(account_id)
+    .bind(conversation_id)
+}

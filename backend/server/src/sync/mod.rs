@@ -1,0 +1,7 @@
+//! The sync log: every write to a person's conversations, generations and images adds its change
+//! here in the same batch ([`log`]), and `GET /v1/sync` pages through it ([`pull`]). Old tombstones
+//! are pruned by the background work ([`prune`]).
+
+pub mod log;
+pub mod prune;
+pub mod pull;

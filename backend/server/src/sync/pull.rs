@@ -1,0 +1,337 @@
+//! `GET /v1/sync?cursor=&limit=`: the changes after the cursor, in sequence order, keyset-paged.
+
+use std::collections::HashMap;
+
+use atelier_api::ErrorCode;
+use atelier_api::conversations::Conversation;
+use atelier_api::sync::{
+    GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX, SyncChange, SyncKind,
+    SyncPage, SyncRecord,
+};
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::auth::session::Authenticated;
+use crate::error::{ApiError, ApiResult};
+use crate::generations::record::{self, GenerationRow};
+use crate::platform::{Platform, Statement, rows_as};
+
+/// Ids per `IN (…)` list: D1 binds at most 100 parameters per statement.
+const IDS_PER_QUERY: usize = 90;
+
+#[derive(Deserialize)]
+pub struct SyncQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LogRow {
+    kind: String,
+    entity_id: String,
+    seq: i64,
+    deleted: i64,
+}
+
+#[derive(Deserialize)]
+struct Bounds {
+    /// The highest tombstone number pruned.
+    sync_floor: i64,
+    /// The highest number handed out.
+    sync_seq: i64,
+}
+
+/// Where a device stands: the last sequence number it holds, and the account's floor when it
+/// began from zero. Tombstones pruned before it began concern records it never had; one pruned
+/// since, above its position, may be a deletion it missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct SyncCursor {
+    seq: i64,
+    floor_seen: i64,
+}
+
+impl SyncCursor {
+    fn encode(self) -> String {
+        format!("{}.{}", self.seq, self.floor_seen)
+    }
+
+    fn parse(raw: Option<&str>) -> ApiResult<Option<Self>> {
+        let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+            return Ok(None);
+        };
+        let number = |s: &str| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        };
+        raw.split_once('.')
+            .and_then(|(seq, floor)| {
+                Some(Self {
+                    seq: number(seq)?,
+                    floor_seen: number(floor)?,
+                })
+            })
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidCursor,
+                    "this cursor was not handed out by the service",
+                )
+            })
+    }
+}
+
+fn parse_limit(raw: Option<&str>) -> ApiResult<i64> {
+    match raw {
+        None => Ok(i64::from(SYNC_PAGE_DEFAULT)),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=SYNC_PAGE_MAX).contains(l))
+            .map(i64::from)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("limit is a whole number from 1 to {SYNC_PAGE_MAX}"),
+                )
+            }),
+    }
+}
+
+pub async fn pull<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    Query(query): Query<SyncQuery>,
+) -> ApiResult<Json<SyncPage>> {
+    let account_id = auth.account.id.as_str();
+    let cursor = SyncCursor::parse(query.cursor.as_deref())?;
+    let limit = parse_limit(query.limit.as_deref())?;
+    let bounds = platform
+        .query(
+            Statement::new("SELECT sync_floor, sync_seq FROM accounts WHERE id = ?")
+                .bind(account_id),
+        )
+        .await?;
+    let bounds = rows_as::<Bounds>(bounds)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::Unauthenticated, "this account no longer exists")
+        })?;
+    let cursor = cursor.unwrap_or(SyncCursor {
+        seq: 0,
+        floor_seen: bounds.sync_floor,
+    });
+    // A deletion pruned since the device began, above where it stands, may be one it missed;
+    // a position beyond the log belongs to some other history. Either way: start again.
+    let missed = bounds.sync_floor > cursor.floor_seen && cursor.seq < bounds.sync_floor;
+    if missed || cursor.seq > bounds.sync_seq {
+        return Err(ApiError::new(
+            ErrorCode::ResetRequired,
+            "this device's copy is too old to update; sync again from the beginning",
+        ));
+    }
+    let rows = platform
+        .query(
+            Statement::new(
+                "SELECT kind, entity_id, seq, deleted FROM sync_changes WHERE account_id = ? AND seq > ?
+                 ORDER BY seq LIMIT ?",
+            )
+            .bind(account_id)
+            .bind(cursor.seq)
+            .bind(limit + 1),
+        )
+        .await?;
+    let mut log = rows_as::<LogRow>(rows)?;
+    let has_more = log.len() as i64 > limit;
+    log.truncate(limit as usize);
+    // On the last page the device has everything up to the newest number handed out (pruned
+    // and forgotten numbers included), so it stands there.
+    let seq = if has_more {
+        log.last().map_or(cursor.seq, |r| r.seq)
+    } else {
+        bounds.sync_seq
+    };
+    let next_cursor = SyncCursor {
+        seq,
+        // Not `missed`: every tombstone pruned so far is one the device saw or never needed.
+        floor_seen: cursor.floor_seen.max(bounds.sync_floor),
+    }
+    .encode();
+
+    let mut wanted: HashMap<SyncKind, Vec<&str>> = HashMap::new();
+    for row in log.iter().filter(|r| r.deleted == 0) {
+        if let Some(kind) = SyncKind::parse(&row.kind) {
+            wanted.entry(kind).or_default().push(&row.entity_id);
+        }
+    }
+    let mut records = HashMap::new();
+    for (kind, ids) in wanted {
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            for record in load(&platform, account_id, kind, chunk).await? {
+                records.insert((kind, record.id().to_owned()), record);
+            }
+        }
+    }
+    let changes = log
+        .into_iter()
+        .filter_map(|row| {
+            let kind = SyncKind::parse(&row.kind)?;
+            let seq = row.seq as u64;
+            if row.deleted == 1 {
+                return Some(SyncChange::Delete {
+                    seq,
+                    kind,
+                    id: row.entity_id,
+                });
+            }
+            // Deleted since the log was read: its tombstone comes on a later page.
+            let record = records.remove(&(kind, row.entity_id))?;
+            Some(SyncChange::Upsert { seq, record })
+        })
+        .collect();
+    Ok(Json(SyncPage {
+        changes,
+        next_cursor,
+        has_more,
+    }))
+}
+
+fn in_list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+async fn load<P: Platform>(
+    platform: &P,
+    account_id: &str,
+    kind: SyncKind,
+    ids: &[&str],
+) -> ApiResult<Vec<SyncRecord>> {
+    let list = in_list(ids.len());
+    let sql = match kind {
+        SyncKind::Conversation => format!(
+            "SELECT id, title, created_at, updated_at FROM conversations WHERE account_id = ? AND id IN ({list})"
+        ),
+        SyncKind::Generation => format!(
+            "SELECT {} FROM generations WHERE account_id = ? AND id IN ({list})",
+            record::COLUMNS
+        ),
+        SyncKind::Image => format!(
+            "SELECT i.id, i.generation_id, g.conversation_id, i.idx, i.width, i.height, i.content_type, i.sha256,
+                    i.bytes, i.thumbnail_sha256, i.thumbnail_bytes, i.favourite, i.created_at, i.updated_at
+             FROM images i JOIN generations g ON g.id = i.generation_id
+             WHERE i.account_id = ? AND i.id IN ({list})"
+        ),
+    };
+    let mut statement = Statement::new(sql).bind(account_id);
+    for id in ids {
+        statement = statement.bind(*id);
+    }
+    let rows = platform.query(statement).await?;
+    Ok(match kind {
+        SyncKind::Conversation => rows_as::<Conversation>(rows)?
+            .into_iter()
+            .map(SyncRecord::Conversation)
+            .collect(),
+        SyncKind::Generation => rows_as::<GenerationRow>(rows)?
+            .into_iter()
+            .map(|g| SyncRecord::Generation(generation_record(g)))
+            .collect(),
+        SyncKind::Image => rows_as::<ImageRow>(rows)?
+            .into_iter()
+            .map(|i| SyncRecord::Image(i.into()))
+            .collect(),
+    })
+}
+
+fn generation_record(g: GenerationRow) -> GenerationRecord {
+    GenerationRecord {
+        cost: (g.count * g.cost_per_image) as u32,
+        status: record::status(&g.status),
+        id: g.id,
+        conversation_id: g.conversation_id,
+        prompt: g.prompt,
+        model: g.model,
+        aspect_ratio: g.aspect_ratio,
+        count: g.count as u32,
+        failure_code: g.failure_code,
+        created_at: g.created_at,
+        updated_at: g.updated_at,
+    }
+}
+
+#[derive(Deserialize)]
+struct ImageRow {
+    id: String,
+    generation_id: String,
+    conversation_id: String,
+    idx: i64,
+    width: i64,
+    height: i64,
+    content_type: String,
+    sha256: String,
+    bytes: i64,
+    thumbnail_sha256: String,
+    thumbnail_bytes: i64,
+    favourite: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<ImageRow> for ImageRecord {
+    fn from(i: ImageRow) -> Self {
+        Self {
+            id: i.id,
+            generation_id: i.generation_id,
+            conversation_id: i.conversation_id,
+            idx: i.idx as u32,
+            width: i.width as u32,
+            height: i.height as u32,
+            content_type: i.content_type,
+            sha256: i.sha256,
+            bytes: i.bytes as u64,
+            thumbnail_sha256: i.thumbnail_sha256,
+            thumbnail_bytes: i.thumbnail_bytes as u64,
+            favourite: i.favourite == 1,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        assert_eq!(SyncCursor::parse(None).unwrap(), None);
+        let c = SyncCursor {
+            seq: 42,
+            floor_seen: 7,
+        };
+        assert_eq!(SyncCursor::parse(Some(&c.encode())).unwrap(), Some(c));
+        for bad in [
+            "42",
+            "-1.0",
+            "+3.0",
+            "1.5.0",
+            "x.1",
+            ".",
+            "3.",
+            "99999999999999999999.0",
+        ] {
+            assert!(SyncCursor::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(parse_limit(None).unwrap(), 500);
+        assert_eq!(parse_limit(Some("1000")).unwrap(), 1000);
+        for bad in ["0", "1001", "-5", "ten"] {
+            assert!(parse_limit(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}
