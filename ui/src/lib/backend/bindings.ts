@@ -236,6 +236,8 @@ export type ErrorCode_Deserialize =
 "invalid_aspect_ratio" | 
 /**  `POST /v1/generations` needs an `Idempotency-Key` header of 1–128 visible characters (400). */
 "idempotency_key_required" | 
+/**  A sync cursor from before the oldest change still kept: start again from zero (410). */
+"reset_required" | 
 /**  Moderation refused the prompt (`deny` or `flag`); nothing was charged (400). */
 "prompt_blocked" | 
 /**  Moderation could not be reached; nothing was charged, try again (503). */
@@ -293,6 +295,8 @@ export type ErrorCode_Serialize =
 "invalid_aspect_ratio" | 
 /**  `POST /v1/generations` needs an `Idempotency-Key` header of 1–128 visible characters (400). */
 "idempotency_key_required" | 
+/**  A sync cursor from before the oldest change still kept: start again from zero (410). */
+"reset_required" | 
 /**  Moderation refused the prompt (`deny` or `flag`); nothing was charged (400). */
 "prompt_blocked" | 
 /**  Moderation could not be reached; nothing was charged, try again (503). */

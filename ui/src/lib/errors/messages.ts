@@ -27,6 +27,7 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   prompt_blocked: 'error.prompt_blocked',
   moderation_unavailable: 'error.moderation_unavailable',
   insufficient_credits: 'error.insufficient_credits',
+  reset_required: 'error.reset_required',
   rate_limited: 'error.rate_limited',
   internal: 'error.internal',
   unavailable: 'error.unavailable',
