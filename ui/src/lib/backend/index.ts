@@ -34,7 +34,17 @@ import {
   type SessionStorage,
   type SignInLink_Serialize,
 } from './bindings'
+import { galleryCommands, galleryEvents } from './gallery'
 import { osNotifier } from './notifications'
+import type {
+  GalleryConversation,
+  GalleryItem,
+  GalleryPage,
+  GalleryQuery,
+  StorageInfo,
+  SyncState,
+  SyncStatus,
+} from '../gallery/types'
 
 export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
@@ -43,6 +53,7 @@ export type Generation = Generation_Serialize
 export type GenerationPage = GenerationPage_Serialize
 export type GenerationRequest = GenerationRequest_Deserialize
 export type LedgerPage = LedgerPage_Serialize
+export type { GalleryConversation, GalleryItem, GalleryPage, GalleryQuery, StorageInfo, SyncState, SyncStatus }
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -99,6 +110,31 @@ export interface Backend {
   onAuthChanged(listener: (event: AuthChanged) => void): Promise<Unlisten>
   /** A magic link reached the app: it is being checked, or it failed. */
   onSignInLink(listener: (event: SignInLink) => void): Promise<Unlisten>
+
+  /** One window of the cached images matching `query`, newest first, and how many match in all. */
+  galleryPage(query: GalleryQuery, offset: number, limit: number): Promise<Result<GalleryPage>>
+  /** The conversations the gallery filter offers (from the cache: works offline). */
+  galleryConversations(): Promise<Result<GalleryConversation[]>>
+  /** Marks images favourite or not; offline it waits in the outbox. */
+  setFavourite(imageIds: string[], favourite: boolean): Promise<Result<null>>
+  /** Deletes images (their cached files at once); offline it waits in the outbox. */
+  deleteImages(imageIds: string[]): Promise<Result<null>>
+  syncStatus(): Promise<Result<SyncStatus>>
+  /** Starts a sync now (or joins the running one). */
+  syncNow(): Promise<Result<SyncStatus>>
+  /** The sync engine's state changed (progress, offline, changes waiting, …). */
+  onSyncChanged(listener: (status: SyncStatus) => void): Promise<Unlisten>
+  storageInfo(): Promise<Result<StorageInfo>>
+  /** How many bytes of originals to keep on this computer. */
+  setStorageBudget(bytes: number): Promise<Result<StorageInfo>>
+  /** Removes every cached file (they come back from the cloud as needed). */
+  clearCache(): Promise<Result<StorageInfo>>
+  /** Shows the cache folder in the OS file manager. */
+  openCacheFolder(): Promise<Result<null>>
+  /** Puts the image itself on the clipboard. */
+  copyImage(imageId: string): Promise<Result<null>>
+  /** Asks where to save the original and saves it there; `false` when the person cancelled. */
+  saveImageAs(imageId: string): Promise<Result<boolean>>
 
   /**
    * Shows an OS notification, asking for the permission the first time; `false` when it was
@@ -196,6 +232,19 @@ export const tauriBackend: Backend = {
   creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
+  galleryPage: (query, offset, limit) => typed(() => galleryCommands.galleryPage(query, offset, limit)),
+  galleryConversations: () => typed(() => galleryCommands.galleryConversations()),
+  setFavourite: (imageIds, favourite) => typed(() => galleryCommands.setFavourite(imageIds, favourite)),
+  deleteImages: (imageIds) => typed(() => galleryCommands.deleteImages(imageIds)),
+  syncStatus: () => typed(() => galleryCommands.syncStatus()),
+  syncNow: () => typed(() => galleryCommands.syncNow()),
+  onSyncChanged: (listener) => listening((h) => galleryEvents.syncChanged.listen(h), listener),
+  storageInfo: () => typed(() => galleryCommands.storageInfo()),
+  setStorageBudget: (bytes) => typed(() => galleryCommands.setStorageBudget(bytes)),
+  clearCache: () => typed(() => galleryCommands.clearCache()),
+  openCacheFolder: () => typed(() => galleryCommands.openCacheFolder()),
+  copyImage: (imageId) => typed(() => galleryCommands.copyImage(imageId)),
+  saveImageAs: (imageId) => typed(() => galleryCommands.saveImageAs(imageId)),
   notify: (title, body) => notifier.notify(title, body),
 }
 

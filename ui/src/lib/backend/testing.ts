@@ -10,6 +10,9 @@ import type {
   AuthState,
   Conversation,
   ConversationPage,
+  GalleryConversation,
+  GalleryPage,
+  GalleryQuery,
   Generation,
   GenerationPage,
   GenerationRequest,
@@ -17,6 +20,8 @@ import type {
   LedgerPage,
   Model,
   SignInLink,
+  StorageInfo,
+  SyncStatus,
 } from '.'
 import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
 
@@ -65,6 +70,18 @@ export type CommandMocks = {
   listGenerations?: Handler<[conversationId: string, cursor: string | null], GenerationPage>
   creditsBalance?: Handler<[], number>
   creditsLedger?: Handler<[cursor: string | null], LedgerPage>
+  galleryPage?: Handler<[query: GalleryQuery, offset: number, limit: number], GalleryPage>
+  galleryConversations?: Handler<[], GalleryConversation[]>
+  setFavourite?: Handler<[imageIds: string[], favourite: boolean], null>
+  deleteImages?: Handler<[imageIds: string[]], null>
+  syncStatus?: Handler<[], SyncStatus>
+  syncNow?: Handler<[], SyncStatus>
+  storageInfo?: Handler<[], StorageInfo>
+  setStorageBudget?: Handler<[bytes: number], StorageInfo>
+  clearCache?: Handler<[], StorageInfo>
+  openCacheFolder?: Handler<[], null>
+  copyImage?: Handler<[imageId: string], null>
+  saveImageAs?: Handler<[imageId: string], boolean>
 
   /** The notification plugin: allowed (`null`: not decided yet), what asking answers, a notice shown. */
   notificationGranted?: Handler<[], boolean | null>
@@ -170,6 +187,30 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.creditsBalance?.()
           case 'credits_ledger':
             return mocks.creditsLedger?.((args.cursor ?? null) as string | null)
+          case 'gallery_page':
+            return mocks.galleryPage?.(args.query as GalleryQuery, args.offset as number, args.limit as number)
+          case 'gallery_conversations':
+            return mocks.galleryConversations?.()
+          case 'set_favourite':
+            return mocks.setFavourite?.(args.imageIds as string[], args.favourite as boolean)
+          case 'delete_images':
+            return mocks.deleteImages?.(args.imageIds as string[])
+          case 'sync_status':
+            return mocks.syncStatus?.()
+          case 'sync_now':
+            return mocks.syncNow?.()
+          case 'storage_info':
+            return mocks.storageInfo?.()
+          case 'set_storage_budget':
+            return mocks.setStorageBudget?.(args.bytes as number)
+          case 'clear_cache':
+            return mocks.clearCache?.()
+          case 'open_cache_folder':
+            return mocks.openCacheFolder?.()
+          case 'copy_image':
+            return mocks.copyImage?.(args.imageId as string)
+          case 'save_image_as':
+            return mocks.saveImageAs?.(args.imageId as string)
           case 'plugin:notification|is_permission_granted':
             return mocks.notificationGranted?.()
           case 'plugin:notification|request_permission':
@@ -196,6 +237,36 @@ export async function emitAuthChanged(event: AuthChanged): Promise<void> {
 /** Rust emitting `sign-in-link`. */
 export async function emitSignInLink(event: SignInLink): Promise<void> {
   await emit('sign-in-link', event)
+}
+
+/** Rust emitting `sync-changed`. */
+export async function emitSyncChanged(status: SyncStatus): Promise<void> {
+  await emit('sync-changed', status)
+}
+
+export const SYNC_IDLE: SyncStatus = { state: 'idle', pending_changes: 0, progress: null, last_synced_at: null, error_code: null }
+
+/** A cached image, numbered `n` (newest first when `n` is smallest), for gallery tests. */
+export function galleryItem(n: number, extra: Partial<GalleryPage['items'][number]> = {}): GalleryPage['items'][number] {
+  const hex = n.toString(16).padStart(32, '0')
+  return {
+    image_id: hex,
+    generation_id: `g${hex.slice(1)}`,
+    conversation_id: 'c0000000000000000000000000000001',
+    conversation_title: 'Lighthouses',
+    prompt: `a lighthouse at dusk #${n}`,
+    model: 'nano-banana',
+    aspect_ratio: '1:1',
+    width: 1024,
+    height: 1024,
+    bytes: 250_000,
+    content_type: 'image/png',
+    favourite: false,
+    created_at: Date.UTC(2026, 10, 24) - n * 60_000,
+    credits: 4,
+    original_cached: true,
+    ...extra,
+  }
 }
 
 /** An error as Rust sends it, to throw from a handler or put in an event. */
