@@ -20,3 +20,22 @@ export function formatWait(seconds: number, locale: Locale): string {
 export function formatDate(epochMs: number, locale: Locale): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(epochMs))
 }
+
+/** A date with its time ("November 24, 2026 at 7:00 AM" / "2026年11月24日 07:00"). */
+export function formatDateTime(epochMs: number, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(epochMs))
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const
+
+/** A size on disk in binary steps (1 KB = 1024 bytes), as file managers show it: "1.5 GB". */
+export function formatBytes(bytes: number, locale: Locale): string {
+  let value = Math.max(0, bytes)
+  let unit = 0
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${UNITS[unit]}`
+}
