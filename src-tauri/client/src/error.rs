@@ -16,12 +16,20 @@ pub enum LocalCode {
     /// the session cannot be kept across restarts. Nothing falls back to a plain file: the person
     /// chooses between trying again and staying signed in only until they quit.
     CredentialStoreUnavailable,
+    /// The local cache (its database or its folder) cannot be read or written: a full disk,
+    /// missing permissions. The cloud copy is untouched.
+    CacheUnavailable,
+    /// The service sent sync data this device refuses (a path-like id, an oversized field, a
+    /// file that does not match its hash). Nothing of it was applied.
+    InvalidSyncData,
 }
 
 impl LocalCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CredentialStoreUnavailable => "credential_store_unavailable",
+            Self::CacheUnavailable => "cache_unavailable",
+            Self::InvalidSyncData => "invalid_sync_data",
         }
     }
 }
@@ -85,6 +93,24 @@ pub enum ClientError {
     /// The OS credential store refused or is missing.
     #[error("the system credential store is unavailable: {0}")]
     CredentialStore(String),
+    /// The local cache failed (database or files).
+    #[error("the local cache failed: {0}")]
+    Cache(String),
+    /// Sync data that breaks the contract; nothing of it was applied.
+    #[error("refused sync data: {0}")]
+    InvalidSyncData(String),
+}
+
+impl From<sqlx::Error> for ClientError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Cache(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for ClientError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Cache(e.to_string())
+    }
 }
 
 impl ClientError {
@@ -103,6 +129,8 @@ impl ClientError {
             Self::Offline { .. } => Code::Api(ErrorCode::Offline),
             Self::Protocol(_) | Self::BadUrl(_) => Code::Api(ErrorCode::Internal),
             Self::CredentialStore(_) => Code::Local(LocalCode::CredentialStoreUnavailable),
+            Self::Cache(_) => Code::Local(LocalCode::CacheUnavailable),
+            Self::InvalidSyncData(_) => Code::Local(LocalCode::InvalidSyncData),
         }
     }
 

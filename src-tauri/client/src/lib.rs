@@ -1,11 +1,13 @@
 //! The desktop's logic without Tauri: the HTTP client of the Atelier service, signing in by
-//! email, and the session kept in the OS credential store. Tests drive it headless against the
+//! email, the session kept in the OS credential store, and the offline cache with its sync. Tests drive it headless against the
 //! real native server.
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod session;
+pub mod sync;
 
 pub use api::{ApiClient, ApiClientOptions, Language};
 pub use auth::{Auth, AuthState, Refresh, Storage};

@@ -95,7 +95,7 @@ pub fn is_valid_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn checked_id(id: &str) -> Result<&str, ClientError> {
+pub(super) fn checked_id(id: &str) -> Result<&str, ClientError> {
     if is_valid_id(id) {
         Ok(id)
     } else {

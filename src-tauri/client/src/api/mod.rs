@@ -4,6 +4,7 @@
 mod auth;
 mod generations;
 mod retry;
+mod sync;
 
 use std::time::{Duration, Instant};
 

@@ -50,9 +50,11 @@ pub(super) fn is_retryable(error: &ClientError) -> bool {
         ClientError::Api { body, .. } => {
             matches!(body.code, ErrorCode::Unavailable | ErrorCode::RateLimited)
         }
-        ClientError::Protocol(_) | ClientError::BadUrl(_) | ClientError::CredentialStore(_) => {
-            false
-        }
+        ClientError::Protocol(_)
+        | ClientError::BadUrl(_)
+        | ClientError::CredentialStore(_)
+        | ClientError::Cache(_)
+        | ClientError::InvalidSyncData(_) => false,
     }
 }
 

@@ -1,0 +1,195 @@
+//! Reading the cache for the gallery: windows of images, newest first, filtered by prompt,
+//! conversation, date and favourites. Served from SQLite alone, so it works with no network.
+
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+use sqlx::Sqlite;
+
+use super::{Cache, now_ms};
+use crate::api::is_valid_id;
+use crate::error::ClientError;
+
+/// The most images one window may ask for.
+pub const MAX_WINDOW: u32 = 1_000;
+/// Search terms longer than this are cut (a prompt is at most 4,000 characters).
+const MAX_SEARCH_CHARS: usize = 500;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GalleryQuery {
+    /// Words anywhere in the prompt; blank means all.
+    pub search: Option<String>,
+    pub conversation_id: Option<String>,
+    /// Made at or after, in ms since the epoch.
+    pub from_ms: Option<i64>,
+    /// Made before.
+    pub to_ms: Option<i64>,
+    pub favourites_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GalleryItem {
+    pub image_id: String,
+    pub generation_id: String,
+    pub conversation_id: String,
+    pub conversation_title: String,
+    pub prompt: String,
+    pub model: String,
+    pub aspect_ratio: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub content_type: String,
+    pub favourite: bool,
+    pub created_at: i64,
+    /// Credits spent on this image.
+    pub credits: u32,
+    /// Whether the full-size original is on this device.
+    pub original_cached: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GalleryPage {
+    pub items: Vec<GalleryItem>,
+    /// How many images match the query in all.
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GalleryConversation {
+    pub id: String,
+    pub title: String,
+    pub images: u32,
+}
+
+/// Quotes a search for FTS5: each word a phrase, so no character is an operator.
+fn fts_phrase(search: &str) -> String {
+    search
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `WHERE …` for a query, on `images i JOIN generations g`.
+fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &GalleryQuery) {
+    sql.push(" WHERE 1 = 1");
+    if let Some(id) = query
+        .conversation_id
+        .as_deref()
+        .filter(|id| is_valid_id(id))
+    {
+        sql.push(" AND i.conversation_id = ")
+            .push_bind(id.to_owned());
+    }
+    if let Some(from) = query.from_ms {
+        sql.push(" AND i.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = query.to_ms {
+        sql.push(" AND i.created_at < ").push_bind(to);
+    }
+    if query.favourites_only {
+        sql.push(" AND i.favourite = 1");
+    }
+    let search: String = query
+        .search
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(MAX_SEARCH_CHARS)
+        .collect();
+    if search.is_empty() {
+        return;
+    }
+    // Trigrams need three characters a word; shorter words are matched by a scan instead.
+    if search.split_whitespace().all(|w| w.chars().count() >= 3) {
+        sql.push(" AND g.rowid IN (SELECT rowid FROM prompts WHERE prompts MATCH ")
+            .push_bind(fts_phrase(&search))
+            .push(")");
+    } else {
+        for word in search.split_whitespace() {
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            sql.push(" AND g.prompt LIKE ")
+                .push_bind(format!("%{escaped}%"))
+                .push(" ESCAPE '\\'");
+        }
+    }
+}
+
+impl Cache {
+    /// `limit` images from `offset` of those matching `query`, newest first, with the total.
+    pub async fn gallery_page(
+        &self,
+        query: &GalleryQuery,
+        offset: u32,
+        limit: u32,
+    ) -> Result<GalleryPage, ClientError> {
+        let limit = limit.clamp(1, MAX_WINDOW);
+        let mut count = QueryBuilder::new(
+            "SELECT COUNT(*) FROM images i JOIN generations g ON g.id = i.generation_id",
+        );
+        push_filters(&mut count, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::new(
+            "SELECT i.id AS image_id, i.generation_id, i.conversation_id, COALESCE(c.title, '') AS conversation_title,
+                    g.prompt, g.model, g.aspect_ratio, i.width, i.height, i.bytes, i.content_type,
+                    i.favourite, i.created_at, g.cost / MAX(g.count, 1) AS credits, i.original_cached
+             FROM images i JOIN generations g ON g.id = i.generation_id
+             LEFT JOIN conversations c ON c.id = i.conversation_id",
+        );
+        push_filters(&mut select, query);
+        select
+            .push(" ORDER BY i.created_at DESC, i.id DESC LIMIT ")
+            .push_bind(i64::from(limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(offset));
+        let items = select
+            .build_query_as::<GalleryItem>()
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(GalleryPage {
+            items,
+            total: total as u32,
+        })
+    }
+
+    /// Conversations that have images here, most recently active first.
+    pub async fn gallery_conversations(&self) -> Result<Vec<GalleryConversation>, ClientError> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.title, COUNT(i.id) AS images FROM conversations c
+             JOIN images i ON i.conversation_id = c.id
+             GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Notes that an original was shown now: eviction keeps the recently viewed.
+    pub async fn touch_original(&self, image_id: &str) -> Result<(), ClientError> {
+        sqlx::query("UPDATE images SET last_viewed_at = ? WHERE id = ?")
+            .bind(now_ms())
+            .bind(image_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_are_quoted_for_fts() {
+        assert_eq!(fts_phrase("red  fox"), "\"red\" \"fox\"");
+        assert_eq!(fts_phrase("a\"b OR c*"), "\"a\"\"b\" \"OR\" \"c*\"");
+    }
+}

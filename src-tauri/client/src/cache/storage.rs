@@ -1,0 +1,115 @@
+//! What the cache takes on disk: thumbnails are always kept; originals up to a budget the person
+//! sets, the least recently viewed evicted first (and fetched again when wanted).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cache, DEFAULT_ORIGINALS_BUDGET};
+use crate::error::ClientError;
+
+/// The largest budget accepted: 1 TB. (0 keeps no originals: each is fetched when shown.)
+pub const MAX_BUDGET: u64 = 1_000_000_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StorageInfo {
+    /// Everything in the data folder's image store.
+    pub cache_bytes: u64,
+    pub thumbnails_bytes: u64,
+    pub originals_bytes: u64,
+    pub budget_bytes: u64,
+    pub folder: String,
+}
+
+impl Cache {
+    pub async fn originals_budget(&self) -> Result<u64, ClientError> {
+        Ok(self
+            .meta("originals_budget")
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_ORIGINALS_BUDGET))
+    }
+
+    /// Sets the budget (up to 1 TB) and evicts down to it.
+    pub async fn set_originals_budget(&self, bytes: u64) -> Result<(), ClientError> {
+        if bytes > MAX_BUDGET {
+            return Err(ClientError::api(
+                atelier_api::ErrorCode::BadRequest,
+                format!("the budget is at most {MAX_BUDGET} bytes"),
+            ));
+        }
+        self.set_meta("originals_budget", &bytes.to_string())
+            .await?;
+        self.evict_originals().await.map(|_| ())
+    }
+
+    pub async fn storage_info(&self) -> Result<StorageInfo, ClientError> {
+        // Distinct files: the same picture twice is stored once.
+        let thumbnails: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(thumbnail_bytes), 0) FROM (SELECT DISTINCT thumbnail_sha256, thumbnail_bytes FROM images WHERE thumbnail_cached = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let originals: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(bytes), 0) FROM (SELECT DISTINCT sha256, bytes FROM images WHERE original_cached = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(StorageInfo {
+            cache_bytes: self.files.size(),
+            thumbnails_bytes: thumbnails as u64,
+            originals_bytes: originals as u64,
+            budget_bytes: self.originals_budget().await?,
+            folder: self.dir.display().to_string(),
+        })
+    }
+
+    /// Removes the least recently viewed originals until they fit the budget; answers how many.
+    pub async fn evict_originals(&self) -> Result<u32, ClientError> {
+        let budget = self.originals_budget().await? as i64;
+        let cached: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT sha256, MAX(bytes) FROM images WHERE original_cached = 1
+             GROUP BY sha256 ORDER BY MAX(last_viewed_at) DESC, MAX(created_at) DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut kept = 0_i64;
+        let mut evicted = 0;
+        let thumbnails: HashSet<String> =
+            sqlx::query_scalar("SELECT DISTINCT thumbnail_sha256 FROM images")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
+        for (hash, bytes) in cached {
+            if kept + bytes <= budget {
+                kept += bytes;
+                continue;
+            }
+            sqlx::query("UPDATE images SET original_cached = 0 WHERE sha256 = ?")
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+            // A picture's original can be another's thumbnail only by a hash collision; still,
+            // never remove a file some row needs.
+            if !thumbnails.contains(&hash) {
+                self.files.remove(&hash);
+            }
+            evicted += 1;
+        }
+        Ok(evicted)
+    }
+
+    /// Removes every cached file; rows stay and sync fetches thumbnails again.
+    pub async fn clear_files(&self) -> Result<(), ClientError> {
+        sqlx::query("UPDATE images SET thumbnail_cached = 0, original_cached = 0")
+            .execute(&self.pool)
+            .await?;
+        match std::fs::remove_dir_all(self.files.root()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(ClientError::Cache(format!("clearing the image files: {e}"))),
+        }
+    }
+}

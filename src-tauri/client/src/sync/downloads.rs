@@ -1,0 +1,254 @@
+//! Fetching image files into the cache: every thumbnail, and originals newest first while they
+//! fit the budget; a few at a time, each verified against its hash before it is kept.
+
+use atelier_api::ErrorCode;
+use tokio::task::JoinSet;
+
+use super::{SyncEngine, SyncProgress, SyncReport};
+use crate::api::{ApiClient, ImageVariant};
+use crate::cache::Cache;
+use crate::error::ClientError;
+use crate::session::SessionToken;
+
+/// One file to fetch: any image that uses it will do.
+#[derive(Debug, Clone)]
+struct Wanted {
+    image_id: String,
+    hash: String,
+    variant: ImageVariant,
+}
+
+impl Wanted {
+    fn column(&self) -> &'static str {
+        match self.variant {
+            ImageVariant::Thumbnail => "thumbnail",
+            ImageVariant::Original => "original",
+        }
+    }
+}
+
+enum Fetched {
+    Stored,
+    /// Gone on the service, or bytes not matching their hash: skipped this time.
+    Skipped,
+}
+
+async fn fetch_one(
+    cache: Cache,
+    api: ApiClient,
+    token: SessionToken,
+    wanted: Wanted,
+) -> Result<Fetched, ClientError> {
+    let image = match api.image(&token, &wanted.image_id, wanted.variant).await {
+        Ok(image) => image,
+        Err(e) if e.code() == ErrorCode::NotFound => return Ok(Fetched::Skipped),
+        Err(e) => return Err(e),
+    };
+    let files = cache.files().clone();
+    let hash = wanted.hash.clone();
+    let written = tokio::task::spawn_blocking(move || files.write(&hash, &image.bytes))
+        .await
+        .map_err(|e| ClientError::Cache(format!("writing an image: {e}")))?;
+    match written {
+        Ok(()) => {}
+        Err(ClientError::InvalidSyncData(reason)) => {
+            tracing::warn!(image = %wanted.image_id, %reason, "a downloaded file did not match its hash");
+            return Ok(Fetched::Skipped);
+        }
+        Err(e) => return Err(e),
+    }
+    let column = wanted.column();
+    sqlx::query(&format!(
+        "UPDATE images SET {column}_cached = 1 WHERE {} = ?",
+        if column == "thumbnail" {
+            "thumbnail_sha256"
+        } else {
+            "sha256"
+        }
+    ))
+    .bind(&wanted.hash)
+    .execute(cache.pool())
+    .await?;
+    Ok(Fetched::Stored)
+}
+
+impl SyncEngine {
+    /// What should be on disk and is not: thumbnails, then originals within the budget.
+    async fn wanted(&self) -> Result<Vec<Wanted>, ClientError> {
+        let pool = self.cache.pool();
+        let thumbnails: Vec<(String, String)> = sqlx::query_as(
+            "SELECT MIN(id), thumbnail_sha256 FROM images WHERE thumbnail_cached = 0
+             GROUP BY thumbnail_sha256 ORDER BY MAX(created_at) DESC",
+        )
+        .fetch_all(pool)
+        .await?;
+        let mut wanted: Vec<Wanted> = thumbnails
+            .into_iter()
+            .map(|(image_id, hash)| Wanted {
+                image_id,
+                hash,
+                variant: ImageVariant::Thumbnail,
+            })
+            .collect();
+        let budget = self.cache.originals_budget().await? as i64;
+        let mut used: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(bytes), 0) FROM (SELECT DISTINCT sha256, bytes FROM images WHERE original_cached = 1)",
+        )
+        .fetch_one(pool)
+        .await?;
+        let originals: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT MIN(id), sha256, MAX(bytes) FROM images WHERE original_cached = 0
+             GROUP BY sha256 ORDER BY MAX(created_at) DESC",
+        )
+        .fetch_all(pool)
+        .await?;
+        for (image_id, hash, bytes) in originals {
+            if used + bytes > budget {
+                break;
+            }
+            used += bytes;
+            wanted.push(Wanted {
+                image_id,
+                hash,
+                variant: ImageVariant::Original,
+            });
+        }
+        Ok(wanted)
+    }
+
+    pub(super) async fn fetch_files(
+        &self,
+        token: &SessionToken,
+        report: &mut SyncReport,
+    ) -> Result<(), ClientError> {
+        let wanted = self.wanted().await?;
+        let total = wanted.len() as u32;
+        if total == 0 {
+            return Ok(());
+        }
+        let mut done = 0;
+        self.update(|s| s.progress = Some(SyncProgress { done, total }));
+        let mut queue = wanted.into_iter();
+        let mut running = JoinSet::new();
+        let mut first_error = None;
+        loop {
+            while first_error.is_none() && running.len() < self.options.concurrency.max(1) {
+                let Some(next) = queue.next() else { break };
+                let variant = next.variant;
+                running.spawn(
+                    fetch_one(self.cache.clone(), self.api.clone(), token.clone(), next)
+                        .await_with(variant),
+                );
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            done += 1;
+            match joined {
+                Ok((Ok(Fetched::Stored), ImageVariant::Thumbnail)) => report.thumbnails += 1,
+                Ok((Ok(Fetched::Stored), ImageVariant::Original)) => report.originals += 1,
+                Ok((Ok(Fetched::Skipped), _)) => report.failed += 1,
+                // The first failure stops new fetches; those running finish.
+                Ok((Err(e), _)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => {
+                    first_error
+                        .get_or_insert(ClientError::Cache(format!("a download task failed: {e}")));
+                }
+            }
+            self.update(|s| s.progress = Some(SyncProgress { done, total }));
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The original of `image_id`: from the cache when it is there and intact, else fetched
+    /// (and kept, evicting older ones over the budget). Marks it viewed.
+    pub async fn original(
+        &self,
+        token: Option<&SessionToken>,
+        image_id: &str,
+    ) -> Result<crate::api::ImageBytes, ClientError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT sha256, content_type FROM images WHERE id = ?")
+                .bind(image_id)
+                .fetch_optional(self.cache.pool())
+                .await?;
+        let Some((hash, content_type)) = row else {
+            return Err(ClientError::api(ErrorCode::NotFound, "no such image"));
+        };
+        self.cache.touch_original(image_id).await?;
+        if let Some(bytes) = self.cache.files().read_verified(&hash) {
+            return Ok(crate::api::ImageBytes {
+                content_type,
+                bytes: bytes.into(),
+            });
+        }
+        let Some(token) = token else {
+            return Err(ClientError::api(
+                ErrorCode::Unauthenticated,
+                "sign in to fetch this image",
+            ));
+        };
+        sqlx::query("UPDATE images SET original_cached = 0 WHERE sha256 = ?")
+            .bind(&hash)
+            .execute(self.cache.pool())
+            .await?;
+        let wanted = Wanted {
+            image_id: image_id.to_owned(),
+            hash: hash.clone(),
+            variant: ImageVariant::Original,
+        };
+        fetch_one(self.cache.clone(), self.api.clone(), token.clone(), wanted).await?;
+        self.cache.evict_originals().await?;
+        // Evicted at once only if the budget cannot hold even this one; serve it anyway.
+        let bytes = match self.cache.files().read_verified(&hash) {
+            Some(bytes) => bytes.into(),
+            None => {
+                self.api
+                    .image(token, image_id, ImageVariant::Original)
+                    .await?
+                    .bytes
+            }
+        };
+        Ok(crate::api::ImageBytes {
+            content_type,
+            bytes,
+        })
+    }
+
+    /// A thumbnail from the cache, verified; `None` when it is not (or no longer) there.
+    pub async fn thumbnail(
+        &self,
+        image_id: &str,
+    ) -> Result<Option<crate::api::ImageBytes>, ClientError> {
+        let row: Option<String> =
+            sqlx::query_scalar("SELECT thumbnail_sha256 FROM images WHERE id = ?")
+                .bind(image_id)
+                .fetch_optional(self.cache.pool())
+                .await?;
+        let Some(hash) = row else { return Ok(None) };
+        match self.cache.files().read_verified(&hash) {
+            Some(bytes) => Ok(Some(crate::api::ImageBytes {
+                content_type: "image/jpeg".into(),
+                bytes: bytes.into(),
+            })),
+            None => {
+                sqlx::query("UPDATE images SET thumbnail_cached = 0 WHERE thumbnail_sha256 = ?")
+                    .bind(&hash)
+                    .execute(self.cache.pool())
+                    .await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Pairs a future's output with a tag, so a finished task says what it was.
+trait AwaitWith: std::future::Future + Sized {
+    fn await_with<T>(self, tag: T) -> impl std::future::Future<Output = (Self::Output, T)> {
+        async move { (self.await, tag) }
+    }
+}
+
+impl<F: std::future::Future> AwaitWith for F {}
