@@ -23,6 +23,18 @@ fn main() {
         "list_generations",
         "credits_balance",
         "credits_ledger",
+        "gallery_page",
+        "gallery_conversations",
+        "set_favourite",
+        "delete_images",
+        "sync_status",
+        "sync_now",
+        "storage_info",
+        "set_storage_budget",
+        "clear_cache",
+        "open_cache_folder",
+        "copy_image",
+        "save_image_as",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");

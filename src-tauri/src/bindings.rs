@@ -38,8 +38,24 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::generations::list_generations,
             commands::generations::credits_balance,
             commands::generations::credits_ledger,
+            commands::gallery::gallery_page,
+            commands::gallery::gallery_conversations,
+            commands::gallery::set_favourite,
+            commands::gallery::delete_images,
+            commands::gallery::sync_status,
+            commands::gallery::sync_now,
+            commands::gallery::storage_info,
+            commands::gallery::set_storage_budget,
+            commands::gallery::clear_cache,
+            commands::gallery::open_cache_folder,
+            commands::gallery::copy_image,
+            commands::gallery::save_image_as,
         ])
-        .events(collect_events![events::AuthChanged, events::SignInLink])
+        .events(collect_events![
+            events::AuthChanged,
+            events::SignInLink,
+            events::SyncChanged
+        ])
         // Times are milliseconds since the epoch (i64): exact in a JS number until the year 287396.
         .dangerously_cast_bigints_to_number()
 }

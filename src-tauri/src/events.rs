@@ -30,3 +30,7 @@ pub enum SignInLink {
     Verifying,
     Failed { error: AppError },
 }
+
+/// Sync moved on: started, progressed, finished, went offline; or a change was queued.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct SyncChanged(pub atelier_client::sync::SyncStatus);

@@ -1,7 +1,7 @@
 //! The `img` URI scheme: `img://localhost/thumbnail/<id>` and `/original/<id>` (on Windows,
-//! `http://img.localhost/…`) serve an image's bytes to the webview, fetched with the session
-//! through `atelier-client`, so no image crosses IPC as base64. The fetch is one function
-//! ([`fetch`]) so a local cache can take its place.
+//! `http://img.localhost/…`) serve an image's bytes to the webview from the local cache (the
+//! service when the cache does not hold them yet), so no image crosses IPC as base64. Single
+//! byte ranges are honoured; images never change, so they are cached for good.
 
 use atelier_client::api::{ImageVariant, is_valid_id};
 use tauri::http::{Request, Response, StatusCode, header};
@@ -32,38 +32,38 @@ pub fn handle<R: Runtime>(
     let app = ctx.app_handle().clone();
     let path = request.uri().path().to_owned();
     let method_ok = request.method() == tauri::http::Method::GET;
+    let range = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     tauri::async_runtime::spawn(async move {
         let response = if !method_ok {
             status(StatusCode::METHOD_NOT_ALLOWED)
         } else {
             match parse_path(&path) {
                 None => status(StatusCode::NOT_FOUND),
-                Some((variant, id)) => fetch(&app.state::<AppState>(), variant, id).await,
+                Some((variant, id)) => {
+                    fetch(&app.state::<AppState>(), variant, id, range.as_deref()).await
+                }
             }
         };
         responder.respond(response);
     });
 }
 
-/// The image from the service, or the HTTP status that says why not.
-async fn fetch(state: &AppState, variant: ImageVariant, id: &str) -> Response<Vec<u8>> {
-    let Ok(auth) = state.auth() else {
+/// The image from the library, or the HTTP status that says why not.
+async fn fetch(
+    state: &AppState,
+    variant: ImageVariant,
+    id: &str,
+    range: Option<&str>,
+) -> Response<Vec<u8>> {
+    let (Ok(auth), Ok(library)) = (state.auth(), state.library().await) else {
         return status(StatusCode::SERVICE_UNAVAILABLE);
     };
-    let Ok(token) = auth.token().await else {
-        return status(StatusCode::UNAUTHORIZED);
-    };
-    match auth.api().image(&token, id, variant).await {
-        Ok(image) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, image.content_type)
-            .header(
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            )
-            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            .body(image.bytes.to_vec())
-            .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR)),
+    match library.image(auth, variant, id).await {
+        Ok(image) => respond(image.content_type, image.bytes.to_vec(), range),
         Err(e) => {
             tracing::info!(error = %e, "image not served");
             let code = match e.code().as_str() {
@@ -76,6 +76,70 @@ async fn fetch(state: &AppState, variant: ImageVariant, id: &str) -> Response<Ve
             status(code)
         }
     }
+}
+
+/// `bytes=a-b`, `bytes=a-` or `bytes=-n` over `len` bytes: the inclusive range, `Err` when it
+/// cannot be satisfied, `Ok(None)` for no (or a multi-part) range, which gets the whole body.
+pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().map_err(|_| ())?;
+            if n == 0 {
+                return Err(());
+            }
+            (len.saturating_sub(n), len.checked_sub(1).ok_or(())?)
+        }
+        (start, "") => (
+            start.parse().map_err(|_| ())?,
+            len.checked_sub(1).ok_or(())?,
+        ),
+        (start, end) => {
+            let end: u64 = end.parse().map_err(|_| ())?;
+            (
+                start.parse().map_err(|_| ())?,
+                end.min(len.saturating_sub(1)),
+            )
+        }
+    };
+    if start > end || start >= len {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+fn respond(content_type: String, bytes: Vec<u8>, range: Option<&str>) -> Response<Vec<u8>> {
+    let len = bytes.len() as u64;
+    let builder = Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        )
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::ACCEPT_RANGES, "bytes");
+    let response = match parse_range(range, len) {
+        Ok(None) => builder
+            .status(StatusCode::OK)
+            .header(header::CONTENT_LENGTH, len)
+            .body(bytes),
+        Ok(Some((start, end))) => builder
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
+            .header(header::CONTENT_LENGTH, end - start + 1)
+            .body(bytes[start as usize..=end as usize].to_vec()),
+        Err(()) => builder
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+            .body(Vec::new()),
+    };
+    response.unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 fn status(code: StatusCode) -> Response<Vec<u8>> {
@@ -104,5 +168,34 @@ mod tests {
         assert_eq!(parse_path(&format!("/thumbnail/{id}/x")), None);
         assert_eq!(parse_path("/thumbnail/"), None);
         assert_eq!(parse_path(""), None);
+    }
+
+    #[test]
+    fn byte_ranges_are_honoured_and_checked() {
+        assert_eq!(parse_range(None, 10), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-3"), 10), Ok(Some((0, 3))));
+        assert_eq!(parse_range(Some("bytes=4-"), 10), Ok(Some((4, 9))));
+        assert_eq!(parse_range(Some("bytes=-3"), 10), Ok(Some((7, 9))));
+        assert_eq!(parse_range(Some("bytes=5-100"), 10), Ok(Some((5, 9))));
+        assert_eq!(parse_range(Some("bytes=0-1,4-5"), 10), Ok(None));
+        for bad in ["bytes=10-", "bytes=5-2", "bytes=x-1", "bytes=-0", "bytes=3"] {
+            assert_eq!(parse_range(Some(bad), 10), Err(()), "{bad}");
+        }
+        let partial = respond(
+            "image/png".into(),
+            b"0123456789".to_vec(),
+            Some("bytes=2-4"),
+        );
+        assert_eq!(partial.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(partial.body(), b"234");
+        assert_eq!(partial.headers()[header::CONTENT_RANGE], "bytes 2-4/10");
+        let whole = respond("image/png".into(), b"01".to_vec(), None);
+        assert_eq!(whole.status(), StatusCode::OK);
+        assert_eq!(
+            whole.headers()[header::CACHE_CONTROL],
+            "private, max-age=31536000, immutable"
+        );
+        let refused = respond("image/png".into(), b"01".to_vec(), Some("bytes=9-"));
+        assert_eq!(refused.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod images;
 mod state;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ pub use bindings::{BINDINGS_PATH, export_bindings};
 
 use crate::events::{AuthChangeReason, AuthChanged};
 use crate::state::AppState;
+use crate::sync::sync_in_background;
 
 /// Runs the desktop app until its last window closes.
 pub fn run() -> ExitCode {
@@ -42,6 +44,10 @@ pub fn run() -> ExitCode {
         // OS notifications: the UI tells of a generation that finished while the window was in
         // the background.
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only (copy image, save as, open the data folder): no JS permission.
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(commands.invoke_handler())
@@ -49,6 +55,7 @@ pub fn run() -> ExitCode {
             commands.mount_events(app);
             deep_link::setup(app.handle());
             check_session(app.handle().clone());
+            sync_in_background(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -1,6 +1,9 @@
-//! What the commands share: the configured service, its client, and the session.
+//! What the commands share: the configured service, its client, the session, and the library
+//! (the offline cache and its sync), opened on first use.
 
+use atelier_client::library::Library;
 use atelier_client::{ApiClient, ApiClientOptions, Auth, ClientError, DEFAULT_API_URL};
+use tokio::sync::{Notify, OnceCell};
 
 use crate::error::AppError;
 
@@ -11,6 +14,9 @@ pub struct AppState {
     pub client: Result<ApiClient, ClientError>,
     /// Sign-in and the session, kept in the OS credential store; `Err` as `client` is.
     auth: Result<Auth, AppError>,
+    library: OnceCell<Result<Library, AppError>>,
+    /// Wakes the background sync (a change queued, a generation finished, "Sync now").
+    pub sync_wanted: Notify,
 }
 
 impl AppState {
@@ -29,7 +35,25 @@ impl AppState {
             api_url,
             client,
             auth,
+            library: OnceCell::new(),
+            sync_wanted: Notify::new(),
         }
+    }
+
+    /// The library in the data folder (`ATELIER_DATA_DIR`, else the OS's), opened and checked
+    /// on first use; `Err` when the folder or its database cannot be used.
+    pub async fn library(&self) -> Result<&Library, AppError> {
+        self.library
+            .get_or_init(|| async {
+                let api = self.client.as_ref().map_err(AppError::from)?.clone();
+                let dir = atelier_client::cache::data_dir().map_err(|e| AppError::from(&e))?;
+                Library::open(&dir, api)
+                    .await
+                    .map_err(|e| AppError::from(&e))
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The session keeper, or why there is none (an unusable service URL).

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod error;
+pub mod library;
 pub mod session;
 pub mod sync;
 

@@ -4,4 +4,5 @@
 
 pub mod auth;
 pub mod backend;
+pub mod gallery;
 pub mod generations;

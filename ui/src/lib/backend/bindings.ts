@@ -48,12 +48,36 @@ export const commands = {
 	creditsBalance: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("credits_balance")),
 	/**  One page of the ledger, newest first. */
 	creditsLedger: (cursor: string | null) => typedError<LedgerPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("credits_ledger", { cursor })),
+	/**  `limit` images from `offset` of those matching `query`, newest first, with how many match. */
+	galleryPage: (query: GalleryQuery_Deserialize, offset: number, limit: number) => typedError<GalleryPage, AppError_Serialize>(__TAURI_INVOKE("gallery_page", { query, offset, limit })),
+	/**  Conversations with images on this device, for the gallery's filter. */
+	galleryConversations: () => typedError<GalleryConversation[], AppError_Serialize>(__TAURI_INVOKE("gallery_conversations")),
+	/**  Marks or unmarks favourites: here at once, on the service when it is reachable. */
+	setFavourite: (imageIds: string[], favourite: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_favourite", { imageIds, favourite })),
+	/**  Deletes images: their files here at once, on the service when it is reachable. */
+	deleteImages: (imageIds: string[]) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("delete_images", { imageIds })),
+	/**  Where sync stands. */
+	syncStatus: () => typedError<SyncStatus_Serialize, AppError_Serialize>(__TAURI_INVOKE("sync_status")),
+	/**  Syncs now and answers where it stands afterwards (offline is a state, not an error). */
+	syncNow: () => typedError<SyncStatus_Serialize, AppError_Serialize>(__TAURI_INVOKE("sync_now")),
+	storageInfo: () => typedError<StorageInfo, AppError_Serialize>(__TAURI_INVOKE("storage_info")),
+	/**  Sets the originals' budget (bytes), evicting the least recently viewed over it. */
+	setStorageBudget: (bytes: number) => typedError<StorageInfo, AppError_Serialize>(__TAURI_INVOKE("set_storage_budget", { bytes })),
+	/**  Removes every cached file; the next sync fetches thumbnails again. */
+	clearCache: () => typedError<StorageInfo, AppError_Serialize>(__TAURI_INVOKE("clear_cache")),
+	/**  Opens the data folder in the OS file manager. */
+	openCacheFolder: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_cache_folder")),
+	/**  Puts the full-size image on the clipboard. */
+	copyImage: (imageId: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("copy_image", { imageId })),
+	/**  Saves the original where the person chooses; `false` when they cancel the dialog. */
+	saveImageAs: (imageId: string) => typedError<boolean, AppError_Serialize>(__TAURI_INVOKE("save_image_as", { imageId })),
 };
 
 /** Events */
 export const events = {
 	authChanged: makeEvent<AuthChanged_Serialize, AuthChanged_Deserialize>("auth-changed"),
 	signInLink: makeEvent<SignInLink_Serialize, SignInLink_Deserialize>("sign-in-link"),
+	syncChanged: makeEvent<SyncChanged_Serialize, SyncChanged_Deserialize>("sync-changed"),
 };
 
 /* Types */
@@ -314,6 +338,62 @@ export type ErrorCode_Serialize =
 /**  Any code this build does not know yet: newer servers may add codes. */
 "unknown";
 
+export type GalleryConversation = {
+	id: string,
+	title: string,
+	images: number,
+};
+
+export type GalleryItem = {
+	image_id: string,
+	generation_id: string,
+	conversation_id: string,
+	conversation_title: string,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	width: number,
+	height: number,
+	bytes: number,
+	content_type: string,
+	favourite: boolean,
+	created_at: number,
+	/**  Credits spent on this image. */
+	credits: number,
+	/**  Whether the full-size original is on this device. */
+	original_cached: boolean,
+};
+
+export type GalleryPage = {
+	items: GalleryItem[],
+	/**  How many images match the query in all. */
+	total: number,
+};
+
+export type GalleryQuery = GalleryQuery_Serialize | GalleryQuery_Deserialize;
+
+export type GalleryQuery_Deserialize = {
+	/**  Words anywhere in the prompt; blank means all. */
+	search?: string | null,
+	conversation_id?: string | null,
+	/**  Made at or after, in ms since the epoch. */
+	from_ms?: number | null,
+	/**  Made before. */
+	to_ms?: number | null,
+	favourites_only: boolean,
+};
+
+export type GalleryQuery_Serialize = {
+	/**  Words anywhere in the prompt; blank means all. */
+	search: string | null,
+	conversation_id: string | null,
+	/**  Made at or after, in ms since the epoch. */
+	from_ms: number | null,
+	/**  Made before. */
+	to_ms: number | null,
+	favourites_only: boolean,
+};
+
 export type GeneratedImage = {
 	/**  Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`. */
 	id: string,
@@ -437,7 +517,17 @@ export type LocalCode =
  *  the session cannot be kept across restarts. Nothing falls back to a plain file: the person
  *  chooses between trying again and staying signed in only until they quit.
  */
-"credential_store_unavailable";
+"credential_store_unavailable" | 
+/**
+ *  The local cache (its database or its folder) cannot be read or written: a full disk,
+ *  missing permissions. The cloud copy is untouched.
+ */
+"cache_unavailable" | 
+/**
+ *  The service sent sync data this device refuses (a path-like id, an oversized field, a
+ *  file that does not match its hash). Nothing of it was applied.
+ */
+"invalid_sync_data";
 
 export type Model = {
 	id: string,
@@ -471,6 +561,57 @@ export type SignInLink_Deserialize = { phase: "verifying" } | { phase: "failed";
 
 /**  A magic link reached the app: it is being checked, or it did not sign in. */
 export type SignInLink_Serialize = { phase: "verifying" } | { phase: "failed"; error: AppError_Serialize };
+
+export type StorageInfo = {
+	/**  Everything in the data folder's image store. */
+	cache_bytes: number,
+	thumbnails_bytes: number,
+	originals_bytes: number,
+	budget_bytes: number,
+	folder: string,
+};
+
+/**  Sync moved on: started, progressed, finished, went offline; or a change was queued. */
+export type SyncChanged = SyncChanged_Serialize | SyncChanged_Deserialize;
+
+/**  Sync moved on: started, progressed, finished, went offline; or a change was queued. */
+export type SyncChanged_Deserialize = SyncStatus_Deserialize;
+
+/**  Sync moved on: started, progressed, finished, went offline; or a change was queued. */
+export type SyncChanged_Serialize = SyncStatus_Serialize;
+
+export type SyncProgress = {
+	done: number,
+	total: number,
+};
+
+export type SyncState = "idle" | "syncing" | 
+/**  The service cannot be reached; the cache is browsable and changes wait in the outbox. */
+"offline" | "error";
+
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+export type SyncStatus_Deserialize = {
+	state: SyncState,
+	/**  Changes made here that the service has not heard of yet. */
+	pending_changes: number,
+	/**  Files being fetched, while syncing. */
+	progress?: SyncProgress | null,
+	last_synced_at?: number | null,
+	/**  Why the last sync stopped, when it did. */
+	error_code?: string | null,
+};
+
+export type SyncStatus_Serialize = {
+	state: SyncState,
+	/**  Changes made here that the service has not heard of yet. */
+	pending_changes: number,
+	/**  Files being fetched, while syncing. */
+	progress: SyncProgress | null,
+	last_synced_at: number | null,
+	/**  Why the last sync stopped, when it did. */
+	error_code: string | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -34,6 +34,8 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   offline: 'error.offline',
   unknown: 'error.unknown',
   credential_store_unavailable: 'error.credential_store_unavailable',
+  cache_unavailable: 'error.cache_unavailable',
+  invalid_sync_data: 'error.invalid_sync_data',
 }
 
 /** The message for a code; a code newer than this build gets the generic one. */

@@ -37,5 +37,6 @@ export function formatBytes(bytes: number, locale: Locale): string {
     unit += 1
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${UNITS[unit]}`
+  // A no-break space: the number never wraps away from its unit.
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)}\u00a0${UNITS[unit]}`
 }

@@ -1,0 +1,87 @@
+//! The desktop's library: the cache and its sync engine for the signed-in account, and the one
+//! place the app asks for an image's bytes (cache first, the service when it must).
+
+use std::path::Path;
+
+use atelier_api::ErrorCode;
+
+use crate::api::{ImageBytes, ImageVariant, is_valid_id};
+use crate::auth::Auth;
+use crate::cache::Cache;
+use crate::cache::integrity::IntegrityReport;
+use crate::error::ClientError;
+use crate::sync::{SyncEngine, SyncOptions, SyncReport};
+
+#[derive(Clone)]
+pub struct Library {
+    engine: SyncEngine,
+    integrity: IntegrityReport,
+}
+
+impl Library {
+    /// Opens the cache in `dir` and checks it against its files, repairing what it can.
+    pub async fn open(dir: &Path, api: crate::ApiClient) -> Result<Self, ClientError> {
+        let cache = Cache::open(dir).await?;
+        let integrity = cache.check_integrity().await?;
+        if !integrity.is_clean() {
+            tracing::warn!(report = ?integrity, "the cache needed repairs");
+        }
+        Ok(Self {
+            engine: SyncEngine::new(cache, api, SyncOptions::default()),
+            integrity,
+        })
+    }
+
+    pub fn cache(&self) -> &Cache {
+        self.engine.cache()
+    }
+
+    pub fn engine(&self) -> &SyncEngine {
+        &self.engine
+    }
+
+    /// What the check at opening found.
+    pub fn integrity(&self) -> &IntegrityReport {
+        &self.integrity
+    }
+
+    /// One sync pass for whoever is signed in (a cache of another account is wiped first).
+    pub async fn sync(&self, auth: &Auth) -> Result<SyncReport, ClientError> {
+        let user =
+            auth.state().await.user.ok_or_else(|| {
+                ClientError::api(ErrorCode::Unauthenticated, "nobody is signed in")
+            })?;
+        self.cache().bind_account(&user.id).await?;
+        self.engine.run(&auth.token().await?).await
+    }
+
+    /// An image's bytes: from the cache when it holds them, else from the service.
+    pub async fn image(
+        &self,
+        auth: &Auth,
+        variant: ImageVariant,
+        id: &str,
+    ) -> Result<ImageBytes, ClientError> {
+        if !is_valid_id(id) {
+            return Err(ClientError::api(ErrorCode::NotFound, "no such image"));
+        }
+        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM images WHERE id = ?)")
+            .bind(id)
+            .fetch_one(self.cache().pool())
+            .await?;
+        match variant {
+            ImageVariant::Thumbnail => {
+                if let Some(bytes) = self.engine.thumbnail(id).await? {
+                    return Ok(bytes);
+                }
+            }
+            ImageVariant::Original if known => {
+                let token = auth.token().await.ok();
+                return self.engine.original(token.as_ref(), id).await;
+            }
+            ImageVariant::Original => {}
+        }
+        // Not synced yet (a generation that just finished), or a thumbnail to fetch again.
+        auth.api().image(&auth.token().await?, id, variant).await
+    }
+}

@@ -1,0 +1,53 @@
+//! The background sync: at start, when woken (a change queued, "Sync now", a generation
+//! finished), and every few minutes; sooner again while offline, so it resumes soon after the
+//! network returns. Every status change reaches the UI as a `sync-changed` event.
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_specta::Event;
+
+use crate::events::SyncChanged;
+use crate::state::AppState;
+
+/// Between passes when all is well.
+const PERIOD: Duration = Duration::from_secs(300);
+/// Between attempts while the service cannot be reached.
+const OFFLINE_RETRY: Duration = Duration::from_secs(15);
+
+pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let Ok(library) = state.library().await else {
+            tracing::warn!("no library: the gallery stays empty");
+            return;
+        };
+        // Status changes to the UI, as they happen.
+        let mut changes = library.engine().subscribe();
+        let forward = app.clone();
+        tauri::async_runtime::spawn(async move {
+            while changes.changed().await.is_ok() {
+                let status = changes.borrow_and_update().clone();
+                let _ = SyncChanged(status).emit(&forward);
+            }
+        });
+        loop {
+            let wait = match state.auth() {
+                Ok(auth) if auth.state().await.user.is_some() => match library.sync(auth).await {
+                    Ok(_) => PERIOD,
+                    Err(e) if e.code().as_str() == "offline" => OFFLINE_RETRY,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "sync stopped");
+                        PERIOD
+                    }
+                },
+                // Signed out: wait to be woken by a sign-in.
+                _ => PERIOD,
+            };
+            tokio::select! {
+                () = state.sync_wanted.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    });
+}
