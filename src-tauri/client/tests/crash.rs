@@ -1,0 +1,89 @@
+//! Crash safety: `atelier-sync` is killed (SIGKILL, no chance to clean up) at random points of a
+//! sync, again and again. After each kill the integrity check finds nothing it cannot repair;
+//! at the end a pass completes and the cache agrees with the service on every row and file.
+//! `ATELIER_CRASH_KILLS` sets the number of kills (20 here; more for a soak).
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use atelier_client::cache::Cache;
+use support::{Service, assert_agree, generate};
+
+fn sync_command(service: &Service, dir: &std::path::Path, token: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier-sync"));
+    command
+        .env("ATELIER_API_URL", &service.url)
+        .env("ATELIER_DATA_DIR", dir)
+        .env("ATELIER_SESSION_TOKEN", token)
+        // Small pages: many transactions to be killed between (and inside).
+        .env("ATELIER_SYNC_PAGE_SIZE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn random_below(limit: u64) -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).unwrap();
+    u64::from_le_bytes(bytes) % limit.max(1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_at_random_points_always_recovers() {
+    let kills: u32 = std::env::var("ATELIER_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let service = Service::start().await;
+    let (api, token) = service.signed_in("crash@example.com").await;
+    for n in 0..6 {
+        generate(&api, &token, &format!("crash test picture number {n}"), 2).await;
+    }
+
+    // How long a whole pass takes from empty: kills land anywhere within it.
+    let timing = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let status = sync_command(&service, timing.path(), token.expose())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let whole = started.elapsed().as_millis() as u64;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut interrupted = 0;
+    for round in 0..kills {
+        let mut child = sync_command(&service, dir.path(), token.expose())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(random_below(whole + 20))).await;
+        let finished = child.try_wait().unwrap().is_some();
+        if !finished {
+            interrupted += 1;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        let cache = Cache::open(dir.path()).await.unwrap();
+        let report = cache.check_integrity().await.unwrap();
+        assert!(report.problems.is_empty(), "round {round}: {report:?}");
+        cache.close().await;
+        // A pass that finished leaves nothing to interrupt: start the next from nothing.
+        if finished {
+            std::fs::remove_dir_all(dir.path()).unwrap();
+        }
+    }
+    eprintln!("{interrupted} of {kills} kills interrupted a pass of {whole} ms");
+    assert!(
+        interrupted >= kills / 2,
+        "only {interrupted} of {kills} kills landed during a pass (a pass takes {whole} ms)"
+    );
+
+    let status = sync_command(&service, dir.path(), token.expose())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cache = Cache::open(dir.path()).await.unwrap();
+    assert_agree(&cache, &api, &token).await;
+}
