@@ -132,6 +132,8 @@ function png(hue, size = 512) {
     chunk('IEND', Buffer.alloc(0)),
   ])
 }
+/** PNGs made once per run, by tint and size. */
+const pngCache = new Map()
 const fail = (code, extra = {}) => ({ error: { code, message: `${code} (from the fake service)`, ...extra } })
 /**
  * Commands every scenario answers unless it says otherwise: signed out, keychain available,
@@ -201,6 +203,8 @@ function installTauriIpcMock(config) {
           return null
       }
       const script = ipc.commands?.[cmd]
+      const gallery = window.__ATELIER_GALLERY__
+      if (script === undefined && gallery && typeof gallery[cmd] === 'function') return gallery[cmd](args ?? {})
       if (script === undefined) throw `command ${cmd} not found`
       const list = Array.isArray(script) ? script : [script]
       const outcome = list[Math.min(ipc.calls[cmd] - 1, list.length - 1)]
@@ -239,6 +243,140 @@ function installTauriIpcMock(config) {
   void invoke('plugin:notification|is_permission_granted')
     .then((granted) => (permission = granted === null ? 'default' : granted ? 'granted' : 'denied'))
     .catch(() => {})
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake gallery: what Rust's cache would answer, over `count` synthetic images made the same
+// way every run (image `i` is the i-th newest), with search, filters, favourites, deletes (an
+// outbox while offline), the sync state and the storage numbers. Runs in the page, before it.
+
+function installMockGallery(options) {
+  const count = options.count
+  const DAY = 86_400_000
+  const NEWEST = Date.UTC(2026, 10, 24, 18)
+  const SUBJECTS = ['lighthouse', 'harbour', 'forest', 'desert', 'city street', 'mountain lake', 'old library', 'garden']
+  const MOODS = ['at dusk', 'at dawn', 'in fog', 'as an oil painting', 'in watercolour', 'at night']
+  const CONVERSATIONS = SUBJECTS.map((subject, n) => ({
+    id: `c${String(n + 1).padStart(31, '0')}`,
+    title: subject[0].toUpperCase() + subject.slice(1) + 's',
+  }))
+  const GB = 1024 ** 3
+  const deleted = new Set()
+  const favourites = new Set()
+  for (let i = 0; i < count; i += 7) favourites.add(i)
+  const state = {
+    sync: options.sync ?? { state: 'idle', pending_changes: 0, progress: null, last_synced_at: NEWEST, error_code: null },
+    storage: { cache_bytes: 0, thumbnails_bytes: 1.2 * GB, originals_bytes: 1.7 * GB, budget_bytes: 2 * GB, folder: '/home/ada/.local/share/app.atelier.desktop/cache' },
+    saveAs: options.saveAs ?? [true],
+    saves: 0,
+    version: 0,
+  }
+  state.storage.cache_bytes = state.storage.thumbnails_bytes + state.storage.originals_bytes
+
+  const id = (i) => i.toString(16).padStart(32, '0')
+  const item = (i) => {
+    const subject = i % SUBJECTS.length
+    return {
+      image_id: id(i),
+      generation_id: `9${id(i).slice(1)}`,
+      conversation_id: CONVERSATIONS[subject].id,
+      conversation_title: CONVERSATIONS[subject].title,
+      prompt: `${/^[aeiou]/.test(SUBJECTS[subject]) ? 'An' : 'A'} ${SUBJECTS[subject]} ${MOODS[Math.floor(i / SUBJECTS.length) % MOODS.length]}, no. ${i + 1}`,
+      model: i % 3 === 0 ? 'seedream' : 'nano-banana',
+      aspect_ratio: '1:1',
+      width: 1024,
+      height: 1024,
+      bytes: 180_000 + ((i * 7919) % 900_000),
+      content_type: 'image/png',
+      favourite: favourites.has(i),
+      created_at: NEWEST - Math.floor((i * DAY) / 400),
+      credits: i % 3 === 0 ? 6 : 4,
+      original_cached: i % 11 !== 5,
+    }
+  }
+  // The positions matching a query, newest first; remembered until the query or the data change.
+  let memo = { key: null, list: [] }
+  function matching(query) {
+    const key = JSON.stringify(query) + state.version
+    if (memo.key === key) return memo.list
+    const words = (query.search ?? '').toLowerCase().split(/\s+/).filter(Boolean)
+    const list = []
+    for (let i = 0; i < count; i++) {
+      if (deleted.has(i)) continue
+      if (query.favourites_only && !favourites.has(i)) continue
+      const it = words.length || query.conversation_id || query.from_ms !== null || query.to_ms !== null ? item(i) : null
+      if (it && query.conversation_id && it.conversation_id !== query.conversation_id) continue
+      if (it && query.from_ms !== null && it.created_at < query.from_ms) continue
+      if (it && query.to_ms !== null && it.created_at > query.to_ms) continue
+      if (it && words.length) {
+        const prompt = it.prompt.toLowerCase()
+        if (!words.every((w) => prompt.includes(w))) continue
+      }
+      list.push(i)
+    }
+    memo = { key, list }
+    return list
+  }
+  const changed = () => {
+    state.version += 1
+  }
+  const emitSync = () => window.__ATELIER_IPC__?.emit('sync-changed', state.sync)
+  const outbox = (n) => {
+    if (state.sync.state !== 'offline') return
+    state.sync = { ...state.sync, pending_changes: state.sync.pending_changes + n }
+    setTimeout(emitSync, 0)
+  }
+  const index = (imageId) => parseInt(imageId, 16)
+
+  window.__ATELIER_GALLERY__ = {
+    state,
+    gallery_page({ query, offset, limit }) {
+      const list = matching(query)
+      return { items: list.slice(offset, offset + limit).map(item), total: list.length }
+    },
+    gallery_conversations() {
+      const images = new Map()
+      for (let i = 0; i < count; i++) {
+        if (deleted.has(i)) continue
+        const c = CONVERSATIONS[i % SUBJECTS.length].id
+        images.set(c, (images.get(c) ?? 0) + 1)
+      }
+      return CONVERSATIONS.map((c) => ({ ...c, images: images.get(c.id) ?? 0 }))
+    },
+    set_favourite({ imageIds, favourite }) {
+      for (const imageId of imageIds) favourite ? favourites.add(index(imageId)) : favourites.delete(index(imageId))
+      changed()
+      outbox(1)
+      return null
+    },
+    delete_images({ imageIds }) {
+      for (const imageId of imageIds) deleted.add(index(imageId))
+      changed()
+      outbox(1)
+      return null
+    },
+    sync_status: () => state.sync,
+    sync_now() {
+      state.sync = { ...state.sync, state: 'syncing', progress: { done: 0, total: Math.max(1, state.sync.pending_changes) } }
+      return state.sync
+    },
+    storage_info: () => state.storage,
+    set_storage_budget({ bytes }) {
+      state.storage = { ...state.storage, budget_bytes: bytes }
+      return state.storage
+    },
+    clear_cache() {
+      state.storage = { ...state.storage, cache_bytes: 0, thumbnails_bytes: 0, originals_bytes: 0 }
+      return state.storage
+    },
+    open_cache_folder: () => null,
+    copy_image: () => null,
+    save_image_as() {
+      const answer = state.saveAs[Math.min(state.saves, state.saveAs.length - 1)]
+      state.saves += 1
+      return answer
+    },
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -879,6 +1017,272 @@ const scenarios = [
       await t.screenshot('credits-zh-CN')
     },
   },
+  // ---- The gallery: 100,000 synthetic images in the mocked cache (see installMockGallery). ----
+  {
+    // Scrolls the whole way down: pages of 200 come as they are needed, the last image shows.
+    name: 'gallery-scroll',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectAttr('gallery-count', 'data-count', '100000')
+      await t.expectText('gallery-count', '100,000 images')
+      await t.expectTilesLoaded()
+      await t.screenshot('gallery')
+
+      for (const [speed, fraction] of [['wheel', 0.15], ['fling', 0.8]]) {
+        const frames = await t.measureScroll(fraction)
+        const pct = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))].toFixed(1)
+        console.log(`    scroll 100,000 images (${speed}, ${fraction} screen a frame): ${frames.length} frames, p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms`)
+      }
+
+      await t.page.evaluate(() => {
+        const scroller = document.querySelector('[data-testid="gallery-grid"] .scroller')
+        scroller.scrollTop = scroller.scrollHeight
+      })
+      const last = (99_999).toString(16).padStart(32, '0')
+      await t.waitUntil('the last image should be in view, its thumbnail loaded', (id) => {
+        const tile = document.querySelector(`[data-testid="gallery-tile"][data-index="99999"]`)
+        const img = tile?.querySelector('img')
+        const scroller = document.querySelector('[data-testid="gallery-grid"] .scroller')
+        if (!tile || !img || !scroller) return { ok: false, seen: null }
+        const box = tile.getBoundingClientRect()
+        const view = scroller.getBoundingClientRect()
+        const seen = { id: tile.dataset.id, loaded: img.complete && img.naturalWidth > 0, inView: box.top >= view.top - 1 && box.bottom <= view.bottom + 1 }
+        return { ok: seen.id === id && seen.loaded && seen.inView, seen }
+      }, last)
+      await t.expectTilesLoaded()
+      await t.screenshot('gallery-end')
+      // Every page asked for was a window of 200, and far fewer than 500 of them.
+      const args = await t.page.evaluate(() => window.__ATELIER_IPC__.args.gallery_page)
+      if (!args.every((a) => a.limit === 200 && a.offset % 200 === 0)) throw new Error(`pages should be windows of 200: ${JSON.stringify(args.slice(0, 5))}`)
+      if (args.length > 120) throw new Error(`${args.length} pages fetched for one scroll`)
+    },
+  },
+  {
+    // Search narrows as you type (once typing pauses), then a Shift-click range is deleted.
+    name: 'gallery-search-select-delete',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectAttr('gallery-count', 'data-count', '100000')
+      await t.byId('gallery-search').click()
+      await t.page.keyboard.type('harbour', { delay: 40 })
+      await t.expectAttr('gallery-count', 'data-count', '12500')
+      const searches = await t.page.evaluate(() => window.__ATELIER_IPC__.args.gallery_page.map((a) => a.query.search))
+      if (searches.some((q) => q !== null && q !== 'harbour')) throw new Error(`searched while typing: ${JSON.stringify(searches)}`)
+      await t.expectTilesLoaded()
+      const prompts = await t.page.evaluate(() => [...document.querySelectorAll('[data-testid="gallery-tile"]')].map((b) => b.getAttribute('aria-label')))
+      if (!prompts.length || !prompts.every((p) => p.includes('harbour'))) throw new Error(`tiles should all be harbours: ${prompts.slice(0, 3)}`)
+      // More words narrow further; the conversation filter too.
+      await t.byId('gallery-search').fill('harbour fog')
+      await t.expectAttr('gallery-count', 'data-count', '2083')
+      await t.byId('gallery-search').fill('')
+      await t.byId('gallery-conversation').selectOption({ label: 'Harbours (12,500)' }, { timeout: TIMEOUT_MS })
+      await t.expectAttr('gallery-count', 'data-count', '12500')
+      await t.byId('gallery-favourites').check()
+      await t.expectAttr('gallery-count', 'data-count', '1785')
+      await t.byId('gallery-reset').click()
+      await t.expectAttr('gallery-count', 'data-count', '100000')
+      await t.expectTilesLoaded()
+
+      // Click the first, Shift-click the sixth: six selected.
+      const tile = (i) => t.page.locator(`[data-testid="gallery-tile"][data-index="${i}"]`)
+      await tile(0).click()
+      await tile(5).click({ modifiers: ['Shift'] })
+      await t.expectAttr('selection-count', 'data-count', '6')
+      // Ctrl-click takes one out; the keyboard extends.
+      await tile(3).click({ modifiers: ['Control'] })
+      await t.expectAttr('selection-count', 'data-count', '5')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('selection-bar')
+      await t.expectFocused('gallery-tile')
+      await t.page.keyboard.press('Shift+ArrowRight')
+      await t.page.keyboard.press('Shift+ArrowRight')
+      await t.expectAttr('selection-count', 'data-count', '3')
+      await t.page.keyboard.press('Control+a')
+      await t.expectAttr('selection-count', 'data-count', '100000')
+      await t.page.keyboard.press('Escape')
+      await tile(0).click()
+      await tile(5).click({ modifiers: ['Shift'] })
+      await t.expectAttr('selection-count', 'data-count', '6')
+      await t.screenshot('gallery-selected')
+
+      const ids = await t.page.evaluate(() => [...Array(6).keys()].map((i) => document.querySelector(`[data-testid="gallery-tile"][data-index="${i}"]`).dataset.id))
+      await t.byId('bulk-delete').click()
+      await t.expectText('confirm-dialog', 'Delete 6 images?')
+      await t.expectFocused('confirm-cancel')
+      await t.screenshot('gallery-confirm-delete')
+      await t.byId('confirm-accept').click()
+      await t.expectAttr('gallery-count', 'data-count', '99994')
+      await t.expectAbsent('confirm-dialog')
+      await t.expectArgs('delete_images', [{ imageIds: ids }])
+      await t.expectAbsent('selection-bar')
+      // What was seventh is now first.
+      await t.waitUntil('the first tile should be what was seventh', (id) => {
+        const seen = document.querySelector('[data-testid="gallery-tile"][data-index="0"]')?.dataset.id
+        return { ok: seen === id, seen }
+      }, (6).toString(16).padStart(32, '0'))
+      // Delete on the keyboard asks too; Esc says no.
+      await tile(0).click()
+      await t.page.keyboard.press('Delete')
+      await t.expectText('confirm-dialog', 'Delete this image?')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('confirm-dialog')
+      await t.expectCallCount('delete_images', 1)
+    },
+  },
+  {
+    // Double-click opens the detail view: the original, what it cost, and what to do with it.
+    name: 'gallery-detail',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000, saveAs: [false, true] },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      const first = (0).toString(16).padStart(32, '0')
+      await t.page.locator('[data-testid="gallery-tile"][data-index="0"]').dblclick()
+      await t.page.getByRole('dialog', { name: 'Image details' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectOriginalLoaded(first, 1024)
+      await t.expectText('detail-prompt', 'A lighthouse at dusk, no. 1')
+      await t.expectText('detail-model', 'seedream · 1:1')
+      await t.expectText('detail-size', '1024 × 1024 px · 176\u00a0KB')
+      await t.expectText('detail-date', 'November 24, 2026')
+      await t.expectText('detail-credits', '6 credits')
+      await t.expectText('detail-conversation', 'Lighthouses')
+      await t.expectAttr('detail-favourite', 'aria-pressed', 'true')
+      await t.screenshot('gallery-detail')
+
+      await t.byId('detail-favourite').click()
+      await t.expectAttr('detail-favourite', 'aria-pressed', 'false')
+      await t.expectArgs('set_favourite', [{ imageIds: [first], favourite: false }])
+      await t.byId('detail-copy-prompt').click()
+      await t.expectText('detail-status', 'Prompt copied.')
+      const copied = await t.page.evaluate(() => navigator.clipboard.readText())
+      if (copied !== 'A lighthouse at dusk, no. 1') throw new Error(`clipboard holds ${JSON.stringify(copied)}`)
+      await t.byId('detail-copy-image').click()
+      await t.expectText('detail-status', 'Image copied.')
+      await t.expectArgs('copy_image', [{ imageId: first }])
+      // Cancelled in the dialog: nothing said. Then saved.
+      await t.byId('detail-save').click()
+      await t.expectCallCount('save_image_as', 1)
+      await t.waitUntil('nothing should be said after a cancelled save', () => {
+        const text = document.querySelector('[data-testid="detail-status"]').textContent.trim()
+        return { ok: text === '', seen: text }
+      })
+      await t.byId('detail-save').click()
+      await t.expectText('detail-status', 'Saved.')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('gallery-detail')
+      // The first tile is no longer a favourite.
+      await t.waitUntil('the first tile should have lost its star', () => {
+        const star = document.querySelector('[data-testid="gallery-tile"][data-index="0"] [data-testid="tile-favourite"]')
+        return { ok: !star, seen: !!star }
+      })
+
+      // "Use this prompt" takes it to the studio's composer.
+      await t.page.locator('[data-testid="gallery-tile"][data-index="1"]').click()
+      await t.page.keyboard.press('Enter')
+      await t.byId('viewer-use-prompt').click()
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.expectValue('composer-prompt', 'A harbour at dusk, no. 2')
+    },
+  },
+  {
+    // Offline: the banner counts the changes waiting; a delete adds one; Sync now shows progress.
+    name: 'gallery-offline',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000, sync: { state: 'offline', pending_changes: 3, progress: null, last_synced_at: Date.UTC(2026, 10, 24, 6), error_code: null } },
+    ipc: { appInfo: APP_INFO, health: NATIVE, error: OFFLINE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectAttr('sync-banner', 'data-state', 'offline')
+      await t.expectText('sync-banner', "You're offline.")
+      await t.expectText('sync-pending', '3 changes waiting to sync')
+      await t.expectTilesLoaded()
+      await t.screenshot('gallery-offline')
+      await t.page.locator('[data-testid="gallery-tile"][data-index="2"]').click()
+      await t.byId('bulk-delete').click()
+      await t.byId('confirm-accept').click()
+      await t.expectAttr('gallery-count', 'data-count', '99999')
+      await t.expectText('sync-pending', '4 changes waiting to sync')
+      await t.byId('sync-now').click()
+      await t.expectAttr('sync-banner', 'data-state', 'syncing')
+      await t.emit('sync-changed', { state: 'syncing', pending_changes: 4, progress: { done: 2, total: 4 }, last_synced_at: null, error_code: null })
+      await t.expectText('sync-progress', '2 of 4')
+      await t.screenshot('gallery-syncing')
+      await t.emit('sync-changed', { state: 'idle', pending_changes: 0, progress: null, last_synced_at: Date.UTC(2026, 10, 24, 9), error_code: null })
+      await t.expectAbsent('sync-banner')
+    },
+  },
+  {
+    name: 'settings-storage',
+    gallery: { count: 10 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.expectText('storage-total', '2.9\u00a0GB')
+      await t.expectText('storage-thumbnails', '1.2\u00a0GB')
+      await t.expectText('storage-originals', '1.7\u00a0GB of 2\u00a0GB')
+      await t.expectValue('storage-budget', '2')
+      await t.expectText('storage-folder', '/home/ada/.local/share/app.atelier.desktop/cache')
+      await t.screenshot('settings-storage')
+      await t.byId('storage-budget').fill('lots')
+      await t.byId('storage-save').click()
+      await t.expectText('storage-budget-invalid', 'Enter a size from 0.5 to 1024 GB.')
+      await t.expectAttr('storage-budget', 'aria-invalid', 'true')
+      await t.expectCallCount('set_storage_budget', 0)
+      await t.byId('storage-budget').fill('5')
+      await t.byId('storage-budget').press('Enter')
+      await t.expectText('storage-originals', '1.7\u00a0GB of 5\u00a0GB')
+      await t.expectArgs('set_storage_budget', [{ bytes: 5 * 1024 ** 3 }])
+      await t.byId('storage-open-folder').click()
+      await t.expectCallCount('open_cache_folder', 1)
+      await t.byId('storage-clear').click()
+      await t.expectText('confirm-dialog', 'Clear the cache?')
+      await t.screenshot('settings-storage-clear')
+      await t.byId('confirm-accept').click()
+      await t.expectText('storage-total', '0\u00a0B')
+      await t.expectText('storage-status', 'Cache cleared.')
+      await t.expectCallCount('clear_cache', 1)
+    },
+  },
+  {
+    name: 'gallery-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000, sync: { state: 'offline', pending_changes: 12, progress: null, last_synced_at: null, error_code: null } },
+    ipc: { appInfo: APP_INFO, health: NATIVE, error: OFFLINE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectText('gallery-count', '100,000 张图片')
+      await t.expectText('sync-pending', '12 项更改等待同步')
+      await t.expectTilesLoaded()
+      await t.page.locator('[data-testid="gallery-tile"][data-index="1"]').click()
+      await t.page.locator('[data-testid="gallery-tile"][data-index="3"]').click({ modifiers: ['Shift'] })
+      await t.expectText('selection-count', '已选择 3 张')
+      await t.screenshot('gallery-zh-CN-dark')
+      await t.byId('selection-clear').click()
+      await t.page.locator('[data-testid="gallery-tile"][data-index="0"]').dblclick()
+      await t.expectText('detail-credits', '6 积分')
+      await t.expectText('detail-date', '2026年11月24日')
+      await t.screenshot('gallery-detail-zh-CN-dark')
+      await t.page.keyboard.press('Escape')
+      await t.byId('nav-settings').click()
+      await t.expectText('storage-originals', '1.7\u00a0GB / 2\u00a0GB')
+      await t.screenshot('settings-storage-zh-CN-dark')
+    },
+  },
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -1006,6 +1410,50 @@ function helpers(page, problems) {
         return { ok: seen.length === count && seen.every((w) => w > 0), seen }
       })
     },
+    /** Polls `fn` in the page (it returns `{ ok, seen }`) until it is ok. */
+    async waitUntil(describe, fn, arg) {
+      await poll(describe, () => page.evaluate(fn, arg))
+    },
+    /** Every gallery tile on screen has its thumbnail decoded, and there is at least one. */
+    async expectTilesLoaded() {
+      await poll('the gallery tiles in view should have loaded', async () => {
+        const seen = await page.evaluate(() => {
+          const scroller = document.querySelector('[data-testid="gallery-grid"] .scroller')
+          if (!scroller) return null
+          const view = scroller.getBoundingClientRect()
+          const tiles = [...scroller.querySelectorAll('[data-testid="gallery-tile"], [data-testid="gallery-placeholder"]')].filter((el) => {
+            const box = el.getBoundingClientRect()
+            return box.bottom > view.top && box.top < view.bottom
+          })
+          return { tiles: tiles.length, waiting: tiles.filter((el) => !el.querySelector('img')?.complete || !el.querySelector('img')?.naturalWidth).length }
+        })
+        return { ok: !!seen && seen.tiles > 0 && seen.waiting === 0, seen }
+      })
+    },
+    /**
+     * Scrolls the gallery down by `fraction` of a screen every frame for 3 s and returns the frame
+     * times in ms, sorted. Measured, never asserted.
+     */
+    async measureScroll(fraction) {
+      return page.evaluate(
+        (fraction) =>
+          new Promise((resolve) => {
+            const scroller = document.querySelector('[data-testid="gallery-grid"] .scroller')
+            const times = []
+            let last = performance.now()
+            const began = last
+            const step = (now) => {
+              times.push(now - last)
+              last = now
+              scroller.scrollTop += scroller.clientHeight * fraction
+              if (now - began < 3000) requestAnimationFrame(step)
+              else resolve(times.slice(1).sort((a, b) => a - b))
+            }
+            requestAnimationFrame(step)
+          }),
+        fraction,
+      )
+    },
     async expectAbsent(id) {
       const count = await byId(id).count()
       if (count !== 0) throw new Error(`[data-testid=${id}] should not be shown`)
@@ -1081,8 +1529,12 @@ async function runScenario(scenario, baseUrl) {
       await page.route('http://img.localhost/**', (route) => {
         const [variant, id] = new URL(route.request().url()).pathname.split('/').slice(1)
         if (variant === 'original' && scenario.missingOriginals?.includes(id)) return route.fulfill({ status: 404, body: '' })
-        const body = png(Math.max(0, IMAGE_IDS.indexOf(id)) * 60, variant === 'original' ? 1024 : 512)
-        return route.fulfill({ status: 200, contentType: 'image/png', body })
+        const known = IMAGE_IDS.indexOf(id)
+        const hue = known >= 0 ? known * 60 : (parseInt(id, 16) % 8) * 24
+        const size = variant === 'original' ? 1024 : known >= 0 ? 512 : 160
+        const key = `${hue}:${size}`
+        if (!pngCache.has(key)) pngCache.set(key, png(hue, size))
+        return route.fulfill({ status: 200, contentType: 'image/png', body: pngCache.get(key), headers: { 'Cache-Control': 'max-age=31536000, immutable' } })
       })
     }
     page.on('request', (request) => {
@@ -1091,6 +1543,7 @@ async function runScenario(scenario, baseUrl) {
     })
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl })
+    if (scenario.gallery) await page.addInitScript(installMockGallery, scenario.gallery)
     await page.addInitScript(installTauriIpcMock, {
       ...scenario.ipc,
       commands: { ...DEFAULT_COMMANDS, ...scenario.ipc.commands },
