@@ -10,6 +10,7 @@ import {
   appError,
   clearCommandMocks,
   emitAuthChanged,
+  galleryItem,
   mockCommands,
 } from './testing'
 
@@ -113,5 +114,43 @@ describe('sign-in commands', () => {
     clearCommandMocks()
     const stop = await tauriBackend.onSignInLink(() => {})
     expect(() => stop()).not.toThrow()
+  })
+})
+
+describe('the gallery commands', () => {
+  it('send their arguments under the names Rust expects and return its data', async () => {
+    const seen: unknown[] = []
+    mockCommands({
+      galleryPage: (query, offset, limit) => {
+        seen.push({ query, offset, limit })
+        return { items: [galleryItem(offset)], total: 1000 }
+      },
+      deleteImages: (imageIds) => {
+        seen.push({ imageIds })
+        return null
+      },
+      setFavourite: (imageIds, favourite) => {
+        seen.push({ imageIds, favourite })
+        return null
+      },
+      saveImageAs: () => false,
+    })
+    const query = { search: 'dusk', conversation_id: null, from_ms: 1, to_ms: null, favourites_only: true }
+    const page = await tauriBackend.galleryPage(query, 400, 200)
+    expect(page).toEqual({ status: 'ok', data: { items: [galleryItem(400)], total: 1000 } })
+    expect(await tauriBackend.deleteImages(['a', 'b'])).toEqual({ status: 'ok', data: null })
+    expect(await tauriBackend.setFavourite(['a'], true)).toEqual({ status: 'ok', data: null })
+    expect(await tauriBackend.saveImageAs('a')).toEqual({ status: 'ok', data: false })
+    expect(seen).toEqual([{ query, offset: 400, limit: 200 }, { imageIds: ['a', 'b'] }, { imageIds: ['a'], favourite: true }])
+  })
+
+  it('turn a cache failure into its code', async () => {
+    mockCommands({
+      storageInfo: () => {
+        throw appError('cache_unavailable')
+      },
+    })
+    const info = await tauriBackend.storageInfo()
+    expect(info.status === 'error' && info.error.code).toBe('cache_unavailable')
   })
 })

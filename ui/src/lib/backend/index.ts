@@ -18,6 +18,14 @@ import {
   type Code_Serialize,
   type Conversation,
   type ConversationPage_Serialize,
+  type GalleryConversation,
+  type GalleryItem,
+  type GalleryPage,
+  type GalleryQuery_Serialize,
+  type StorageInfo,
+  type SyncProgress,
+  type SyncState,
+  type SyncStatus_Serialize,
   type GeneratedImage,
   type GenerationRequest_Deserialize,
   type GenerationPage_Serialize,
@@ -34,17 +42,7 @@ import {
   type SessionStorage,
   type SignInLink_Serialize,
 } from './bindings'
-import { galleryCommands, galleryEvents } from './gallery'
 import { osNotifier } from './notifications'
-import type {
-  GalleryConversation,
-  GalleryItem,
-  GalleryPage,
-  GalleryQuery,
-  StorageInfo,
-  SyncState,
-  SyncStatus,
-} from '../gallery/types'
 
 export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
@@ -53,7 +51,9 @@ export type Generation = Generation_Serialize
 export type GenerationPage = GenerationPage_Serialize
 export type GenerationRequest = GenerationRequest_Deserialize
 export type LedgerPage = LedgerPage_Serialize
-export type { GalleryConversation, GalleryItem, GalleryPage, GalleryQuery, StorageInfo, SyncState, SyncStatus }
+export type { GalleryConversation, GalleryItem, GalleryPage, StorageInfo, SyncProgress, SyncState }
+export type GalleryQuery = GalleryQuery_Serialize
+export type SyncStatus = SyncStatus_Serialize
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -232,19 +232,19 @@ export const tauriBackend: Backend = {
   creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
-  galleryPage: (query, offset, limit) => typed(() => galleryCommands.galleryPage(query, offset, limit)),
-  galleryConversations: () => typed(() => galleryCommands.galleryConversations()),
-  setFavourite: (imageIds, favourite) => typed(() => galleryCommands.setFavourite(imageIds, favourite)),
-  deleteImages: (imageIds) => typed(() => galleryCommands.deleteImages(imageIds)),
-  syncStatus: () => typed(() => galleryCommands.syncStatus()),
-  syncNow: () => typed(() => galleryCommands.syncNow()),
-  onSyncChanged: (listener) => listening((h) => galleryEvents.syncChanged.listen(h), listener),
-  storageInfo: () => typed(() => galleryCommands.storageInfo()),
-  setStorageBudget: (bytes) => typed(() => galleryCommands.setStorageBudget(bytes)),
-  clearCache: () => typed(() => galleryCommands.clearCache()),
-  openCacheFolder: () => typed(() => galleryCommands.openCacheFolder()),
-  copyImage: (imageId) => typed(() => galleryCommands.copyImage(imageId)),
-  saveImageAs: (imageId) => typed(() => galleryCommands.saveImageAs(imageId)),
+  galleryPage: (query, offset, limit) => typed(() => commands.galleryPage(query, offset, limit)),
+  galleryConversations: () => typed(() => commands.galleryConversations()),
+  setFavourite: (imageIds, favourite) => typed(() => commands.setFavourite(imageIds, favourite)),
+  deleteImages: (imageIds) => typed(() => commands.deleteImages(imageIds)),
+  syncStatus: () => typed(() => commands.syncStatus()),
+  syncNow: () => typed(() => commands.syncNow()),
+  onSyncChanged: (listener) => listening((h) => events.syncChanged.listen(h), listener),
+  storageInfo: () => typed(() => commands.storageInfo()),
+  setStorageBudget: (bytes) => typed(() => commands.setStorageBudget(bytes)),
+  clearCache: () => typed(() => commands.clearCache()),
+  openCacheFolder: () => typed(() => commands.openCacheFolder()),
+  copyImage: (imageId) => typed(() => commands.copyImage(imageId)),
+  saveImageAs: (imageId) => typed(() => commands.saveImageAs(imageId)),
   notify: (title, body) => notifier.notify(title, body),
 }
 
