@@ -8,6 +8,8 @@
 //!   icons             regenerate icons/ from icons/atelier.svg
 //!   bench thumbnails  the server's thumbnailer against libvips' vipsthumbnail (release build)
 //!   bench latency     kie task done → image listed by atelier-client, p50/p95, callback and polling paths
+//!   bench gallery     a gallery window of 200 over 100,000 cached images, with and without search, p50/p99
+//!   bench sync        first sync of 10,000 images (metadata + thumbnails) into an empty cache; a sync with no changes
 
 mod dev;
 mod process;
@@ -29,7 +31,7 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency>\n\
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync>\n\
 suites: lint rust bindings ui-unit ui-browser conformance window";
 
 fn main() -> ExitCode {
@@ -97,6 +99,12 @@ fn bench(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
                     "generation_latency",
                 ]),
         ),
-        _ => anyhow::bail!("benchmarks: thumbnails, latency"),
+        Some(name @ ("gallery" | "sync")) => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args(["run", "--release", "-p", "atelier-client", "--example"])
+                .arg(format!("{name}_bench")),
+        ),
+        _ => anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync"),
     }
 }

@@ -124,6 +124,7 @@ impl Cache {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.rows_changed();
         self.release_files(released).await?;
         Ok(report)
     }
@@ -141,6 +142,7 @@ impl Cache {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.rows_changed();
         Ok(())
     }
 

@@ -74,7 +74,8 @@ fn fts_phrase(search: &str) -> String {
         .join(" ")
 }
 
-/// `WHERE …` for a query, on `images i JOIN generations g`.
+/// `WHERE …` for a query, on `images i` alone (prompts through a subquery), so counting and
+/// skipping to an offset walk one index instead of joining every row they pass.
 fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &GalleryQuery) {
     sql.push(" WHERE 1 = 1");
     if let Some(id) = query
@@ -107,19 +108,24 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &GalleryQuery) {
     }
     // Trigrams need three characters a word; shorter words are matched by a scan instead.
     if search.split_whitespace().all(|w| w.chars().count() >= 3) {
-        sql.push(" AND g.rowid IN (SELECT rowid FROM prompts WHERE prompts MATCH ")
-            .push_bind(fts_phrase(&search))
-            .push(")");
+        sql.push(
+            " AND i.generation_id IN (SELECT g.id FROM prompts JOIN generations g ON g.rowid = prompts.rowid
+              WHERE prompts MATCH ",
+        )
+        .push_bind(fts_phrase(&search))
+        .push(")");
     } else {
+        sql.push(" AND i.generation_id IN (SELECT id FROM generations WHERE 1 = 1");
         for word in search.split_whitespace() {
             let escaped = word
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            sql.push(" AND g.prompt LIKE ")
+            sql.push(" AND prompt LIKE ")
                 .push_bind(format!("%{escaped}%"))
                 .push(" ESCAPE '\\'");
         }
+        sql.push(")");
     }
 }
 
@@ -132,33 +138,50 @@ impl Cache {
         limit: u32,
     ) -> Result<GalleryPage, ClientError> {
         let limit = limit.clamp(1, MAX_WINDOW);
-        let mut count = QueryBuilder::new(
-            "SELECT COUNT(*) FROM images i JOIN generations g ON g.id = i.generation_id",
-        );
-        push_filters(&mut count, query);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        // Scrolling asks window after window of one query: count it once.
+        let known = self
+            .counted
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().filter(|(q, _)| q == query).map(|(_, n)| *n));
+        let total = match known {
+            Some(total) => total,
+            None => {
+                let mut count = QueryBuilder::new("SELECT COUNT(*) FROM images i");
+                push_filters(&mut count, query);
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+                if let Ok(mut counted) = self.counted.lock() {
+                    *counted = Some((query.clone(), total as u32));
+                }
+                total as u32
+            }
+        };
 
+        // The window's ids first (an index walk), then their details. An image whose generation
+        // has not arrived yet (sync order) shows with an empty prompt until it does.
         let mut select = QueryBuilder::new(
             "SELECT i.id AS image_id, i.generation_id, i.conversation_id, COALESCE(c.title, '') AS conversation_title,
-                    g.prompt, g.model, g.aspect_ratio, i.width, i.height, i.bytes, i.content_type,
-                    i.favourite, i.created_at, g.cost / MAX(g.count, 1) AS credits, i.original_cached
-             FROM images i JOIN generations g ON g.id = i.generation_id
-             LEFT JOIN conversations c ON c.id = i.conversation_id",
+                    COALESCE(g.prompt, '') AS prompt, COALESCE(g.model, '') AS model,
+                    COALESCE(g.aspect_ratio, '') AS aspect_ratio, i.width, i.height, i.bytes, i.content_type,
+                    i.favourite, i.created_at, COALESCE(g.cost / MAX(g.count, 1), 0) AS credits, i.original_cached
+             FROM (SELECT i.id FROM images i",
         );
         push_filters(&mut select, query);
         select
             .push(" ORDER BY i.created_at DESC, i.id DESC LIMIT ")
             .push_bind(i64::from(limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(offset));
+            .push_bind(i64::from(offset))
+            .push(
+                ") w JOIN images i ON i.id = w.id LEFT JOIN generations g ON g.id = i.generation_id
+                 LEFT JOIN conversations c ON c.id = i.conversation_id
+                 ORDER BY i.created_at DESC, i.id DESC",
+            );
         let items = select
             .build_query_as::<GalleryItem>()
             .fetch_all(&self.pool)
             .await?;
-        Ok(GalleryPage {
-            items,
-            total: total as u32,
-        })
+        Ok(GalleryPage { items, total })
     }
 
     /// Conversations that have images here, most recently active first.

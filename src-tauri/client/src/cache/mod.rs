@@ -14,6 +14,7 @@ pub mod storage;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -44,6 +45,8 @@ pub struct Cache {
     pool: SqlitePool,
     files: FileStore,
     dir: PathBuf,
+    /// The last gallery count and the query it answered; any write forgets it.
+    pub(crate) counted: Arc<Mutex<Option<(gallery::GalleryQuery, u32)>>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -70,11 +73,19 @@ impl Cache {
             pool,
             files: FileStore::new(dir.join("files")),
             dir: dir.to_owned(),
+            counted: Arc::default(),
         })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Forgets what was computed from the rows (after any write to them).
+    pub(crate) fn rows_changed(&self) {
+        if let Ok(mut counted) = self.counted.lock() {
+            *counted = None;
+        }
     }
 
     pub fn files(&self) -> &FileStore {
@@ -125,6 +136,7 @@ impl Cache {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.rows_changed();
         match std::fs::remove_dir_all(self.files.root()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -56,6 +56,7 @@ impl Cache {
             .await?;
         }
         tx.commit().await?;
+        self.rows_changed();
         self.release_files(released).await
     }
 
@@ -86,6 +87,7 @@ impl Cache {
                 .await?;
         }
         tx.commit().await?;
+        self.rows_changed();
         Ok(())
     }
 

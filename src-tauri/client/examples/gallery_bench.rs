@@ -1,0 +1,184 @@
+//! `cargo xtask bench gallery`: a gallery window of 200 over 100,000 cached images, with and
+//! without a search term, p50 and p99 over 300 windows at random offsets. The cache is filled
+//! through the same `apply_page` that sync uses (metadata only: no files are needed to query).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
+
+use std::time::Instant;
+
+use atelier_api::conversations::Conversation;
+use atelier_api::generations::GenerationStatus;
+use atelier_api::sync::{GenerationRecord, ImageRecord, SyncChange, SyncPage, SyncRecord};
+use atelier_client::cache::Cache;
+use atelier_client::cache::gallery::GalleryQuery;
+
+const IMAGES: u64 = 100_000;
+const WINDOW: u32 = 200;
+const SAMPLES: usize = 300;
+
+const WORDS: &[&str] = &[
+    "lighthouse",
+    "harbour",
+    "fox",
+    "snow",
+    "cathedral",
+    "neon",
+    "forest",
+    "desert",
+    "portrait",
+    "watercolour",
+    "city",
+    "night",
+    "dragon",
+    "garden",
+    "ocean",
+    "mountain",
+    "robot",
+    "tea",
+    "红狐狸",
+    "雪山",
+    "灯塔",
+    "城市夜景",
+    "水彩",
+    "花园",
+];
+
+/// A small deterministic generator (xorshift), so every run builds the same library.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn id(kind: u8, n: u64) -> String {
+    format!("{kind:02x}{n:030x}")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path()).await.unwrap();
+    let mut rng = Rng(0x5eed);
+    let started = Instant::now();
+    let mut seq = 0;
+    let mut changes = Vec::new();
+    for n in 0..IMAGES {
+        let generation = n / 2;
+        let conversation = n / 100;
+        let time = 1_700_000_000_000 + n as i64 * 1000;
+        let mut push = |record| {
+            seq += 1;
+            changes.push(SyncChange::Upsert { seq, record });
+        };
+        if n % 100 == 0 {
+            push(SyncRecord::Conversation(Conversation {
+                id: id(1, conversation),
+                title: format!("Conversation {conversation}"),
+                created_at: time,
+                updated_at: time,
+            }));
+        }
+        if n % 2 == 0 {
+            let prompt: Vec<&str> = (0..8)
+                .map(|_| WORDS[(rng.next() % WORDS.len() as u64) as usize])
+                .collect();
+            push(SyncRecord::Generation(GenerationRecord {
+                id: id(2, generation),
+                conversation_id: id(1, conversation),
+                prompt: prompt.join(" "),
+                model: "nano-banana".into(),
+                aspect_ratio: "1:1".into(),
+                count: 2,
+                cost: 8,
+                status: GenerationStatus::Done,
+                failure_code: None,
+                created_at: time,
+                updated_at: time,
+            }));
+        }
+        push(SyncRecord::Image(ImageRecord {
+            id: id(3, n),
+            generation_id: id(2, generation),
+            conversation_id: id(1, conversation),
+            idx: (n % 2) as u32,
+            width: 1024,
+            height: 1024,
+            content_type: "image/png".into(),
+            sha256: format!("{:064x}", n),
+            bytes: 1_500_000,
+            thumbnail_sha256: format!("{:064x}", n + IMAGES),
+            thumbnail_bytes: 40_000,
+            favourite: rng.next() % 10 == 0,
+            created_at: time,
+            updated_at: time,
+        }));
+        if changes.len() >= 1000 || n + 1 == IMAGES {
+            let page = SyncPage {
+                next_cursor: format!("{seq}.0"),
+                changes: std::mem::take(&mut changes),
+                has_more: n + 1 < IMAGES,
+            };
+            cache.apply_page(&page).await.unwrap();
+        }
+    }
+    println!(
+        "filled a cache with {IMAGES} images in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let queries = [
+        ("no search", GalleryQuery::default()),
+        (
+            "search \"lighthouse\"",
+            GalleryQuery {
+                search: Some("lighthouse".into()),
+                ..GalleryQuery::default()
+            },
+        ),
+        (
+            "search \"fox snow\"",
+            GalleryQuery {
+                search: Some("fox snow".into()),
+                ..GalleryQuery::default()
+            },
+        ),
+        (
+            "search \"灯塔\" (2 characters: scan)",
+            GalleryQuery {
+                search: Some("灯塔".into()),
+                ..GalleryQuery::default()
+            },
+        ),
+        (
+            "favourites",
+            GalleryQuery {
+                favourites_only: true,
+                ..GalleryQuery::default()
+            },
+        ),
+    ];
+    for (name, query) in queries {
+        let total = cache.gallery_page(&query, 0, 1).await.unwrap().total;
+        let mut times = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            let offset = (rng.next() % u64::from(total.max(1))) as u32;
+            let started = Instant::now();
+            let page = cache.gallery_page(&query, offset, WINDOW).await.unwrap();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(!page.items.is_empty() || total == 0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name:<40} {total:>6} matches  window of {WINDOW}: p50 {:>6.2} ms  p99 {:>6.2} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
+}
