@@ -115,7 +115,7 @@ async fn main() {
             bytes: 1_500_000,
             thumbnail_sha256: format!("{:064x}", n + IMAGES),
             thumbnail_bytes: 40_000,
-            favourite: rng.next() % 10 == 0,
+            favourite: rng.next().is_multiple_of(10),
             created_at: time,
             updated_at: time,
         }));
