@@ -14,6 +14,8 @@ use crate::state::AppState;
 const PERIOD: Duration = Duration::from_secs(300);
 /// Between attempts while the service cannot be reached.
 const OFFLINE_RETRY: Duration = Duration::from_secs(15);
+/// Between looks at the session while nobody is signed in.
+const SIGNED_OUT: Duration = Duration::from_secs(5);
 
 pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
@@ -41,8 +43,8 @@ pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
                         PERIOD
                     }
                 },
-                // Signed out: wait to be woken by a sign-in.
-                _ => PERIOD,
+                // Signed out: look again soon, a sign-in starts the first sync.
+                _ => SIGNED_OUT,
             };
             tokio::select! {
                 () = state.sync_wanted.notified() => {}

@@ -278,7 +278,8 @@ async function signInScenario(dataDir) {
   const { baseUrl: mailbox, simEnv } = await startSimulators();
   // kie's callbacks come back to the server's own address.
   const port = await freePort();
-  const { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const serverEnv = { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` };
+  let { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, serverEnv);
   const email = 'ada@example.com';
   try {
     let app = await openApp(url);
@@ -307,6 +308,40 @@ async function signInScenario(dataDir) {
       await app.waitForText('composer-balance', '96');
       await app.screenshot('generation-done');
       console.log('ok: a prompt became a done card with its thumbnail, 4 credits charged');
+
+      // The gallery: the image synced into the local cache and served from it by img://.
+      await app.click('nav-gallery');
+      const tileLoaded = "const img = document.querySelector('[data-testid=gallery-tile] img'); return !!img && img.complete && img.naturalWidth > 0;";
+      await app.waitUntil('the gallery to show the synced image', async () => app.evaluate(tileLoaded), 60_000);
+      await app.screenshot('gallery');
+      console.log('ok: the gallery shows the image from the local cache');
+
+      // The server goes away part-way: the gallery stays, a deletion waits in the outbox.
+      await stop(server);
+      await app.click('gallery-tile');
+      await app.click('bulk-delete');
+      await app.click('confirm-accept');
+      await app.waitUntil('the tile to go', async () => app.evaluate("return document.querySelectorAll('[data-testid=gallery-tile]').length === 0;"));
+      await app.waitUntil('the offline banner with one change waiting', async () =>
+        (await app.attribute('sync-banner', 'data-state')) === 'offline' && (await app.attribute('sync-pending', 'data-count')) === '1', 60_000);
+      await app.screenshot('gallery-offline');
+      console.log('ok: offline, the deletion waits in the outbox');
+
+      // Back online: "Sync now" sends it, and the banner goes.
+      ({ server } = await startServer(`127.0.0.1:${port}`, dataDir, serverEnv));
+      await app.click('sync-now');
+      await app.waitUntil('the banner to go once the outbox is sent', async () =>
+        app.evaluate("return document.querySelector('[data-testid=sync-banner]') === null;"), 60_000);
+      // The service agrees: another session of the account finds no image left.
+      const mails = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+      await fetch(`${url}/v1/auth/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+      const { code } = await latestMail(mailbox, email, mails);
+      const grant = await (await fetch(`${url}/v1/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, code }) })).json();
+      const page = await (await fetch(`${url}/v1/sync`, { headers: { authorization: `Bearer ${grant.token}` } })).json();
+      const images = page.changes.filter((c) => c.op === 'upsert' && c.record.kind === 'image');
+      expect(images.length === 0, `the service still has ${images.length} image(s)`);
+      expect(page.changes.some((c) => c.op === 'delete' && c.kind === 'image'), 'the service has no tombstone for the deleted image');
+      console.log('ok: back online, the outbox was sent, the service deleted the image, the banner went');
     } finally {
       await app.close();
     }

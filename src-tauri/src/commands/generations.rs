@@ -244,6 +244,10 @@ pub async fn get_generation(
 ) -> Result<Generation, AppError> {
     let auth = state.auth()?;
     let generation = auth.api().generation(&auth.token().await?, &id).await?;
+    if generation.status == GenerationStatus::Done {
+        // Its images belong in the gallery now: sync.
+        state.sync_wanted.notify_one();
+    }
     Ok(generation.into())
 }
 
