@@ -11,214 +11,11 @@
 //
 // Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run through \`cargo xtask test window\``);
-  return value;
-};
-const DESKTOP = env('ATELIER_DESKTOP_BIN');
-const SERVER = env('ATELIER_SERVER_BIN');
-const SIMULATORS = env('ATELIER_SIMULATORS_BIN');
-const DRIVER = env('TAURI_DRIVER_BIN');
-const SHOTS = env('ATELIER_SCREENSHOTS');
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** The isolated XDG tree every child gets (set once the work folder exists). */
-let isolated = {};
-
-function start(name, command, args, extraEnv, stdin = 'ignore') {
-  const child = spawn(command, args, { env: { ...process.env, ...isolated, ...extraEnv }, stdio: [stdin, 'pipe', 'inherit'], detached: true });
-  child.label = name;
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  // tauri-driver must get SIGTERM (not SIGKILL) to take the app and WebKitWebDriver down with it.
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-  const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-  if (timedOut) {
-    console.error(`${child.label} ignored SIGTERM; killing it`);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-}
-
-/** The first line `child` prints, within `ms`. */
-async function firstLine(child, what, ms = 30_000) {
-  const lines = createInterface({ input: child.stdout });
-  return Promise.race([
-    new Promise((resolve) => lines.once('line', resolve)),
-    sleep(ms).then(() => { throw new Error(`${what} printed nothing`); }),
-  ]);
-}
-
-async function startServer(listen, dataDir, extraEnv = {}) {
-  const server = start('atelier-server', SERVER, [], { ATELIER_LISTEN: listen, ATELIER_DATA_DIR: dataDir, RUST_LOG: 'warn', ...extraEnv });
-  const first = await firstLine(server, 'atelier-server');
-  const url = first.replace('atelier-server listening on ', '');
-  if (!url.startsWith('http://')) throw new Error(`unexpected server output: ${first}`);
-  return { server, url };
-}
-
-/** The upstream simulators; their base URL and the environment the server needs for them. */
-async function startSimulators() {
-  const sims = start('atelier-simulators', SIMULATORS, ['--listen', '127.0.0.1:0']);
-  const { base_url: baseUrl, env: simEnv } = JSON.parse(await firstLine(sims, 'atelier-simulators'));
-  return { sims, baseUrl, simEnv };
-}
-
-/** Whether a name is owned on the session bus. */
-function nameHasOwner(name) {
-  return new Promise((resolve) => {
-    const probe = spawn('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    probe.stdout.on('data', (chunk) => (out += chunk));
-    probe.once('exit', () => resolve(/boolean true/.test(out)));
-    probe.once('error', () => resolve(false));
-  });
-}
-
-/**
- * GNOME Keyring's Secret Service on this D-Bus session, with a login keyring unlocked by a
- * throwaway password (what a desktop session's PAM login does). In the foreground, so it is
- * this script's child and stops with it. Waits until it owns org.freedesktop.secrets: asked
- * earlier, D-Bus would activate a second, locked daemon.
- */
-async function startKeyring() {
-  const keyring = start('gnome-keyring-daemon', 'gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {}, 'pipe');
-  keyring.stdin.end('atelier-window-test');
-  keyring.stdout.resume();
-  for (let i = 0; !(await nameHasOwner('org.freedesktop.secrets')); i++) {
-    if (keyring.exitCode !== null || i > 100) throw new Error('gnome-keyring-daemon did not take org.freedesktop.secrets');
-    await sleep(100);
-  }
-  return keyring;
-}
-
-/** The newest sign-in email to `address` in the simulated mailbox: its code and link token. */
-async function latestMail(mailboxUrl, address, after = 0) {
-  for (let i = 0; i < 100; i++) {
-    const mails = await (await fetch(`${mailboxUrl}/resend/emails?to=${encodeURIComponent(address)}`)).json();
-    if (mails.length > after) {
-      const text = mails.at(-1).text ?? '';
-      const code = text.split('\n').map((l) => l.trim()).find((l) => /^[0-9]{6}$/.test(l));
-      const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
-      if (!code || !token) throw new Error(`no code or link in the mail: ${text}`);
-      return { code, token, count: mails.length };
-    }
-    await sleep(100);
-  }
-  throw new Error(`no mail reached ${address}`);
-}
-
-async function wd(base, method, path, body) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${response.status} ${JSON.stringify(json.value ?? json)}`);
-  return json.value;
-}
-
-/** Starts tauri-driver (which starts the app through WebKitWebDriver) with `apiUrl` configured. */
-async function openApp(apiUrl, extraEnv = {}) {
-  const port = await freePort();
-  const nativePort = await freePort();
-  const driver = start('tauri-driver', DRIVER, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], { ATELIER_API_URL: apiUrl, ...extraEnv });
-  driver.stdout.resume();
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try { await fetch(`${base}/status`); break; } catch { if (i > 100) throw new Error('tauri-driver did not start'); await sleep(100); }
-  }
-  const session = await wd(base, 'POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: DESKTOP } } },
-  });
-  const sid = session.sessionId;
-  const find = async (testid) => (await wd(base, 'POST', `/session/${sid}/element`, { using: 'css selector', value: `[data-testid="${testid}"]` }))[ELEMENT];
-  const app = {
-    driver,
-    async text(testid) { return wd(base, 'GET', `/session/${sid}/element/${await find(testid)}/text`); },
-    async attribute(testid, name) { return wd(base, 'GET', `/session/${sid}/element/${await find(testid)}/attribute/${name}`); },
-    async type(testid, text) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/value`, { text }); },
-    async click(testid) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/click`, {}); },
-    /** Runs `script` in the page and answers what it returns. */
-    async evaluate(script) { return wd(base, 'POST', `/session/${sid}/execute/sync`, { script, args: [] }); },
-    /** Signed in, the studio opens: the account card is behind "Account" in the header. */
-    async openAccount() {
-      await app.waitUntil('the Account tab', async () => { await app.click('nav-account'); return true; });
-    },
-    /** Polls until `probe` (reading the page) returns true. */
-    async waitUntil(what, probe, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last;
-      while (Date.now() < deadline) {
-        try { if (await probe()) return; last = 'not yet'; } catch (e) { last = String(e.message); }
-        await sleep(200);
-      }
-      throw new Error(`${what} never happened (last: ${last})`);
-    },
-    async waitForText(testid, expected, timeoutMs) {
-      let seen;
-      await app.waitUntil(`[data-testid=${testid}] showing "${expected}"`, async () => {
-        seen = await app.text(testid);
-        return seen.includes(expected);
-      }, timeoutMs);
-      return seen;
-    },
-    async waitForState(state, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      let last;
-      while (Date.now() < deadline) {
-        try { last = await app.attribute('backend-status', 'data-state'); } catch (e) { last = String(e.message); }
-        if (last === state) return;
-        await sleep(200);
-      }
-      throw new Error(`backend-status never reached "${state}" (last: ${last})`);
-    },
-    async screenshot(name) {
-      // WebKit captures the last composited frame: let two frames render after the DOM changed.
-      await wd(base, 'POST', `/session/${sid}/execute/async`, {
-        script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
-        args: [],
-      });
-      await sleep(300);
-      const png = Buffer.from(await wd(base, 'GET', `/session/${sid}/screenshot`), 'base64');
-      const path = join(SHOTS, `window-${name}.png`);
-      writeFileSync(path, png);
-      console.log(`screenshot: ${path} (${png.length} bytes)`);
-    },
-    async close() {
-      await wd(base, 'DELETE', `/session/${sid}`).catch(() => {});
-      await stop(driver);
-    },
-  };
-  return app;
-}
+import { DESKTOP, SHOTS, freePort, isolate, latestMail, openApp, sleep, start, startKeyring, startServer, startSimulators, stop, stopAll } from './harness.mjs';
 
 function expect(condition, message) {
   if (!condition) throw new Error(message);
@@ -370,7 +167,7 @@ async function signInScenario(dataDir) {
       });
       expect(started.status === 202, `auth/start answered ${started.status}`);
       const { token } = await latestMail(mailbox, email, before);
-      const second = start('second instance', DESKTOP, [`atelier://auth?token=${token}`], { ATELIER_API_URL: url });
+      const second = start('second instance', DESKTOP(), [`atelier://auth?token=${token}`], { ATELIER_API_URL: url });
       second.stdout.resume();
       const code = await Promise.race([
         new Promise((resolve) => second.once('exit', (c, sig) => resolve(c ?? sig))),
@@ -391,17 +188,10 @@ async function signInScenario(dataDir) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'atelier-window-'));
-mkdirSync(SHOTS, { recursive: true });
+mkdirSync(SHOTS(), { recursive: true });
 // The app's folders, the keyring's files and its socket, and the URL-scheme registration: all
 // inside the work folder.
-isolated = {
-  XDG_DATA_HOME: join(work, 'xdg', 'data'),
-  XDG_CONFIG_HOME: join(work, 'xdg', 'config'),
-  XDG_CACHE_HOME: join(work, 'xdg', 'cache'),
-  XDG_RUNTIME_DIR: join(work, 'xdg', 'runtime'),
-};
-for (const dir of Object.values(isolated)) mkdirSync(dir, { recursive: true });
-chmodSync(isolated.XDG_RUNTIME_DIR, 0o700);
+isolate(work);
 let failed = false;
 try {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error('no D-Bus session: run inside dbus-run-session');
@@ -419,7 +209,7 @@ try {
   failed = true;
   console.error(`window test failed: ${e.stack ?? e}`);
 } finally {
-  for (const child of [...children]) await stop(child);
+  await stopAll();
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

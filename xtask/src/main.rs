@@ -10,7 +10,9 @@
 //!   bench latency     kie task done → image listed by atelier-client, p50/p95, callback and polling paths
 //!   bench gallery     a gallery window of 200 over 100,000 cached images, with and without search, p50/p99
 //!   bench sync        first sync of 10,000 images (metadata + thumbnails) into an empty cache; a sync with no changes
+//!   bench startup     app start to the gallery painted with 10,000 cached images; resident memory of its processes
 
+mod bench;
 mod dev;
 mod process;
 mod setup;
@@ -31,7 +33,7 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync>\n\
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync|startup>\n\
 suites: lint rust bindings ui-unit ui-browser conformance window";
 
 fn main() -> ExitCode {
@@ -54,7 +56,7 @@ fn main() -> ExitCode {
         Some("test") => return suites::run(&ctx, &args[1..]),
         Some("bindings") => suites::write_bindings(&ctx),
         Some("icons") => setup::icons(&ctx),
-        Some("bench") => bench(&ctx, &args[1..]),
+        Some("bench") => bench::run(&ctx, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -69,42 +71,3 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
-fn bench(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
-    match args.first().map(String::as_str) {
-        Some("thumbnails") => process::run(
-            std::process::Command::new("cargo")
-                .current_dir(&ctx.root)
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "atelier-server",
-                    "--example",
-                    "thumbnail_bench",
-                    "--",
-                ])
-                .arg(ctx.path("target/bench-thumbnails"))
-                .arg("200"),
-        ),
-        Some("latency") => process::run(
-            std::process::Command::new("cargo")
-                .current_dir(&ctx.root)
-                .args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "atelier-client",
-                    "--example",
-                    "generation_latency",
-                ]),
-        ),
-        Some(name @ ("gallery" | "sync")) => process::run(
-            std::process::Command::new("cargo")
-                .current_dir(&ctx.root)
-                .args(["run", "--release", "-p", "atelier-client", "--example"])
-                .arg(format!("{name}_bench")),
-        ),
-        _ => anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync"),
-    }
-}

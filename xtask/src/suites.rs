@@ -120,13 +120,13 @@ fn first_line(e: &anyhow::Error) -> String {
         .to_owned()
 }
 
-fn cargo(ctx: &Ctx) -> Command {
+pub(crate) fn cargo(ctx: &Ctx) -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(&ctx.root);
     command
 }
 
-fn target_dir(ctx: &Ctx) -> PathBuf {
+pub(crate) fn target_dir(ctx: &Ctx) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.path("target"), PathBuf::from)
 }
 

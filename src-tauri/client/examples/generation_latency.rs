@@ -4,17 +4,17 @@
 //! Everything runs in this process on 127.0.0.1: the simulators, the native server, the client.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use atelier_api::generations::NewGeneration;
 use atelier_client::api::IdempotencyKey;
 use atelier_client::session::{MemoryStore, SessionToken};
-use atelier_client::{ApiClient, ApiClientOptions, Auth, Language};
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
+use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_simulators::{KieSettings, SimulatorOptions, Simulators};
+
+#[path = "common/world.rs"]
+mod world;
 
 const GENERATIONS: usize = 50;
 const AT_ONCE: usize = 10;
@@ -25,19 +25,11 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn sign_in(sims: &Simulators, url: &str, email: &str) -> (ApiClient, SessionToken) {
-    let api = ApiClient::new(ApiClientOptions::new(url)).unwrap();
+async fn sign_in(world: &world::World, email: &str) -> (ApiClient, SessionToken) {
+    let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
     let store = Arc::new(MemoryStore::default());
     let auth = Auth::new(api, Box::new(move || Ok(store.clone())));
-    auth.start(email, Language::English).await.unwrap();
-    let text = sims.resend().last_email_to(email).unwrap().text.unwrap();
-    let code = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
-        .unwrap()
-        .to_owned();
-    auth.verify_code(email, &code).await.unwrap();
+    world::sign_in(world, &auth, email).await;
     (auth.api().clone(), auth.token().await.unwrap())
 }
 
@@ -82,20 +74,8 @@ async fn run(path: &str, callbacks: bool) {
         callbacks,
         ..KieSettings::default()
     };
-    let sims = atelier_simulators::spawn(options).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let env: HashMap<String, String> = sims.env().into_iter().collect();
-    let config = Config::from_lookup(|name| match name {
-        "ATELIER_AUTH_SECRET" => Some("latency-bench-secret-0123456789abcdef".into()),
-        "ATELIER_PUBLIC_URL" => Some(url.clone()),
-        other => env.get(other).cloned(),
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let platform = NativePlatform::open(dir.path(), config, Clock::default())
-        .await
-        .unwrap();
+    let world = world::start(options).await;
+    let platform = world.platform.clone();
     // The native server's background interval, as `atelier-server` runs it.
     let background = platform.clone();
     tokio::spawn(async move {
@@ -106,16 +86,20 @@ async fn run(path: &str, callbacks: bool) {
         }
     });
     let clock = platform.clock().clone();
-    let app = atelier_server::router(platform);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let mut latencies = Vec::new();
     for batch in 0..GENERATIONS / AT_ONCE {
         // A fresh account (100 credits) and a fresh kie submission window per batch.
-        let (api, token) = sign_in(&sims, &url, &format!("bench{batch}@example.com")).await;
+        let (api, token) = sign_in(&world, &format!("bench{batch}@example.com")).await;
         clock.advance(11_000);
-        let runs =
-            (0..AT_ONCE).map(|i| one(&sims, &api, &token, format!("{path} latency {batch}-{i}")));
+        let runs = (0..AT_ONCE).map(|i| {
+            one(
+                &world.sims,
+                &api,
+                &token,
+                format!("{path} latency {batch}-{i}"),
+            )
+        });
         latencies.extend(join_all(runs).await);
     }
     latencies.sort_unstable();

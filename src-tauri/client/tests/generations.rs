@@ -2,99 +2,17 @@
 //! the kie and Creem simulators behind it (tasks finish by kie's callback to the server).
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failing test with its location
 
-use std::collections::HashMap;
-use std::sync::Arc;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use atelier_api::ErrorCode;
 use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{Generation, GenerationStatus, NewGeneration};
-use atelier_client::api::{IdempotencyKey, ImageVariant, RetryPolicy};
-use atelier_client::session::{MemoryStore, SessionToken};
-use atelier_client::{ApiClient, ApiClientOptions, Auth, Language};
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
-use atelier_simulators::{SimulatorOptions, Simulators};
-
-struct World {
-    sims: Simulators,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl World {
-    async fn new() -> Self {
-        let sims = atelier_simulators::spawn(SimulatorOptions::unlimited())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let env: HashMap<String, String> = sims.env().into_iter().collect();
-        let config = Config::from_lookup(|name| match name {
-            "ATELIER_AUTH_SECRET" => Some("client-tests-secret-0123456789abcdef".into()),
-            "ATELIER_TEST_MODE" => Some("1".into()),
-            // kie calls back here.
-            "ATELIER_PUBLIC_URL" => Some(url.clone()),
-            other => env.get(other).cloned(),
-        })
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let platform = NativePlatform::open(dir.path(), config, Clock::default())
-            .await
-            .unwrap();
-        let app = atelier_server::router(platform);
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self {
-            sims,
-            url,
-            _dir: dir,
-        }
-    }
-
-    /// Runs the server's background work once (test mode has no background task).
-    async fn tick(&self) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/__test/tick", self.url))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-    }
-
-    fn client(&self) -> ApiClient {
-        let mut options = ApiClientOptions::new(&self.url);
-        options.request_timeout = Duration::from_secs(10);
-        options.retry = RetryPolicy {
-            attempts: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        };
-        ApiClient::new(options).unwrap()
-    }
-
-    /// A new account's session (100 credits).
-    async fn signed_in(&self, email: &str) -> (ApiClient, SessionToken) {
-        let store = Arc::new(MemoryStore::default());
-        let auth = Auth::new(self.client(), Box::new(move || Ok(store.clone())));
-        auth.start(email, Language::English).await.unwrap();
-        let text = self
-            .sims
-            .resend()
-            .last_email_to(email)
-            .unwrap()
-            .text
-            .unwrap();
-        let code = text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap()
-            .to_owned();
-        auth.verify_code(email, &code).await.unwrap();
-        let token = auth.token().await.unwrap();
-        (auth.api().clone(), token)
-    }
-}
+use atelier_client::ApiClient;
+use atelier_client::api::{IdempotencyKey, ImageVariant};
+use atelier_client::session::SessionToken;
+use support::Service;
 
 fn new_generation(prompt: &str, count: u32) -> NewGeneration {
     NewGeneration {
@@ -121,7 +39,7 @@ async fn finished(api: &ApiClient, token: &SessionToken, id: &str) -> Generation
 
 #[tokio::test]
 async fn a_generation_goes_to_done_and_its_images_download() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("ada@example.com").await;
 
     let models = api.models(&token).await.unwrap().models;
@@ -183,7 +101,7 @@ async fn a_generation_goes_to_done_and_its_images_download() {
 
 #[tokio::test]
 async fn the_same_key_twice_makes_one_generation_and_one_charge() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("bob@example.com").await;
     let key = IdempotencyKey::new();
     let body = new_generation("two boats", 1);
@@ -204,7 +122,7 @@ async fn the_same_key_twice_makes_one_generation_and_one_charge() {
 
 #[tokio::test]
 async fn blocked_prompts_and_short_balances_charge_nothing() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("cy@example.com").await;
     let err = api
         .create_generation(
@@ -226,7 +144,7 @@ async fn blocked_prompts_and_short_balances_charge_nothing() {
 
 #[tokio::test]
 async fn conversations_are_created_renamed_and_deleted() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("dee@example.com").await;
     let created = api.create_conversation(&token, None).await.unwrap();
     let renamed = api
@@ -254,7 +172,7 @@ async fn conversations_are_created_renamed_and_deleted() {
 
 #[tokio::test]
 async fn failed_generations_are_refunded_and_the_ledger_pages() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("fay@example.com").await;
     let mut ids = Vec::new();
     for i in 0..25 {
@@ -301,7 +219,7 @@ async fn failed_generations_are_refunded_and_the_ledger_pages() {
 
 #[tokio::test]
 async fn a_conversations_generations_are_listed_newest_first() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let (api, token) = world.signed_in("gil@example.com").await;
     let first = api
         .create_generation(

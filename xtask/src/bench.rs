@@ -1,0 +1,86 @@
+//! `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
+
+use crate::suites::{cargo, target_dir};
+use crate::{Ctx, process, setup};
+
+/// `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
+pub fn run(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("thumbnails") => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "atelier-server",
+                    "--example",
+                    "thumbnail_bench",
+                    "--",
+                ])
+                .arg(ctx.path("target/bench-thumbnails"))
+                .arg("200"),
+        ),
+        Some("latency") => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "atelier-client",
+                    "--example",
+                    "generation_latency",
+                ]),
+        ),
+        Some(name @ ("gallery" | "sync")) => process::run(
+            std::process::Command::new("cargo")
+                .current_dir(&ctx.root)
+                .args(["run", "--release", "-p", "atelier-client", "--example"])
+                .arg(format!("{name}_bench")),
+        ),
+        Some("startup") => startup(ctx),
+        _ => anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync, startup"),
+    }
+}
+
+/// The app's start to the gallery painted over 10,000 cached images, in a real window (release
+/// builds, under Xvfb and a D-Bus session with GNOME Keyring, as the window test runs).
+fn startup(ctx: &Ctx) -> anyhow::Result<()> {
+    let tools = setup::run(ctx)?;
+    setup::build_ui(ctx, &tools)?;
+    let driver = setup::tauri_driver()?;
+    process::run(cargo(ctx).args([
+        "build",
+        "--release",
+        "-p",
+        "atelier-desktop",
+        "--bin",
+        "atelier-desktop",
+        "-p",
+        "atelier-client",
+        "--example",
+        "startup_fixture",
+    ]))?;
+    let release = target_dir(ctx).join("release");
+    process::run(
+        tools
+            .command("xvfb-run")
+            .current_dir(&ctx.root)
+            .args([
+                "--auto-servernum",
+                "--server-args=-screen 0 1440x960x24",
+                "dbus-run-session",
+                "--",
+            ])
+            .arg(&tools.node)
+            .arg("tests/window/startup-bench.mjs")
+            .env("ATELIER_DESKTOP_BIN", release.join("atelier-desktop"))
+            .env(
+                "ATELIER_STARTUP_FIXTURE_BIN",
+                release.join("examples").join("startup_fixture"),
+            )
+            .env("TAURI_DRIVER_BIN", driver)
+            .env("ATELIER_SCREENSHOTS", target_dir(ctx).join("screenshots")),
+    )
+}
