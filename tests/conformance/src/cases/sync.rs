@@ -2,6 +2,7 @@
 //! conversations, generations and images, with tombstones and `reset_required` once they are pruned.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use atelier_api::sync::{SyncChange, SyncKind, SyncPage, SyncRecord, TOMBSTONE_RETENTION_MS};
 
@@ -74,6 +75,40 @@ fn ascending(changes: &[SyncChange]) -> CaseResult {
     Ok(())
 }
 
+fn get<'a>(
+    ctx: &'a Ctx,
+    who: &'a Account,
+    path: &'a str,
+) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
+    send(ctx, who, reqwest::Method::GET, path, None)
+}
+
+fn delete<'a>(
+    ctx: &'a Ctx,
+    who: &'a Account,
+    path: &'a str,
+) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
+    send(ctx, who, reqwest::Method::DELETE, path, None)
+}
+
+fn post<'a>(
+    ctx: &'a Ctx,
+    who: &'a Account,
+    path: &'a str,
+    body: serde_json::Value,
+) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
+    send(ctx, who, reqwest::Method::POST, path, Some(body))
+}
+
+fn patch<'a>(
+    ctx: &'a Ctx,
+    who: &'a Account,
+    path: &'a str,
+    body: serde_json::Value,
+) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
+    send(ctx, who, reqwest::Method::PATCH, path, Some(body))
+}
+
 async fn send(
     ctx: &Ctx,
     who: &Account,
@@ -115,12 +150,11 @@ pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
         empty.changes.is_empty() && !empty.has_more,
         "a new account has changes: {empty:?}"
     );
-    let titled = send(
+    let titled = post(
         ctx,
         &who,
-        reqwest::Method::POST,
         "/v1/conversations",
-        Some(serde_json::json!({"title": "Moodboard"})),
+        serde_json::json!({"title": "Moodboard"}),
     )
     .await?;
     expect_status(titled, 201).await?;
@@ -172,25 +206,23 @@ pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
 pub async fn small_pages_add_up_to_one_big_page(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
     for title in ["one", "two", "three", "four", "five"] {
-        let r = send(
+        let r = post(
             ctx,
             &who,
-            reqwest::Method::POST,
             "/v1/conversations",
-            Some(serde_json::json!({ "title": title })),
+            serde_json::json!({ "title": title }),
         )
         .await?;
         expect_status(r, 201).await?;
     }
-    let r = send(ctx, &who, reqwest::Method::GET, "/v1/conversations", None).await?;
+    let r = get(ctx, &who, "/v1/conversations").await?;
     let listed: atelier_api::conversations::ConversationPage = r.json().await.map_err(transport)?;
     let renamed = &listed.conversations[0].id;
-    let r = send(
+    let r = patch(
         ctx,
         &who,
-        reqwest::Method::PATCH,
         &format!("/v1/conversations/{renamed}"),
-        Some(serde_json::json!({"title": "renamed"})),
+        serde_json::json!({"title": "renamed"}),
     )
     .await?;
     expect_status(r, 200).await?;
@@ -219,23 +251,15 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
     // Both images of one prompt may be the same picture: count copies, not presence.
     let originals_before = originals_stored(ctx, &removed.sha256);
 
-    let r = send(
+    let r = patch(
         ctx,
         &who,
-        reqwest::Method::PATCH,
         &format!("/v1/images/{}", kept.id),
-        Some(serde_json::json!({"favourite": true})),
+        serde_json::json!({"favourite": true}),
     )
     .await?;
     expect_status(r, 204).await?;
-    let r = send(
-        ctx,
-        &who,
-        reqwest::Method::DELETE,
-        &format!("/v1/images/{}", removed.id),
-        None,
-    )
-    .await?;
+    let r = delete(ctx, &who, &format!("/v1/images/{}", removed.id)).await?;
     expect_status(r, 204).await?;
 
     let (changes, _) = pull_all(ctx, &who, Some(&cursor), 500).await?;
@@ -254,14 +278,7 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
     );
     // Gone from the service: the routes and the blob store.
     for variant in ["original", "thumbnail"] {
-        let r = send(
-            ctx,
-            &who,
-            reqwest::Method::GET,
-            &format!("/v1/images/{}/{variant}", removed.id),
-            None,
-        )
-        .await?;
+        let r = get(ctx, &who, &format!("/v1/images/{}/{variant}", removed.id)).await?;
         expect_error(r, 404, "not_found").await?;
     }
     let left = originals_stored(ctx, &removed.sha256);
@@ -277,21 +294,13 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
         "the generation still lists the deleted image"
     );
     // Deleting again, or favouriting what is gone: not_found, nothing logged.
-    let r = send(
-        ctx,
-        &who,
-        reqwest::Method::DELETE,
-        &format!("/v1/images/{}", removed.id),
-        None,
-    )
-    .await?;
+    let r = delete(ctx, &who, &format!("/v1/images/{}", removed.id)).await?;
     expect_error(r, 404, "not_found").await?;
-    let r = send(
+    let r = patch(
         ctx,
         &who,
-        reqwest::Method::PATCH,
         &format!("/v1/images/{}", kept.id),
-        Some(serde_json::json!({"favourite": "yes"})),
+        serde_json::json!({"favourite": "yes"}),
     )
     .await?;
     expect_error(r, 400, "bad_request").await?;
@@ -308,12 +317,10 @@ pub async fn a_deleted_conversation_is_one_tombstone(ctx: &Ctx) -> CaseResult {
     let (before, cursor) = pull_all(ctx, &who, None, 500).await?;
     let mut device = BTreeMap::new();
     apply(&mut device, &before);
-    let r = send(
+    let r = delete(
         ctx,
         &who,
-        reqwest::Method::DELETE,
         &format!("/v1/conversations/{}", done.conversation_id),
-        None,
     )
     .await?;
     expect_status(r, 204).await?;
@@ -338,59 +345,30 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
         token: sign_in(ctx, &email, &ctx.ip()).await?.token,
     };
     let make = |title: &'static str| {
-        send(
+        post(
             ctx,
             &who,
-            reqwest::Method::POST,
             "/v1/conversations",
-            Some(serde_json::json!({ "title": title })),
+            serde_json::json!({ "title": title }),
         )
     };
     expect_status(make("kept").await?, 201).await?;
     let (_, old_cursor) = pull_all(ctx, &who, None, 500).await?;
     let doomed: atelier_api::conversations::Conversation =
         make("doomed").await?.json().await.map_err(transport)?;
-    let r = send(
-        ctx,
-        &who,
-        reqwest::Method::DELETE,
-        &format!("/v1/conversations/{}", doomed.id),
-        None,
-    )
-    .await?;
+    let r = delete(ctx, &who, &format!("/v1/conversations/{}", doomed.id)).await?;
     expect_status(r, 204).await?;
 
     // Malformed cursors and limits are refused; a cursor ahead of the log must reset.
     for bad in ["abc", "-1", "7", "1.5.0", "1.x"] {
-        let r = send(
-            ctx,
-            &who,
-            reqwest::Method::GET,
-            &format!("/v1/sync?cursor={bad}"),
-            None,
-        )
-        .await?;
+        let r = get(ctx, &who, &format!("/v1/sync?cursor={bad}")).await?;
         expect_error(r, 400, "invalid_cursor").await?;
     }
     for bad in ["0", "1001", "x"] {
-        let r = send(
-            ctx,
-            &who,
-            reqwest::Method::GET,
-            &format!("/v1/sync?limit={bad}"),
-            None,
-        )
-        .await?;
+        let r = get(ctx, &who, &format!("/v1/sync?limit={bad}")).await?;
         expect_error(r, 400, "bad_request").await?;
     }
-    let r = send(
-        ctx,
-        &who,
-        reqwest::Method::GET,
-        "/v1/sync?cursor=999999.0",
-        None,
-    )
-    .await?;
+    let r = get(ctx, &who, "/v1/sync?cursor=999999.0").await?;
     expect_error(r, 410, "reset_required").await?;
 
     // Within the retention the old cursor still sees the deletion.
@@ -415,14 +393,7 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
     let who = Account {
         token: sign_in(ctx, &email, &ctx.ip()).await?.token,
     };
-    let r = send(
-        ctx,
-        &who,
-        reqwest::Method::GET,
-        &format!("/v1/sync?cursor={old_cursor}"),
-        None,
-    )
-    .await?;
+    let r = get(ctx, &who, &format!("/v1/sync?cursor={old_cursor}")).await?;
     expect_error(r, 410, "reset_required").await?;
     let (fresh, cursor) = pull_all(ctx, &who, None, 500).await?;
     let mut device = BTreeMap::new();
@@ -449,23 +420,15 @@ pub async fn another_account_can_neither_see_nor_change_your_images(ctx: &Ctx) -
     let generation = create(ctx, &owner, &format!("a locked box {}", ctx.unique()), 1).await?;
     let done = finished(ctx, &owner, &generation.id, true).await?;
     let image = &done.images[0];
-    let r = send(
+    let r = patch(
         ctx,
         &stranger,
-        reqwest::Method::PATCH,
         &format!("/v1/images/{}", image.id),
-        Some(serde_json::json!({"favourite": true})),
+        serde_json::json!({"favourite": true}),
     )
     .await?;
     expect_error(r, 404, "not_found").await?;
-    let r = send(
-        ctx,
-        &stranger,
-        reqwest::Method::DELETE,
-        &format!("/v1/images/{}", image.id),
-        None,
-    )
-    .await?;
+    let r = delete(ctx, &stranger, &format!("/v1/images/{}", image.id)).await?;
     expect_error(r, 404, "not_found").await?;
     let (theirs, _) = pull_all(ctx, &stranger, None, 500).await?;
     ensure!(theirs.is_empty(), "a stranger's sync shows {theirs:?}");
