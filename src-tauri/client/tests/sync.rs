@@ -388,6 +388,16 @@ async fn a_corrupt_file_is_fetched_again_and_the_budget_keeps_the_recently_viewe
     let newer = generate(&api, &token, "a newer picture of a tower", 1).await;
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(dir.path()).await.unwrap();
+    assert_eq!(
+        cache.originals_budget().await.unwrap(),
+        2 * 1024 * 1024 * 1024,
+        "2 GB by default"
+    );
+    let too_big = cache
+        .set_originals_budget(atelier_client::cache::storage::MAX_BUDGET + 1)
+        .await
+        .unwrap_err();
+    assert_eq!(too_big.code().as_str(), "bad_request");
     // Room for exactly one original: the newest is kept.
     let one = newer.images[0].bytes.max(older.images[0].bytes);
     cache.set_originals_budget(one).await.unwrap();

@@ -27,8 +27,9 @@ use crate::error::ClientError;
 
 /// The environment variable that moves the whole data folder (tests, power users).
 pub const DATA_DIR_ENV: &str = "ATELIER_DATA_DIR";
-/// What the originals may take on disk unless the person sets another budget: 2 GB.
-pub const DEFAULT_ORIGINALS_BUDGET: u64 = 2_000_000_000;
+/// What the originals may take on disk unless the person sets another budget: 2 GB, counted as
+/// the UI counts them (1 GB = 1024³ bytes), so Settings shows exactly "2".
+pub const DEFAULT_ORIGINALS_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
 
 /// The data folder: `ATELIER_DATA_DIR`, else the OS's per-user data folder.
 pub fn data_dir() -> Result<PathBuf, ClientError> {

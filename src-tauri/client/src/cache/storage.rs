@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::{Cache, DEFAULT_ORIGINALS_BUDGET};
 use crate::error::ClientError;
 
-/// The largest budget accepted: 1 TB. (0 keeps no originals: each is fetched when shown.)
-pub const MAX_BUDGET: u64 = 1_000_000_000_000;
+/// The largest budget accepted: 1024 GB, the most the UI offers. (0 keeps no originals: each is
+/// fetched when shown.)
+pub const MAX_BUDGET: u64 = 1024 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
