@@ -68,38 +68,14 @@ async fn a_first_sync_copies_everything_and_a_second_fetches_nothing() {
         search: Some(s.into()),
         ..all()
     };
-    assert_eq!(
-        cache
-            .gallery_page(&search("lighthouse"), 0, 200)
+    for (term, expected) in [("lighthouse", 2), ("红狐狸", 1), ("狐", 1), ("zebra", 0)] {
+        let total = cache
+            .gallery_page(&search(term), 0, 200)
             .await
             .unwrap()
-            .total,
-        2
-    );
-    assert_eq!(
-        cache
-            .gallery_page(&search("红狐狸"), 0, 200)
-            .await
-            .unwrap()
-            .total,
-        1
-    );
-    assert_eq!(
-        cache
-            .gallery_page(&search("狐"), 0, 200)
-            .await
-            .unwrap()
-            .total,
-        1
-    );
-    assert_eq!(
-        cache
-            .gallery_page(&search("zebra"), 0, 200)
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+            .total;
+        assert_eq!(total, expected, "searching {term:?}");
+    }
     let status = sync.status();
     assert_eq!(status.state, SyncState::Idle);
     assert!(status.last_synced_at.is_some());
