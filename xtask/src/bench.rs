@@ -1,6 +1,6 @@
 //! `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
 
-use crate::suites::{cargo, target_dir};
+use crate::suites::{cargo, target_dir, window_script};
 use crate::{Ctx, process, setup};
 
 /// `cargo xtask bench <name>`: benchmarks, in release builds, each printing its figures.
@@ -64,17 +64,7 @@ fn startup(ctx: &Ctx) -> anyhow::Result<()> {
     ]))?;
     let release = target_dir(ctx).join("release");
     process::run(
-        tools
-            .command("xvfb-run")
-            .current_dir(&ctx.root)
-            .args([
-                "--auto-servernum",
-                "--server-args=-screen 0 1440x960x24",
-                "dbus-run-session",
-                "--",
-            ])
-            .arg(&tools.node)
-            .arg("tests/window/startup-bench.mjs")
+        window_script(ctx, &tools, "tests/window/startup-bench.mjs")
             .env("ATELIER_DESKTOP_BIN", release.join("atelier-desktop"))
             .env(
                 "ATELIER_STARTUP_FIXTURE_BIN",

@@ -251,21 +251,28 @@ fn window(ctx: &Ctx, tools: &Tools) -> Result<()> {
     ]))?;
     let target = target_dir(ctx).join("debug");
     process::run(
-        tools
-            .command("xvfb-run")
-            .current_dir(&ctx.root)
-            .args([
-                "--auto-servernum",
-                "--server-args=-screen 0 1440x960x24",
-                "dbus-run-session",
-                "--",
-            ])
-            .arg(&tools.node)
-            .arg("tests/window/run.mjs")
+        window_script(ctx, tools, "tests/window/run.mjs")
             .env("ATELIER_DESKTOP_BIN", target.join("atelier-desktop"))
             .env("ATELIER_SERVER_BIN", target.join("atelier-server"))
             .env("ATELIER_SIMULATORS_BIN", target.join("atelier-simulators"))
             .env("TAURI_DRIVER_BIN", driver)
             .env("ATELIER_SCREENSHOTS", target_dir(ctx).join("screenshots")),
     )
+}
+
+/// Node running `script` in a virtual display (Xvfb) and a D-Bus session of its own, as the
+/// real-window scripts need (the app, WebKit and GNOME Keyring all want both).
+pub(crate) fn window_script(ctx: &Ctx, tools: &Tools, script: &str) -> Command {
+    let mut command = tools.command("xvfb-run");
+    command
+        .current_dir(&ctx.root)
+        .args([
+            "--auto-servernum",
+            "--server-args=-screen 0 1440x960x24",
+            "dbus-run-session",
+            "--",
+        ])
+        .arg(&tools.node)
+        .arg(script);
+    command
 }
