@@ -107,10 +107,11 @@ impl Cache {
         let mut report = ApplyReport::default();
         let mut released = HashSet::new();
         let mut tx = self.pool.begin().await?;
+        let pending = Pending::read(&mut tx).await?;
         for change in &page.changes {
             match change {
                 SyncChange::Upsert { record, .. } => {
-                    self.upsert(&mut tx, record).await?;
+                    self.upsert(&mut tx, record, &pending).await?;
                     report.upserts += 1;
                 }
                 SyncChange::Delete { kind, id, .. } => {
@@ -154,6 +155,7 @@ impl Cache {
         &self,
         tx: &mut Transaction<'_, Sqlite>,
         record: &SyncRecord,
+        pending: &Pending,
     ) -> Result<(), ClientError> {
         match record {
             SyncRecord::Conversation(c) => {
@@ -196,23 +198,11 @@ impl Cache {
             }
             SyncRecord::Image(i) => {
                 // Deleted here and not yet told to the service: it stays deleted.
-                let pending_delete: bool = sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM outbox WHERE op = 'delete_image' AND image_id = ?)",
-                )
-                .bind(&i.id)
-                .fetch_one(&mut **tx)
-                .await?;
-                if pending_delete {
+                if pending.deleted.contains(&i.id) {
                     return Ok(());
                 }
                 // A favourite set here and not yet sent wins over the service's older value.
-                let pending_favourite: Option<i64> = sqlx::query_scalar(
-                    "SELECT favourite FROM outbox WHERE op = 'set_favourite' AND image_id = ? ORDER BY id DESC LIMIT 1",
-                )
-                .bind(&i.id)
-                .fetch_optional(&mut **tx)
-                .await?;
-                let favourite = pending_favourite.unwrap_or(i64::from(i.favourite));
+                let favourite = pending.favourite.get(&i.id).copied().unwrap_or(i.favourite);
                 // Files already here (the same picture twice, or a resync) count as cached.
                 let thumbnail_cached = self.files.has(&i.thumbnail_sha256, i.thumbnail_bytes);
                 let original_cached = self.files.has(&i.sha256, i.bytes);
@@ -304,6 +294,38 @@ pub(super) async fn delete(
         SyncKind::Image => {}
     }
     Ok(hashes.into_iter().flat_map(|(a, b)| [a, b]).collect())
+}
+
+/// The outbox's changes not yet sent, read once per page: they win over what the page says.
+struct Pending {
+    deleted: HashSet<String>,
+    /// The latest wish per image (the outbox keeps one).
+    favourite: std::collections::HashMap<String, bool>,
+}
+
+impl Pending {
+    async fn read(tx: &mut Transaction<'_, Sqlite>) -> Result<Self, ClientError> {
+        let rows: Vec<(String, String, Option<bool>)> =
+            sqlx::query_as("SELECT op, image_id, favourite FROM outbox ORDER BY id")
+                .fetch_all(&mut **tx)
+                .await?;
+        let mut pending = Self {
+            deleted: HashSet::new(),
+            favourite: std::collections::HashMap::new(),
+        };
+        for (op, image_id, favourite) in rows {
+            match (op.as_str(), favourite) {
+                ("delete_image", _) => {
+                    pending.deleted.insert(image_id);
+                }
+                ("set_favourite", Some(favourite)) => {
+                    pending.favourite.insert(image_id, favourite);
+                }
+                _ => {}
+            }
+        }
+        Ok(pending)
+    }
 }
 
 /// What a page did.
