@@ -13,6 +13,7 @@ fn main() {
         "sign_out_everywhere",
         "use_memory_session",
         "retry_credential_store",
+        "delete_account",
         "list_models",
         "list_conversations",
         "create_conversation",

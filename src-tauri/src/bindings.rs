@@ -28,6 +28,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::auth::sign_out_everywhere,
             commands::auth::use_memory_session,
             commands::auth::retry_credential_store,
+            commands::account::delete_account,
             commands::generations::list_models,
             commands::generations::list_conversations,
             commands::generations::create_conversation,

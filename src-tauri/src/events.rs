@@ -15,6 +15,8 @@ pub enum AuthChangeReason {
     SessionEnded,
     /// The account changed on the service (say, its display name from another device).
     AccountUpdated,
+    /// The account was deleted from this device: the app is back at the sign-in screen.
+    AccountDeleted,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use atelier_client::library::Library;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
@@ -20,36 +21,51 @@ const SIGNED_OUT: Duration = Duration::from_secs(5);
 pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let Ok(library) = state.library().await else {
-            tracing::warn!("no library: the gallery stays empty");
-            return;
-        };
-        // Status changes to the UI, as they happen.
-        let mut changes = library.engine().subscribe();
-        let forward = app.clone();
-        tauri::async_runtime::spawn(async move {
-            while changes.changed().await.is_ok() {
-                let status = changes.borrow_and_update().clone();
-                let _ = SyncChanged(status).emit(&forward);
-            }
-        });
+        // The library whose status reaches the UI; a new one after the account is deleted.
+        let mut forwarded: Option<Library> = None;
         loop {
             let wait = match state.auth() {
-                Ok(auth) if auth.state().await.user.is_some() => match library.sync(auth).await {
-                    Ok(_) => PERIOD,
-                    Err(e) if e.code().as_str() == "offline" => OFFLINE_RETRY,
+                Ok(auth) if auth.state().await.user.is_some() => match state.library().await {
+                    Ok(library) => {
+                        if forwarded.as_ref().is_none_or(|f| !f.same_as(&library)) {
+                            forward_status(&app, &library);
+                            forwarded = Some(library.clone());
+                        }
+                        match library.sync(auth).await {
+                            Ok(_) => PERIOD,
+                            Err(e) if e.code().as_str() == "offline" => OFFLINE_RETRY,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "sync stopped");
+                                PERIOD
+                            }
+                        }
+                    }
                     Err(e) => {
-                        tracing::warn!(error = %e, "sync stopped");
+                        tracing::warn!(error = ?e, "no library: the gallery stays empty");
                         PERIOD
                     }
                 },
-                // Signed out: look again soon, a sign-in starts the first sync.
+                // Signed out: look again soon, a sign-in starts the first sync. The library is
+                // not opened here, so a deleted account's folder stays gone.
                 _ => SIGNED_OUT,
             };
             tokio::select! {
                 () = state.sync_wanted.notified() => {}
                 () = tokio::time::sleep(wait) => {}
             }
+        }
+    });
+}
+
+/// Sends the library's status changes to the UI until the library is dropped.
+fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
+    let mut changes = library.engine().subscribe();
+    let _ = SyncChanged(changes.borrow_and_update().clone()).emit(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let status = changes.borrow_and_update().clone();
+            let _ = SyncChanged(status).emit(&app);
         }
     });
 }

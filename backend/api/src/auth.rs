@@ -44,6 +44,15 @@ pub struct User {
     pub created_at: i64,
 }
 
+/// `200` answer of `DELETE /v1/me`. Every session is refused from the moment it is sent; the
+/// rest of the account's data is purged in resumable batches, finished by the background work
+/// when the request's own budget did not reach the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeletion {
+    /// Whether nothing of the account is left anywhere already.
+    pub purge_complete: bool,
+}
+
 /// `200` answer of `POST /v1/auth/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionGrant {

@@ -40,6 +40,20 @@ impl Library {
         &self.engine
     }
 
+    /// Whether `other` is a handle on this very library (after the account is deleted, the
+    /// app opens a new one).
+    pub fn same_as(&self, other: &Self) -> bool {
+        self.engine.same_as(&other.engine)
+    }
+
+    /// Closes the cache and removes everything the app keeps in its data folder (the account
+    /// was deleted). Other handles on this library fail from now on; open a new one to go on.
+    pub async fn close_and_remove(self) -> Result<(), ClientError> {
+        let cache = self.cache();
+        cache.close().await;
+        crate::device_data::remove(cache.dir())
+    }
+
     /// What the check at opening found.
     pub fn integrity(&self) -> &IntegrityReport {
         &self.integrity

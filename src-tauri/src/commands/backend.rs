@@ -13,6 +13,8 @@ pub struct AppInfo {
     pub version: String,
     /// The service the app talks to (`ATELIER_API_URL`).
     pub api_url: String,
+    /// Where privacy questions and requests go (`ATELIER_PRIVACY_CONTACT`), shown in the policy.
+    pub privacy_contact: String,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -30,6 +32,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         api_url: state.api_url.clone(),
+        privacy_contact: state.privacy_contact.clone(),
     }
 }
 

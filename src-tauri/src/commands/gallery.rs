@@ -106,7 +106,8 @@ pub async fn set_storage_budget(
     state: State<'_, AppState>,
     bytes: u64,
 ) -> Result<StorageInfo, AppError> {
-    let cache = state.library().await?.cache();
+    let library = state.library().await?;
+    let cache = library.cache();
     cache.set_originals_budget(bytes).await?;
     Ok(cache.storage_info().await?)
 }
@@ -115,7 +116,8 @@ pub async fn set_storage_budget(
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_cache(state: State<'_, AppState>) -> Result<StorageInfo, AppError> {
-    let cache = state.library().await?.cache();
+    let library = state.library().await?;
+    let cache = library.cache();
     cache.clear_files().await?;
     state.sync_wanted.notify_one();
     Ok(cache.storage_info().await?)

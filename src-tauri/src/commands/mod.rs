@@ -2,6 +2,7 @@
 //! Commands are referenced by module path (`commands::backend::app_info`) because the command
 //! macros generate hidden items beside each function that a re-export would not carry.
 
+pub mod account;
 pub mod auth;
 pub mod backend;
 pub mod gallery;

@@ -2,7 +2,10 @@
 //! Sending an email and checking a code are not idempotent (a second email, a spent attempt),
 //! so they are never retried; reading and setting the account and signing out are.
 
-use atelier_api::auth::{SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn};
+use atelier_api::auth::{
+    AccountDeletion, SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn};
+
+use reqwest::Method;
 
 use super::{ApiClient, Request};
 use crate::error::ClientError;
@@ -81,6 +84,13 @@ impl ApiClient {
         };
         let request = Request::patch("v1/me").json(&body)?.bearer(token);
         Ok(self.call(request).await?.0)
+    }
+
+    /// `DELETE /v1/me`: deletes the account and everything it holds on the service. Not retried
+    /// on its own: a repeat after a lost answer meets `unauthenticated`, which callers read as
+    /// "already deleted" only when they sent the first request.
+    pub async fn delete_me(&self, token: &SessionToken) -> Result<AccountDeletion, ClientError> {
+        Ok(self.call(Request::new(Method::DELETE, "v1/me", false).bearer(token)).await?.0)
     }
 
     /// `POST /v1/auth/logout`: ends this session. Retried: a repeat after a lost answer only

@@ -385,6 +385,23 @@ impl Auth {
         Ok(inner.state())
     }
 
+    /// Deletes the account on the service, then forgets the session here (the OS credential
+    /// store's entry included). Needs the service: offline or refused, nothing changes here and
+    /// the error says why. The caller removes the device's copy of the data afterwards.
+    pub async fn delete_account(&self) -> Result<AuthState, ClientError> {
+        let token = self.signed_in_token().await?;
+        self.api.delete_me(&token).await?;
+        let mut inner = self.inner.lock().await;
+        if inner.holds(&token)
+            && let Err(e) = self.forget(&mut inner).await
+        {
+            // The account is gone and its token dead on the service; a store that cannot delete
+            // the entry now is asked again at the next start, when the token is refused.
+            return Err(ClientError::CredentialStore(e.to_string()));
+        }
+        Ok(inner.state())
+    }
+
     /// The person's choice: keep the session in memory only, signed out when the app quits.
     /// A sign-in waiting for that choice completes; a session in the OS store moves out of it.
     pub async fn keep_until_quit(&self) -> AuthState {

@@ -64,6 +64,11 @@ impl SyncEngine {
         self.status.borrow().clone()
     }
 
+    /// Whether `other` is a handle on this very engine (not merely an equal one).
+    pub fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.status, &other.status)
+    }
+
     pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
         self.status.subscribe()
     }

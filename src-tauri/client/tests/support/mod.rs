@@ -126,7 +126,15 @@ impl Service {
 
     /// Signs `email` in (a new account has 100 credits): the client and its session.
     pub async fn signed_in(&self, email: &str) -> (ApiClient, SessionToken) {
-        let store = Arc::new(MemoryStore::default());
+        let auth = self
+            .sign_in(email, Arc::new(MemoryStore::default()))
+            .await;
+        let token = auth.token().await.unwrap();
+        (auth.api().clone(), token)
+    }
+
+    /// Signs `email` in by the emailed code, keeping the session in `store`, as a device does.
+    pub async fn sign_in(&self, email: &str, store: Arc<MemoryStore>) -> Auth {
         let auth = Auth::new(self.client(), Box::new(move || Ok(store.clone())));
         auth.start(email, Language::English).await.unwrap();
         let text = self
@@ -143,8 +151,7 @@ impl Service {
             .unwrap()
             .to_owned();
         auth.verify_code(email, &code).await.unwrap();
-        let token = auth.token().await.unwrap();
-        (auth.api().clone(), token)
+        auth
     }
 }
 
