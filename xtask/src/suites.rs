@@ -14,7 +14,10 @@ use crate::worker;
 
 const SUITES: &[(&str, &str)] = &[
     ("lint", "rustfmt and clippy (warnings are errors)"),
-    ("rust", "every crate's unit and integration tests"),
+    (
+        "rust",
+        "every crate's unit and integration tests (the policy suite apart)",
+    ),
     (
         "bindings",
         "the committed TypeScript bindings match the Rust commands",
@@ -31,6 +34,10 @@ const SUITES: &[(&str, &str)] = &[
     (
         "window",
         "the built app in a real window under Xvfb, through tauri-driver",
+    ),
+    (
+        "policy",
+        "the privacy policy, one named test per promise (tests/policy)",
     ),
 ];
 
@@ -161,6 +168,8 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
             "--workspace",
             "--exclude",
             "atelier-conformance",
+            "--exclude",
+            "atelier-policy",
         ])),
         "bindings" => check_bindings(ctx),
         "ui-unit" => {
@@ -171,6 +180,8 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
         "ui-browser" => process::run(tools.npm(&ctx.path("ui")).args(["run", "test:browser"])),
         "conformance" => conformance(ctx, tools),
         "window" => window(ctx, tools),
+        // Each promise prints as its own line (`s3_third_party_services::kie_receives_…`).
+        "policy" => process::run(cargo(ctx).args(["test", "-p", "atelier-policy"])),
         other => bail!("no suite {other}"),
     }
 }

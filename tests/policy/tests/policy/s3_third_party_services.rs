@@ -1,0 +1,99 @@
+//! 3. Third-Party Services: who receives what, and nothing more.
+
+use std::sync::Arc;
+
+use atelier_api::generations::NewGeneration;
+use atelier_client::api::IdempotencyKey;
+use atelier_client::session::MemoryStore;
+
+use crate::support::{Service, generate};
+
+const EMAIL: &str = "third-parties@example.com";
+
+/// "kie.ai: your prompts are sent to kie.ai to generate images."
+///
+/// kie receives the prompt, and only the prompt of this person: never their email, account or
+/// session.
+#[tokio::test]
+async fn kie_receives_the_prompt_and_nothing_that_names_you() {
+    let service = Service::start().await;
+    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let token = auth.token().await.unwrap();
+    let user = auth.state().await.user.unwrap();
+    generate(auth.api(), &token, "a lighthouse at dusk", 1).await;
+
+    let tasks = service.sims.kie().tasks();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].prompt, "a lighthouse at dusk");
+    let sent = tasks[0].request.to_string();
+    for personal in [EMAIL, user.id.as_str(), token.expose()] {
+        assert!(!sent.contains(personal), "kie received {personal:?}: {sent}");
+    }
+}
+
+/// "Creem: user prompts are screened through Creem's Moderation API before image generation
+/// to help enforce content safety rules."
+///
+/// Every prompt reaches Creem first; one Creem refuses never reaches kie and costs nothing.
+#[tokio::test]
+async fn creem_screens_every_prompt_before_generation() {
+    let service = Service::start().await;
+    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let token = auth.token().await.unwrap();
+    generate(auth.api(), &token, "a fox in the snow", 1).await;
+    let screened = service.sims.creem().requests();
+    assert_eq!(screened.len(), 1);
+    assert_eq!(screened[0].prompt.as_deref(), Some("a fox in the snow"));
+    assert!(!screened[0].body.contains(EMAIL), "Creem received the email");
+    let kie = service.sims.kie().tasks();
+    assert!(screened[0].received_at <= kie[0].create_time, "screened before generation");
+
+    // The simulator's rules deny any prompt with "forbidden" in it.
+    assert!(service.sims.creem().rules().deny.contains(&"forbidden".to_owned()));
+    let before = auth.api().balance(&token).await.unwrap().balance;
+    let refused = auth
+        .api()
+        .create_generation(
+            &token,
+            &IdempotencyKey::new(),
+            &NewGeneration {
+                conversation_id: None,
+                prompt: "something forbidden".into(),
+                model: "nano-banana".into(),
+                aspect_ratio: "1:1".into(),
+                count: 1,
+            },
+        )
+        .await;
+    assert_eq!(refused.unwrap_err().code().as_str(), "prompt_blocked");
+    assert_eq!(service.sims.kie().tasks().len(), 1, "kie never saw the refused prompt");
+    let after = auth.api().balance(&token).await.unwrap().balance;
+    assert_eq!(after, before, "a refused prompt costs nothing");
+}
+
+/// "Resend: used to send transactional emails (magic links, OTPs). Your email address is shared
+/// with Resend for this purpose."
+///
+/// Resend receives the address with the sign-in code and link, and nothing else of the person:
+/// no prompt, no account id; no other email is ever sent.
+#[tokio::test]
+async fn resend_receives_the_address_only_for_sign_in_mail() {
+    let service = Service::start().await;
+    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let token = auth.token().await.unwrap();
+    let user = auth.state().await.user.unwrap();
+    generate(auth.api(), &token, "a quiet harbour at night", 1).await;
+
+    let emails = service.sims.resend().emails();
+    assert_eq!(emails.len(), 1, "one email: the sign-in");
+    let email = &emails[0];
+    assert_eq!(email.to, vec![EMAIL.to_owned()]);
+    let text = email.text.clone().unwrap_or_default();
+    assert!(text.lines().any(|l| {
+        let l = l.trim();
+        l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit())
+    }));
+    let all = format!("{} {} {:?} {text}", email.subject, email.html.clone().unwrap_or_default(), email.headers);
+    assert!(!all.contains("harbour"), "no prompt in mail");
+    assert!(!all.contains(&user.id), "no account id in mail");
+}
