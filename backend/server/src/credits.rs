@@ -39,12 +39,24 @@ pub struct LedgerQuery {
 }
 
 #[derive(Deserialize)]
-struct EntryRow {
-    id: String,
+pub(crate) struct EntryRow {
+    pub(crate) id: String,
     amount: i64,
     kind: String,
     reference: String,
-    created_at: i64,
+    pub(crate) created_at: i64,
+}
+
+impl From<EntryRow> for LedgerEntry {
+    fn from(r: EntryRow) -> Self {
+        Self {
+            kind: kind(&r.kind),
+            id: r.id,
+            amount: r.amount,
+            reference: r.reference,
+            created_at: r.created_at,
+        }
+    }
 }
 
 fn kind(raw: &str) -> LedgerKind {
@@ -84,13 +96,7 @@ pub async fn ledger<P: Platform>(
         .await?;
     let mut entries: Vec<LedgerEntry> = rows_as::<EntryRow>(rows)?
         .into_iter()
-        .map(|r| LedgerEntry {
-            id: r.id,
-            amount: r.amount,
-            kind: kind(&r.kind),
-            reference: r.reference,
-            created_at: r.created_at,
-        })
+        .map(LedgerEntry::from)
         .collect();
     let more = entries.len() > LEDGER_PAGE_SIZE as usize;
     entries.truncate(LEDGER_PAGE_SIZE as usize);

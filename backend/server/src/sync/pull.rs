@@ -217,12 +217,7 @@ async fn load<P: Platform>(
             "SELECT {} FROM generations WHERE account_id = ? AND id IN ({list})",
             record::COLUMNS
         ),
-        SyncKind::Image => format!(
-            "SELECT i.id, i.generation_id, g.conversation_id, i.idx, i.width, i.height, i.content_type, i.sha256,
-                    i.bytes, i.thumbnail_sha256, i.thumbnail_bytes, i.favourite, i.created_at, i.updated_at
-             FROM images i JOIN generations g ON g.id = i.generation_id
-             WHERE i.account_id = ? AND i.id IN ({list})"
-        ),
+        SyncKind::Image => format!("{IMAGE_SELECT} WHERE i.account_id = ? AND i.id IN ({list})"),
     };
     let mut statement = Statement::new(sql).bind(account_id);
     for id in ids {
@@ -245,7 +240,7 @@ async fn load<P: Platform>(
     })
 }
 
-fn generation_record(g: GenerationRow) -> GenerationRecord {
+pub(crate) fn generation_record(g: GenerationRow) -> GenerationRecord {
     GenerationRecord {
         cost: (g.count * g.cost_per_image) as u32,
         status: record::status(&g.status),
@@ -261,8 +256,14 @@ fn generation_record(g: GenerationRow) -> GenerationRecord {
     }
 }
 
+/// An image as a record, with its conversation: add `WHERE …` on `i` (the images) to use it.
+pub(crate) const IMAGE_SELECT: &str =
+    "SELECT i.id, i.generation_id, g.conversation_id, i.idx, i.width, i.height, i.content_type, i.sha256,
+            i.bytes, i.thumbnail_sha256, i.thumbnail_bytes, i.favourite, i.created_at, i.updated_at
+     FROM images i JOIN generations g ON g.id = i.generation_id";
+
 #[derive(Deserialize)]
-struct ImageRow {
+pub(crate) struct ImageRow {
     id: String,
     generation_id: String,
     conversation_id: String,
