@@ -10,7 +10,7 @@ import {
   events,
   type Account_Serialize,
   type AppError,
-  type AppInfo,
+  type AppInfo as GeneratedAppInfo,
   type AuthChanged_Serialize,
   type AuthChangeReason,
   type AuthState_Serialize,
@@ -43,8 +43,11 @@ import {
   type SignInLink_Serialize,
 } from './bindings'
 import { osNotifier } from './notifications'
+import { privacyCommands, type AnalyticsConsent, type ExportProgress, type ExportSummary, type PrivacySettings } from './privacy'
 
-export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
+/** `privacy_contact`: optional until the bindings carry it (the contract makes it always present). */
+export type AppInfo = GeneratedAppInfo & { privacy_contact?: string }
+export type { AppError, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
 export type ConversationPage = ConversationPage_Serialize
 export type Generation = Generation_Serialize
@@ -54,6 +57,7 @@ export type LedgerPage = LedgerPage_Serialize
 export type { GalleryConversation, GalleryItem, GalleryPage, StorageInfo, SyncProgress, SyncState }
 export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
+export type { AnalyticsConsent, ExportProgress, ExportSummary, PrivacySettings }
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -135,6 +139,24 @@ export interface Backend {
   copyImage(imageId: string): Promise<Result<null>>
   /** Asks where to save the original and saves it there; `false` when the person cancelled. */
   saveImageAs(imageId: string): Promise<Result<boolean>>
+
+  /** Whether analytics were accepted, declined or not asked yet; whether error reports are on. */
+  privacySettings(): Promise<Result<PrivacySettings>>
+  /** Accepts (`true`) or declines/withdraws (`false`) analytics; withdrawing stops them at once. */
+  setAnalyticsConsent(granted: boolean): Promise<Result<PrivacySettings>>
+  /**
+   * Asks where to save, then writes the zip of everything the account holds; `null` when the
+   * person cancelled the save dialog. Progress comes as `onExportProgress`.
+   */
+  exportData(): Promise<Result<ExportSummary | null>>
+  /** Stops a running export (its `exportData` then fails or resolves as Rust decides). */
+  cancelExport(): Promise<Result<null>>
+  onExportProgress(listener: (progress: ExportProgress) => void): Promise<Unlisten>
+  /**
+   * Deletes the account on the service, then this computer's copy and saved sign-in; answers the
+   * signed-out state. `offline`: the service was not reached and nothing was deleted.
+   */
+  deleteAccount(): Promise<Result<AuthState>>
 
   /**
    * Shows an OS notification, asking for the permission the first time; `false` when it was
@@ -245,6 +267,12 @@ export const tauriBackend: Backend = {
   openCacheFolder: () => typed(() => commands.openCacheFolder()),
   copyImage: (imageId) => typed(() => commands.copyImage(imageId)),
   saveImageAs: (imageId) => typed(() => commands.saveImageAs(imageId)),
+  privacySettings: () => typed(() => privacyCommands.privacySettings()),
+  setAnalyticsConsent: (granted) => typed(() => privacyCommands.setAnalyticsConsent(granted)),
+  exportData: () => typed(() => privacyCommands.exportData()),
+  cancelExport: () => typed(() => privacyCommands.cancelExport()),
+  onExportProgress: (listener) => listening((h) => privacyCommands.exportProgress.listen(h), listener),
+  deleteAccount: () => typed(() => privacyCommands.deleteAccount()),
   notify: (title, body) => notifier.notify(title, body),
 }
 

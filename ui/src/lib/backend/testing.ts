@@ -17,8 +17,11 @@ import type {
   GenerationPage,
   GenerationRequest,
   KnownCode,
+  ExportProgress,
+  ExportSummary,
   LedgerPage,
   Model,
+  PrivacySettings,
   SignInLink,
   StorageInfo,
   SyncStatus,
@@ -82,6 +85,11 @@ export type CommandMocks = {
   openCacheFolder?: Handler<[], null>
   copyImage?: Handler<[imageId: string], null>
   saveImageAs?: Handler<[imageId: string], boolean>
+  privacySettings?: Handler<[], PrivacySettings>
+  setAnalyticsConsent?: Handler<[granted: boolean], PrivacySettings>
+  exportData?: Handler<[], ExportSummary | null>
+  cancelExport?: Handler<[], null>
+  deleteAccount?: Handler<[], AuthState>
 
   /** The notification plugin: allowed (`null`: not decided yet), what asking answers, a notice shown. */
   notificationGranted?: Handler<[], boolean | null>
@@ -211,6 +219,16 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.copyImage?.(args.imageId as string)
           case 'save_image_as':
             return mocks.saveImageAs?.(args.imageId as string)
+          case 'privacy_settings':
+            return mocks.privacySettings?.()
+          case 'set_analytics_consent':
+            return mocks.setAnalyticsConsent?.(args.granted as boolean)
+          case 'export_data':
+            return mocks.exportData?.()
+          case 'cancel_export':
+            return mocks.cancelExport?.()
+          case 'delete_account':
+            return mocks.deleteAccount?.()
           case 'plugin:notification|is_permission_granted':
             return mocks.notificationGranted?.()
           case 'plugin:notification|request_permission':
@@ -243,6 +261,14 @@ export async function emitSignInLink(event: SignInLink): Promise<void> {
 export async function emitSyncChanged(status: SyncStatus): Promise<void> {
   await emit('sync-changed', status)
 }
+
+/** Rust emitting `export-progress`. */
+export async function emitExportProgress(progress: ExportProgress): Promise<void> {
+  await emit('export-progress', progress)
+}
+
+/** First launch: analytics on offer, not decided yet; error reports configured. */
+export const PRIVACY_UNDECIDED: PrivacySettings = { analytics: 'undecided', analytics_available: true, error_reports_enabled: true }
 
 export const SYNC_IDLE: SyncStatus = { state: 'idle', pending_changes: 0, progress: null, last_synced_at: null, error_code: null }
 
