@@ -5,6 +5,7 @@ pub mod auth;
 pub mod conversations;
 pub mod credits;
 pub mod error;
+pub mod export;
 pub mod generations;
 pub mod health;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod models;
 pub mod prompt;
 pub mod scrub;
 pub mod sync;
+pub mod test_hooks;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use health::{Health, Runtime};

@@ -38,10 +38,16 @@ pub const VERIFICATIONS_PER_IP: Limit = Limit {
     window_seconds: 600,
 };
 
-/// The KV key for a subject in one window. The subject is HMAC'd with the server secret.
-fn key(limit: &Limit, secret: &str, subject: &str, window_index: i64) -> String {
+/// The KV prefix of a subject's counters, one per window. The subject is HMAC'd with the server
+/// secret, so the prefix can be kept (to delete the counters) without keeping the subject.
+pub fn subject_prefix(limit: &Limit, secret: &str, subject: &str) -> String {
     let digest = hmac_hex(secret, &["rate-limit", limit.scope, subject]);
-    format!("rl:{}:{}:{window_index}", limit.scope, &digest[..32])
+    format!("rl:{}:{}:", limit.scope, &digest[..32])
+}
+
+/// The KV key for a subject in one window.
+fn key(limit: &Limit, secret: &str, subject: &str, window_index: i64) -> String {
+    format!("{}{window_index}", subject_prefix(limit, secret, subject))
 }
 
 async fn read_count<P: Platform>(platform: &P, key: &str) -> Result<u32, ApiError> {

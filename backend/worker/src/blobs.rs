@@ -3,7 +3,9 @@
 
 use std::future::Future;
 
-use atelier_server::platform::{Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS, PlatformError};
+use atelier_server::platform::{
+    Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS, PlatformError, injected_fault,
+};
 use bytes::Bytes;
 use worker::send::SendFuture;
 use worker::{Bucket, HttpMetadata};
@@ -17,6 +19,16 @@ fn blob_error(err: &worker::Error) -> PlatformError {
 }
 
 impl WorkerPlatform {
+    /// Test mode's injected failures, rolled once per operation.
+    fn blob_fault(&self) -> Result<(), PlatformError> {
+        if self.blob_failure_ppm() == 0 {
+            return Ok(());
+        }
+        let mut roll = [0u8; 4];
+        getrandom::getrandom(&mut roll).map_err(|e| PlatformError::Blob(e.to_string()))?;
+        injected_fault(self.blob_failure_ppm(), u32::from_le_bytes(roll))
+    }
+
     fn bucket(&self) -> Result<Bucket, PlatformError> {
         self.env().bucket(bindings::IMAGES).map_err(|e| {
             PlatformError::Blob(format!(
@@ -36,6 +48,7 @@ impl Blobs for WorkerPlatform {
         content_type: &str,
     ) -> impl Future<Output = Result<(), PlatformError>> + Send {
         SendFuture::new(async move {
+            self.blob_fault()?;
             // R2 writes are atomic and strongly consistent: readers see the old object or the new.
             self.bucket()?
                 .put(key.as_str(), bytes.to_vec())
@@ -55,6 +68,7 @@ impl Blobs for WorkerPlatform {
         key: &BlobKey,
     ) -> impl Future<Output = Result<Option<Blob>, PlatformError>> + Send {
         SendFuture::new(async move {
+            self.blob_fault()?;
             let Some(object) = self
                 .bucket()?
                 .get(key.as_str())
@@ -84,6 +98,7 @@ impl Blobs for WorkerPlatform {
         keys: &[BlobKey],
     ) -> impl Future<Output = Result<(), PlatformError>> + Send {
         SendFuture::new(async move {
+            self.blob_fault()?;
             if keys.len() > MAX_DELETE_KEYS {
                 return Err(PlatformError::Invalid(format!(
                     "{} keys in one delete",
@@ -108,6 +123,7 @@ impl Blobs for WorkerPlatform {
         limit: u32,
     ) -> impl Future<Output = Result<BlobPage, PlatformError>> + Send {
         SendFuture::new(async move {
+            self.blob_fault()?;
             let bucket = self.bucket()?;
             let mut list = bucket.list().prefix(prefix).limit(limit.clamp(1, 1_000));
             if let Some(cursor) = cursor {

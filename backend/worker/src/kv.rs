@@ -94,9 +94,17 @@ impl Kv for WorkerPlatform {
             } else {
                 page.cursor.filter(|c| !c.is_empty())
             };
+            // KV expires keys in real time; the service's clock may run ahead in test mode.
+            let offset = self.clock_offset_ms();
+            let expires_at_ms = page
+                .keys
+                .iter()
+                .map(|k| k.expiration.map(|s| s as i64 * 1000 + offset))
+                .collect();
             Ok(KvPage {
                 keys: page.keys.into_iter().map(|k| k.name).collect(),
                 cursor,
+                expires_at_ms,
             })
         })
     }

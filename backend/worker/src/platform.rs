@@ -30,10 +30,16 @@ struct Inner {
     config: Config,
     /// Test mode only: how far `/__test/clock` has moved the clock (kept in KV between requests).
     clock_offset_ms: i64,
+    /// Test mode only: the share of blob operations `/__test/blob-faults` makes fail, in parts
+    /// per million (kept in KV between requests, like the clock).
+    blob_failure_ppm: u32,
 }
 
 /// Where test mode keeps the clock offset.
 const TEST_CLOCK_KEY: &str = "__test:clock-offset";
+/// Where test mode keeps the injected blob failure rate. Like every `__test:` key, it belongs to
+/// the suite's controls, not to any account.
+const TEST_BLOB_FAULTS_KEY: &str = "__test:blob-failure-ppm";
 
 impl WorkerPlatform {
     /// Reads the configuration from the Worker's vars and secrets (the same names as natively).
@@ -48,6 +54,7 @@ impl WorkerPlatform {
                 env: SendWrapper::new(env),
                 config,
                 clock_offset_ms: 0,
+                blob_failure_ppm: 0,
             }),
         })
     }
@@ -58,10 +65,12 @@ impl WorkerPlatform {
             return self;
         }
         let offset = self.read_test_clock().await;
+        let blob_failure_ppm = self.read_test_number(TEST_BLOB_FAULTS_KEY).await as u32;
         let inner = Inner {
             env: self.inner.env.clone(),
             config: self.inner.config.clone(),
             clock_offset_ms: offset,
+            blob_failure_ppm,
         };
         Self {
             inner: Arc::new(inner),
@@ -69,11 +78,25 @@ impl WorkerPlatform {
     }
 
     async fn read_test_clock(&self) -> i64 {
+        self.read_test_number(TEST_CLOCK_KEY).await
+    }
+
+    /// A number test mode keeps in KV, 0 when unset.
+    async fn read_test_number(&self, key: &str) -> i64 {
         use atelier_server::platform::Kv;
-        match self.kv_get(TEST_CLOCK_KEY).await {
+        match self.kv_get(key).await {
             Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).parse().unwrap_or(0),
             _ => 0,
         }
+    }
+
+    pub(crate) fn blob_failure_ppm(&self) -> u32 {
+        self.inner.blob_failure_ppm
+    }
+
+    /// How far test mode moved the clock: KV's expirations are in real time, the service's in this.
+    pub(crate) fn clock_offset_ms(&self) -> i64 {
+        self.inner.clock_offset_ms
     }
 
     pub(crate) fn env(&self) -> &Env {
@@ -128,6 +151,18 @@ impl Platform for WorkerPlatform {
             use atelier_server::platform::Kv;
             let offset = this.read_test_clock().await + ms.max(0);
             this.kv_put(TEST_CLOCK_KEY, offset.to_string().into_bytes(), None)
+                .await
+        }
+    }
+
+    fn set_blob_failure_ppm(
+        &self,
+        ppm: u32,
+    ) -> impl std::future::Future<Output = Result<(), PlatformError>> + Send {
+        let this = self.clone();
+        async move {
+            use atelier_server::platform::Kv;
+            this.kv_put(TEST_BLOB_FAULTS_KEY, ppm.to_string().into_bytes(), None)
                 .await
         }
     }

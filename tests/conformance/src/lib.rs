@@ -73,16 +73,87 @@ impl Ctx {
         token: &str,
     ) -> Result<T, String> {
         let response = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+            .send(reqwest::Method::GET, path, Some(token), None)
+            .await?;
         let status = response.status();
         let text = response.text().await.map_err(|e| e.to_string())?;
         ensure!(status == 200, "GET {path} answered {status}: {text}");
         serde_json::from_str(&text).map_err(|e| format!("GET {path}: {e}: {text}"))
+    }
+
+    /// A request with an optional bearer token and JSON body; the response whatever its status.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Result<reqwest::Response, String> {
+        let mut request = self.http.request(method.clone(), self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))
+    }
+
+    /// A request expecting `status` and a JSON body of type `T`.
+    pub async fn send_as<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+        status: u16,
+    ) -> Result<T, String> {
+        let response = self.send(method.clone(), path, token, body).await?;
+        let got = response.status();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        ensure!(got == status, "{method} {path} answered {got}: {text}");
+        serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}: {text}"))
+    }
+
+    /// Runs one round of the backend's background work (test mode).
+    pub async fn tick(&self) -> CaseResult {
+        let response = self
+            .send(reqwest::Method::POST, "/__test/tick", None, None)
+            .await?;
+        ensure!(
+            response.status() == 204,
+            "tick answered {}",
+            response.status()
+        );
+        Ok(())
+    }
+
+    /// Everything the backend stores: SQL rows, blob keys, KV entries (test mode).
+    pub async fn storage(&self) -> Result<atelier_api::test_hooks::StorageDump, String> {
+        self.send_as(reqwest::Method::GET, "/__test/storage", None, None, 200)
+            .await
+    }
+
+    /// Makes this share of the backend's blob-store operations fail (test mode; 0 stops it).
+    pub async fn set_blob_failure_rate(&self, failure_rate: f64) -> CaseResult {
+        let body = serde_json::json!({ "failure_rate": failure_rate });
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                "/__test/blob-faults",
+                None,
+                Some(body),
+            )
+            .await?;
+        ensure!(
+            response.status() == 204,
+            "setting blob faults answered {}",
+            response.status()
+        );
+        Ok(())
     }
 
     /// Moves the backend's clock forward (test mode).

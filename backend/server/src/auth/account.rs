@@ -35,9 +35,15 @@ impl AccountRow {
 
 const COLUMNS: &str = "id, email, display_name, created_at, sessions_valid_after";
 
+/// The account, unless it is deleted: a deleted account is refused everywhere from that instant.
 pub async fn by_id<P: Platform>(platform: &P, id: &str) -> ApiResult<Option<AccountRow>> {
     let rows = platform
-        .query(Statement::new(format!("SELECT {COLUMNS} FROM accounts WHERE id = ?")).bind(id))
+        .query(
+            Statement::new(format!(
+                "SELECT {COLUMNS} FROM accounts WHERE id = ? AND deleted_at IS NULL"
+            ))
+            .bind(id),
+        )
         .await?;
     Ok(rows_as(rows)?.into_iter().next())
 }

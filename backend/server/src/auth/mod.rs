@@ -28,7 +28,7 @@ use crate::upstream::resend;
 use session::Authenticated;
 
 /// The server secret that keys code HMACs and rate-limit subjects.
-fn secret<P: Platform>(platform: &P) -> ApiResult<&str> {
+pub(crate) fn secret<P: Platform>(platform: &P) -> ApiResult<&str> {
     platform
         .config()
         .auth_secret

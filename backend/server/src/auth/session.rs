@@ -25,11 +25,11 @@ struct SessionRecord {
     extended_at: i64,
 }
 
-fn session_key(hash: &str) -> String {
+pub(crate) fn session_key(hash: &str) -> String {
     format!("session:{hash}")
 }
 
-fn index_prefix(account_id: &str) -> String {
+pub(crate) fn index_prefix(account_id: &str) -> String {
     format!("sessions-of:{account_id}:")
 }
 

@@ -83,5 +83,8 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
             tracing::warn!(generation = %task.generation_id, error = ?e.body, "polling failed; next tick");
         }
     }
-    crate::sync::prune::prune(platform).await
+    crate::sync::prune::prune(platform).await?;
+    // Deleted accounts whose purge did not finish within their request (or met a storage error).
+    crate::deletion::purge::resume(platform).await?;
+    Ok(())
 }

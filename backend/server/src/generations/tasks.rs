@@ -23,6 +23,10 @@ const KIE_WINDOW_MS: i64 = 10_000;
 /// A generation that has not finished after this long fails (and is refunded).
 pub const GENERATION_TIMEOUT_MS: i64 = 15 * 60 * 1000;
 
+/// Guards the writes of a result: its account (the next bound parameter) is not deleted. A
+/// deleted account's late results are dropped, so nothing lands after its purge.
+const ACCOUNT_LIVE: &str = "EXISTS (SELECT 1 FROM accounts WHERE id = ? AND deleted_at IS NULL)";
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct TaskRow {
     pub generation_id: String,
@@ -283,12 +287,14 @@ async fn store<P: Platform>(
     let now = platform.now_ms();
     let claimed = platform
         .execute(
-            Statement::new(
-                "UPDATE generation_tasks SET state = 'storing', updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'submitted'",
-            )
+            Statement::new(format!(
+                "UPDATE generation_tasks SET state = 'storing', updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'submitted'
+                 AND {ACCOUNT_LIVE}"
+            ))
             .bind(now)
             .bind(generation.id.as_str())
-            .bind(idx),
+            .bind(idx)
+            .bind(generation.account_id.as_str()),
         )
         .await?;
     if claimed != 1 {
@@ -344,12 +350,13 @@ async fn store<P: Platform>(
         return Ok(());
     }
     let mut batch = vec![
-            Statement::new(
+            Statement::new(format!(
                 "INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type,
                                      sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
                  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-                 WHERE EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')",
-            )
+                 WHERE EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')
+                   AND {ACCOUNT_LIVE}"
+            ))
             .bind(image_id.as_str())
             .bind(generation.id.as_str())
             .bind(generation.account_id.as_str())
@@ -366,7 +373,8 @@ async fn store<P: Platform>(
             .bind(now)
             .bind(now)
             .bind(generation.id.as_str())
-            .bind(idx),
+            .bind(idx)
+            .bind(generation.account_id.as_str()),
             Statement::new(
                 "UPDATE generation_tasks SET state = 'stored', updated_at = ? WHERE generation_id = ? AND idx = ? AND state = 'storing'",
             )
@@ -380,7 +388,13 @@ async fn store<P: Platform>(
         &image_id,
         now,
     ));
-    platform.batch(batch).await?;
+    let inserted = platform.batch(batch).await?;
+    if inserted.first() != Some(&1) {
+        // The account was deleted (and perhaps purged) while the bytes were on their way: they
+        // must not outlive it.
+        platform.blob_delete(&[original_key, thumbnail_key]).await?;
+        return Ok(());
+    }
     settle(platform, generation).await
 }
 

@@ -4,11 +4,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
 use super::NativePlatform;
-use crate::platform::{Blob, BlobKey, BlobPage, Blobs, PlatformError};
+use crate::platform::{Blob, BlobKey, BlobPage, Blobs, PlatformError, injected_fault};
 
 #[derive(Debug)]
 pub(super) struct BlobFolder {
@@ -74,12 +75,16 @@ impl BlobFolder {
     }
 
     fn delete(&self, key: &BlobKey) -> std::io::Result<()> {
-        for path in [self.object(key), self.meta(key)] {
-            match std::fs::remove_file(path) {
+        for (path, base) in [
+            (self.object(key), self.root.join("objects")),
+            (self.meta(key), self.root.join("meta")),
+        ] {
+            match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
+            remove_empty_parents(&path, &base);
         }
         Ok(())
     }
@@ -108,6 +113,19 @@ impl BlobFolder {
     }
 }
 
+/// Removes the folders a deleted key leaves empty, up to `base`: their names are the key's
+/// segments (an account id among them), which must not outlive the objects.
+fn remove_empty_parents(path: &Path, base: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| d.starts_with(base) && *d != base) {
+        // Fails (and stops) at the first folder that still holds something.
+        if std::fs::remove_dir(d).is_err() {
+            return;
+        }
+        dir = d.parent();
+    }
+}
+
 /// A uniquely named file in `dir`, opened for writing.
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     let mut name = [0u8; 12];
@@ -130,6 +148,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(blob_error)
 }
 
+impl NativePlatform {
+    /// Test mode's injected failures, rolled once per operation.
+    fn blob_fault(&self) -> Result<(), PlatformError> {
+        let ppm = self.inner.blob_failure_ppm.load(Ordering::Relaxed);
+        if ppm == 0 {
+            return Ok(());
+        }
+        let mut roll = [0u8; 4];
+        getrandom::getrandom(&mut roll).map_err(blob_error)?;
+        injected_fault(ppm, u32::from_le_bytes(roll))
+    }
+}
+
 impl Blobs for NativePlatform {
     async fn blob_put(
         &self,
@@ -137,16 +168,19 @@ impl Blobs for NativePlatform {
         bytes: Bytes,
         content_type: &str,
     ) -> Result<(), PlatformError> {
+        self.blob_fault()?;
         let (this, key, content_type) = (self.clone(), key.clone(), content_type.to_owned());
         blocking(move || this.inner.blobs.put(&key, &bytes, &content_type)).await
     }
 
     async fn blob_get(&self, key: &BlobKey) -> Result<Option<Blob>, PlatformError> {
+        self.blob_fault()?;
         let (this, key) = (self.clone(), key.clone());
         blocking(move || this.inner.blobs.get(&key)).await
     }
 
     async fn blob_delete(&self, keys: &[BlobKey]) -> Result<(), PlatformError> {
+        self.blob_fault()?;
         if keys.len() > crate::platform::MAX_DELETE_KEYS {
             return Err(PlatformError::Invalid(format!(
                 "{} keys in one delete",
@@ -163,6 +197,7 @@ impl Blobs for NativePlatform {
         cursor: Option<String>,
         limit: u32,
     ) -> Result<BlobPage, PlatformError> {
+        self.blob_fault()?;
         let (this, prefix) = (self.clone(), prefix.to_owned());
         let limit = limit.clamp(1, 1_000) as usize;
         let all = blocking(move || this.inner.blobs.all_keys()).await?;

@@ -102,8 +102,8 @@ impl Kv for NativePlatform {
 
     async fn kv_list(&self, prefix: &str, cursor: Option<String>) -> Result<KvPage, PlatformError> {
         let now = crate::platform::Platform::now_ms(self);
-        let mut keys: Vec<String> = sqlx::query_scalar(
-            "SELECT key FROM kv
+        let mut rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT key, expires_at FROM kv
              WHERE substr(key, 1, length(?1)) = ?1 AND key > ?2 AND (expires_at IS NULL OR expires_at > ?3)
              ORDER BY key LIMIT ?4",
         )
@@ -114,9 +114,14 @@ impl Kv for NativePlatform {
         .fetch_all(&self.inner.kv)
         .await
         .map_err(kv_error)?;
-        let more = keys.len() as i64 > LIST_PAGE;
-        keys.truncate(LIST_PAGE as usize);
+        let more = rows.len() as i64 > LIST_PAGE;
+        rows.truncate(LIST_PAGE as usize);
+        let (keys, expires_at_ms): (Vec<String>, Vec<Option<i64>>) = rows.into_iter().unzip();
         let cursor = if more { keys.last().cloned() } else { None };
-        Ok(KvPage { keys, cursor })
+        Ok(KvPage {
+            keys,
+            cursor,
+            expires_at_ms,
+        })
     }
 }

@@ -10,6 +10,7 @@ mod sql;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use atelier_api::Runtime;
 use sqlx::SqlitePool;
@@ -32,6 +33,8 @@ struct Inner {
     blobs: blobs::BlobFolder,
     http: reqwest::Client,
     clock: Clock,
+    /// Test mode: the share of blob operations that fail, in parts per million.
+    blob_failure_ppm: AtomicU32,
 }
 
 /// Failure to open the native platform's storage.
@@ -75,6 +78,7 @@ impl NativePlatform {
                 blobs,
                 http,
                 clock,
+                blob_failure_ppm: AtomicU32::new(0),
             }),
         })
     }
@@ -129,6 +133,11 @@ impl Platform for NativePlatform {
 
     async fn advance_clock(&self, ms: i64) -> Result<(), PlatformError> {
         self.inner.clock.advance(ms);
+        Ok(())
+    }
+
+    async fn set_blob_failure_ppm(&self, ppm: u32) -> Result<(), PlatformError> {
+        self.inner.blob_failure_ppm.store(ppm, Ordering::Relaxed);
         Ok(())
     }
 }

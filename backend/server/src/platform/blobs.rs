@@ -89,6 +89,22 @@ pub trait Blobs {
 /// R2 deletes at most this many keys per call.
 pub const MAX_DELETE_KEYS: usize = 1_000;
 
+/// Test mode's injected blob-store failures (`/__test/blob-faults`): fails when `roll` (a random
+/// number) falls in the share `failure_ppm` (parts per million) of its range.
+pub fn injected_fault(failure_ppm: u32, roll: u32) -> Result<(), PlatformError> {
+    if failure_ppm > 0 && roll % 1_000_000 < failure_ppm {
+        return Err(PlatformError::Blob("injected failure (test mode)".into()));
+    }
+    Ok(())
+}
+
+/// A failure rate in `0.0..=1.0` as parts per million, or `None` outside that range.
+pub fn failure_ppm(rate: f64) -> Option<u32> {
+    (0.0..=1.0)
+        .contains(&rate)
+        .then(|| (rate * 1_000_000.0).round() as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

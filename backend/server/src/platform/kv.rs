@@ -22,6 +22,9 @@ pub fn check_ttl(ttl_seconds: Option<u64>) -> Result<(), PlatformError> {
 pub struct KvPage {
     pub keys: Vec<String>,
     pub cursor: Option<String>,
+    /// For each of `keys`, when it expires on this platform's clock (`Platform::now_ms`), or
+    /// `None` for a key without a TTL: what the retention checks of test mode read.
+    pub expires_at_ms: Vec<Option<i64>>,
 }
 
 pub trait Kv {

@@ -10,7 +10,7 @@ mod http;
 mod kv;
 mod sql;
 
-pub use blobs::{Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS};
+pub use blobs::{Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS, failure_ppm, injected_fault};
 pub use error::PlatformError;
 pub use http::{Http, OutboundRequest, OutboundResponse};
 pub use kv::{KV_MIN_TTL_SECONDS, Kv, KvPage, check_ttl};
@@ -51,4 +51,11 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
 
     /// Moves the clock forward by `ms`. Reached only through `/__test/clock`, in test mode.
     fn advance_clock(&self, ms: i64) -> impl Future<Output = Result<(), PlatformError>> + Send;
+
+    /// Makes this share (parts per million) of blob-store operations fail with a
+    /// `PlatformError::Blob`. Reached only through `/__test/blob-faults`, in test mode.
+    fn set_blob_failure_ppm(
+        &self,
+        ppm: u32,
+    ) -> impl Future<Output = Result<(), PlatformError>> + Send;
 }

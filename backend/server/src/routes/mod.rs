@@ -5,6 +5,7 @@ mod limits;
 mod prompts;
 mod ready;
 mod test_mode;
+mod test_seed;
 
 use atelier_api::ErrorCode;
 use atelier_api::limits::LIMITS;
@@ -12,7 +13,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::{auth, conversations, credits, generations, models, sync};
+use crate::{auth, conversations, credits, deletion, export, generations, models, sync};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -28,7 +29,13 @@ pub fn router<P: Platform>(platform: P) -> Router {
         .route("/v1/auth/verify", post(auth::verify::<P>))
         .route("/v1/auth/logout", post(auth::logout::<P>))
         .route("/v1/auth/logout-all", post(auth::logout_all::<P>))
-        .route("/v1/me", get(auth::me).patch(auth::update_me::<P>))
+        .route(
+            "/v1/me",
+            get(auth::me)
+                .patch(auth::update_me::<P>)
+                .delete(deletion::delete_me::<P>),
+        )
+        .route("/v1/me/export", get(export::export::<P>))
         .route("/auth/link", get(auth::link_page::link_page))
         .route("/v1/models", get(models::route))
         .route("/v1/credits", get(credits::balance::<P>))
@@ -64,7 +71,10 @@ pub fn router<P: Platform>(platform: P) -> Router {
     if platform.config().test_mode {
         router = router
             .route("/__test/clock", post(test_mode::advance_clock::<P>))
-            .route("/__test/tick", post(test_mode::tick::<P>));
+            .route("/__test/tick", post(test_mode::tick::<P>))
+            .route("/__test/storage", get(test_mode::storage::<P>))
+            .route("/__test/blob-faults", post(test_mode::blob_faults::<P>))
+            .route("/__test/seed-images", post(test_seed::seed_images::<P>));
     }
     router
         .fallback(not_found)

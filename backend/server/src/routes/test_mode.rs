@@ -1,12 +1,17 @@
 //! `/__test/*`: hooks the conformance suite needs, routed only when `ATELIER_TEST_MODE=1`.
 
+use std::collections::BTreeMap;
+
+use atelier_api::ErrorCode;
+use atelier_api::test_hooks::{BlobFaults, KvEntry, StorageDump};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
-use crate::platform::Platform;
+use crate::platform::{Platform, Statement, failure_ppm, rows_as};
 
 #[derive(Deserialize)]
 pub struct AdvanceClock {
@@ -27,5 +32,79 @@ pub async fn advance_clock<P: Platform>(
 /// interval's function), so polling-path tests need not wait for a schedule.
 pub async fn tick<P: Platform>(State(platform): State<P>) -> ApiResult<StatusCode> {
     crate::generations::background::tick(&platform).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /__test/storage`: every SQL table's rows, every blob key, every live KV key with its value
+/// and expiry — what the privacy cases scan for anything left of a deleted account.
+pub async fn storage<P: Platform>(State(platform): State<P>) -> ApiResult<Json<StorageDump>> {
+    // D1 lists its own tables too; `_cf_*` ones refuse to be read.
+    let tables = platform
+        .query(Statement::new(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'
+             ORDER BY name",
+        ))
+        .await?;
+    let mut dump = StorageDump {
+        now_ms: platform.now_ms(),
+        tables: BTreeMap::new(),
+        blobs: Vec::new(),
+        kv: Vec::new(),
+    };
+    for Name { name } in rows_as::<Name>(tables)? {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        let rows = platform
+            .query(Statement::new(format!("SELECT * FROM {quoted}")))
+            .await?;
+        dump.tables.insert(name, rows);
+    }
+    let mut cursor = None;
+    loop {
+        let page = platform.blob_list("", cursor, 1_000).await?;
+        dump.blobs
+            .extend(page.keys.iter().map(|k| k.as_str().to_owned()));
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut cursor = None;
+    loop {
+        let page = platform.kv_list("", cursor).await?;
+        for (i, key) in page.keys.iter().enumerate() {
+            // Expired between the listing and the read: gone, as far as anyone can tell.
+            let Some(value) = platform.kv_get(key).await? else {
+                continue;
+            };
+            dump.kv.push(KvEntry {
+                key: key.clone(),
+                value: String::from_utf8_lossy(&value).into_owned(),
+                expires_at_ms: page.expires_at_ms.get(i).copied().flatten(),
+            });
+        }
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(Json(dump))
+}
+
+#[derive(Deserialize)]
+struct Name {
+    name: String,
+}
+
+/// `POST /__test/blob-faults {"failure_rate": r}`: from now on, that share of blob-store
+/// operations fail (0 switches it off), so cases prove what survives a flaky store.
+pub async fn blob_faults<P: Platform>(
+    State(platform): State<P>,
+    ApiJson(request): ApiJson<BlobFaults>,
+) -> ApiResult<StatusCode> {
+    let ppm = failure_ppm(request.failure_rate).ok_or_else(|| {
+        ApiError::new(ErrorCode::BadRequest, "failure_rate is a share from 0 to 1")
+    })?;
+    platform.set_blob_failure_ppm(ppm).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,8 +5,10 @@ mod auth;
 mod auth_support;
 mod credits;
 mod errors;
+mod export;
 mod generations;
 mod health;
+mod privacy;
 mod prompts;
 mod sync;
 
@@ -85,6 +87,11 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         sync::a_deleted_conversation_is_one_tombstone,
         sync::cursors_from_before_pruned_tombstones_must_reset,
         sync::another_account_can_neither_see_nor_change_your_images,
+        privacy::deleting_an_account_leaves_nothing_of_it_in_sql_blobs_or_kv,
+        privacy::a_purge_stopped_by_blob_store_failures_resumes_and_completes,
+        privacy::deleting_an_account_needs_a_session_and_changes_nothing_without_one,
+        privacy::every_kv_key_expires_within_its_rolling_window,
+        export::the_export_is_the_accounts_data_and_nobody_elses,
     ]
 }
 

@@ -16,7 +16,7 @@ async fn page(ctx: &Ctx, who: &Account, query: &str) -> Result<SyncPage, String>
 }
 
 /// Every change from `cursor` on, following `next_cursor` with pages of `limit`.
-async fn pull_all(
+pub(super) async fn pull_all(
     ctx: &Ctx,
     who: &Account,
     cursor: Option<&str>,
@@ -42,7 +42,7 @@ async fn pull_all(
 
 /// Applies changes as a device would: the latest state of every record, tombstones removing it.
 /// A conversation's tombstone removes its generations and images too.
-fn apply(state: &mut BTreeMap<(SyncKind, String), SyncRecord>, changes: &[SyncChange]) {
+pub(super) fn apply(state: &mut BTreeMap<(SyncKind, String), SyncRecord>, changes: &[SyncChange]) {
     for change in changes {
         match change {
             SyncChange::Upsert { record, .. } => {
