@@ -22,6 +22,11 @@ pub enum LocalCode {
     /// The service sent sync data this device refuses (a path-like id, an oversized field, a
     /// file that does not match its hash). Nothing of it was applied.
     InvalidSyncData,
+    /// The data export cannot be written where the person chose: the folder is missing, read
+    /// only, or the disk is full. Nothing is left there.
+    ExportTargetUnwritable,
+    /// The person stopped the data export; its unfinished file is gone.
+    ExportCancelled,
 }
 
 impl LocalCode {
@@ -30,6 +35,8 @@ impl LocalCode {
             Self::CredentialStoreUnavailable => "credential_store_unavailable",
             Self::CacheUnavailable => "cache_unavailable",
             Self::InvalidSyncData => "invalid_sync_data",
+            Self::ExportTargetUnwritable => "export_target_unwritable",
+            Self::ExportCancelled => "export_cancelled",
         }
     }
 }
@@ -99,6 +106,12 @@ pub enum ClientError {
     /// Sync data that breaks the contract; nothing of it was applied.
     #[error("refused sync data: {0}")]
     InvalidSyncData(String),
+    /// The export file could not be written (folder, permissions, disk).
+    #[error("cannot write the export: {0}")]
+    ExportTarget(String),
+    /// The export was cancelled.
+    #[error("the export was cancelled")]
+    ExportCancelled,
 }
 
 impl From<sqlx::Error> for ClientError {
@@ -131,6 +144,8 @@ impl ClientError {
             Self::CredentialStore(_) => Code::Local(LocalCode::CredentialStoreUnavailable),
             Self::Cache(_) => Code::Local(LocalCode::CacheUnavailable),
             Self::InvalidSyncData(_) => Code::Local(LocalCode::InvalidSyncData),
+            Self::ExportTarget(_) => Code::Local(LocalCode::ExportTargetUnwritable),
+            Self::ExportCancelled => Code::Local(LocalCode::ExportCancelled),
         }
     }
 

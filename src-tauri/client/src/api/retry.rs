@@ -54,7 +54,9 @@ pub(super) fn is_retryable(error: &ClientError) -> bool {
         | ClientError::BadUrl(_)
         | ClientError::CredentialStore(_)
         | ClientError::Cache(_)
-        | ClientError::InvalidSyncData(_) => false,
+        | ClientError::InvalidSyncData(_)
+        | ClientError::ExportTarget(_)
+        | ClientError::ExportCancelled => false,
     }
 }
 
