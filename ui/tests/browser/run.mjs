@@ -36,6 +36,7 @@ const STORE_UNAVAILABLE = {
   unsaved: null,
 }
 const EMAIL_SENT = { expires_in_seconds: 600, resend_after_seconds: 30 }
+const PRIVACY_UNDECIDED = { analytics: 'undecided', analytics_available: true, error_reports_enabled: true }
 // The studio: models, a generation going from queued to done, the ledger.
 const MODELS = [
   { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4 },
@@ -141,6 +142,8 @@ const fail = (code, extra = {}) => ({ error: { code, message: `${code} (from the
  */
 const DEFAULT_COMMANDS = {
   auth_state: { ok: SIGNED_OUT },
+  // Analytics already declined, so the consent banner stays out of the scenarios not about it.
+  privacy_settings: { ok: { analytics: 'denied', analytics_available: true, error_reports_enabled: true } },
   'plugin:notification|is_permission_granted': { ok: true },
   'plugin:notification|notify': { ok: null },
 }
@@ -153,9 +156,10 @@ const DEFAULT_COMMANDS = {
 // A rejected command rejects with the serialized error, as Tauri does. The test steers it
 // through `window.__ATELIER_IPC__`: `commands[cmd]` is one outcome (`{ok}`, `{error}`, `{hang}`)
 // or a list of them taken in turn (the last one repeats); `calls` and `args` record what came.
+// An outcome with `wait: true` answers only when the test calls `release(cmd)`.
 
 function installTauriIpcMock(config) {
-  const ipc = { ...config, calls: {}, args: {}, listeners: {}, cspViolations: [] }
+  const ipc = { ...config, calls: {}, args: {}, listeners: {}, waiting: {}, cspViolations: [] }
   window.__ATELIER_IPC__ = ipc
   document.addEventListener('securitypolicyviolation', (event) => {
     ipc.cspViolations.push(`${event.violatedDirective}: ${event.blockedURI || event.sample || 'inline'}`)
@@ -205,13 +209,23 @@ function installTauriIpcMock(config) {
       const script = ipc.commands?.[cmd]
       const gallery = window.__ATELIER_GALLERY__
       if (script === undefined && gallery && typeof gallery[cmd] === 'function') return gallery[cmd](args ?? {})
+      const privacy = window.__ATELIER_PRIVACY__
+      if (script === undefined && privacy && typeof privacy[cmd] === 'function') return privacy[cmd](args ?? {})
       if (script === undefined) throw `command ${cmd} not found`
       const list = Array.isArray(script) ? script : [script]
       const outcome = list[Math.min(ipc.calls[cmd] - 1, list.length - 1)]
       if (outcome.hang) return new Promise(() => {})
+      if (outcome.wait) await new Promise((resolve) => (ipc.waiting[cmd] = resolve))
       if ('error' in outcome) throw outcome.error
       return outcome.ok
     },
+  }
+  // Lets a command waiting with `wait: true` answer.
+  ipc.release = (cmd) => {
+    const resolve = ipc.waiting[cmd]
+    delete ipc.waiting[cmd]
+    resolve?.()
+    return !!resolve
   }
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
     unregisterListener(_event, id) {
@@ -375,6 +389,23 @@ function installMockGallery(options) {
       const answer = state.saveAs[Math.min(state.saves, state.saveAs.length - 1)]
       state.saves += 1
       return answer
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake privacy settings: what Rust keeps (the analytics choice survives a reload, as Rust's
+// file does), kept in the page's localStorage under a key of the test's own.
+
+function installMockPrivacy(initial) {
+  const KEY = 'atelier.test.privacy'
+  const read = () => JSON.parse(localStorage.getItem(KEY) ?? 'null') ?? initial
+  window.__ATELIER_PRIVACY__ = {
+    privacy_settings: () => read(),
+    set_analytics_consent({ granted }) {
+      const next = { ...read(), analytics: granted ? 'granted' : 'denied' }
+      localStorage.setItem(KEY, JSON.stringify(next))
+      return next
     },
   }
 }
@@ -1229,6 +1260,7 @@ const scenarios = [
     ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
     async run(t) {
       await t.byId('nav-settings').click()
+      await t.byId('settings-tab-storage').click()
       await t.expectText('storage-total', '2.9\u00a0GB')
       await t.expectText('storage-thumbnails', '1.2\u00a0GB')
       await t.expectText('storage-originals', '1.7\u00a0GB of 2\u00a0GB')
@@ -1279,8 +1311,221 @@ const scenarios = [
       await t.screenshot('gallery-detail-zh-CN-dark')
       await t.page.keyboard.press('Escape')
       await t.byId('nav-settings').click()
+      await t.byId('settings-tab-storage').click()
       await t.expectText('storage-originals', '1.7\u00a0GB / 2\u00a0GB')
       await t.screenshot('settings-storage-zh-CN-dark')
+    },
+  },
+  // Privacy (issue 6): consent, Settings → Privacy / Your data / Language / Legal.
+  {
+    name: 'consent-accept',
+    privacy: PRIVACY_UNDECIDED,
+    ipc: { appInfo: APP_INFO, health: NATIVE },
+    async run(t) {
+      await t.expectText('consent-banner', 'No email, prompt or IP is ever sent.')
+      await t.expectText('consent-banner', 'Settings → Privacy')
+      await t.byId('sign-in').waitFor({ timeout: TIMEOUT_MS })
+      await t.screenshot('consent-banner')
+      // Nothing analytic before an answer: neither the choice nor any event.
+      await t.expectCallCount('set_analytics_consent', 0)
+      await t.expectCallCount('track_event', 0)
+      // Reachable by keyboard alone: Tab comes to Decline, then Accept; Enter answers.
+      await t.tabTo('consent-decline')
+      await t.page.keyboard.press('Tab')
+      await t.expectFocused('consent-accept')
+      await t.page.keyboard.press('Enter')
+      await t.expectArgs('set_analytics_consent', [{ granted: true }])
+      await t.expectAbsent('consent-banner')
+      // Rust remembers the answer: the next start does not ask again.
+      await t.page.reload()
+      await t.byId('sign-in').waitFor({ timeout: TIMEOUT_MS })
+      await t.expectCallCount('privacy_settings', 1)
+      await t.expectAbsent('consent-banner')
+      await t.expectCallCount('set_analytics_consent', 0)
+    },
+  },
+  {
+    name: 'consent-decline-zh-CN',
+    locale: 'zh-CN',
+    privacy: PRIVACY_UNDECIDED,
+    viewport: { width: 560, height: 720 },
+    ipc: { appInfo: APP_INFO, health: NATIVE },
+    async run(t) {
+      await t.expectText('consent-banner', '设置 → 隐私')
+      await t.screenshot('consent-banner-zh-CN-narrow')
+      await t.byId('consent-decline').click()
+      await t.expectArgs('set_analytics_consent', [{ granted: false }])
+      await t.expectAbsent('consent-banner')
+      await t.page.reload()
+      await t.byId('sign-in').waitFor({ timeout: TIMEOUT_MS })
+      await t.expectCallCount('privacy_settings', 1)
+      await t.expectAbsent('consent-banner')
+    },
+  },
+  {
+    name: 'settings-privacy-withdraw',
+    privacy: { ...PRIVACY_UNDECIDED, analytics: 'granted' },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.expectAttr('settings-tab-privacy', 'aria-selected', 'true')
+      await t.expectAttr('privacy-analytics-state', 'data-state', 'granted')
+      await t.expectChecked('privacy-analytics', true)
+      await t.expectText('privacy-error-reports', 'never contains your email')
+      await t.screenshot('settings-privacy')
+      await t.byId('privacy-analytics').click()
+      await t.expectArgs('set_analytics_consent', [{ granted: false }])
+      await t.expectAttr('privacy-analytics-state', 'data-state', 'denied')
+      await t.expectChecked('privacy-analytics', false)
+      await t.expectText('privacy-analytics-state', 'Off')
+      // Withdrawn for good: after a restart it is still off, and no banner asks again.
+      await t.page.reload()
+      await t.byId('nav-settings').click()
+      await t.expectAttr('privacy-analytics-state', 'data-state', 'denied')
+      await t.expectAbsent('consent-banner')
+    },
+  },
+  {
+    name: 'delete-account',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, delete_account: { wait: true, ok: SIGNED_OUT } } },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('settings-tab-data').click()
+      await t.byId('delete-account-button').click()
+      for (const item of [
+        'your account and email address',
+        'every conversation, prompt and image in the cloud',
+        'your credits and their history',
+        "this computer's copy of your gallery",
+        'your saved sign-in',
+        "This can't be undone.",
+      ]) {
+        await t.expectText('confirm-dialog', item)
+      }
+      await t.expectText('confirm-accept', 'Delete my account')
+      await t.expectFocused('confirm-cancel')
+      await t.screenshot('delete-account-dialog')
+      // Cancel changes nothing.
+      await t.byId('confirm-cancel').click()
+      await t.expectAbsent('confirm-dialog')
+      await t.expectCallCount('delete_account', 0)
+      await t.byId('settings').waitFor({ timeout: TIMEOUT_MS })
+      // Confirmed: busy while Rust works, then the sign-in screen.
+      await t.byId('delete-account-button').click()
+      await t.byId('confirm-accept').click()
+      await t.expectText('confirm-accept', 'Deleting…')
+      await t.expectAttr('confirm-accept', 'aria-disabled', 'true')
+      await t.screenshot('delete-account-busy')
+      await t.release('delete_account')
+      await t.expectAttr('sign-in', 'data-step', 'email')
+      await t.expectAbsent('settings')
+      await t.expectAbsent('nav-settings')
+      await t.expectCallCount('delete_account', 1)
+    },
+  },
+  {
+    name: 'delete-account-offline-zh-CN',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, delete_account: fail('offline') } },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('settings-tab-data').click()
+      await t.byId('delete-account-button').click()
+      await t.expectText('confirm-dialog', '此操作无法撤销。')
+      await t.screenshot('delete-account-dialog-zh-CN-dark')
+      await t.byId('confirm-accept').click()
+      await t.expectAttr('delete-account-error', 'data-code', 'offline')
+      await t.expectText('delete-account-error', '没有删除任何内容，您仍处于登录状态')
+      await t.expectAbsent('confirm-dialog')
+      await t.expectAbsent('sign-in')
+      await t.byId('nav-settings').waitFor({ timeout: TIMEOUT_MS })
+      await t.screenshot('delete-account-offline-zh-CN-dark')
+    },
+  },
+  {
+    name: 'export-progress',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        export_data: [
+          { wait: true, ok: { path: '/home/ada/Documents/atelier-export-2026-11-24.zip', images: 200, bytes: 50 * 1024 ** 2 } },
+          { wait: true, ...fail('unknown') },
+        ],
+        cancel_export: { ok: null },
+      },
+    },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('settings-tab-data').click()
+      await t.byId('export-start').click()
+      await t.byId('export-cancel').waitFor({ timeout: TIMEOUT_MS })
+      await t.emit('export-progress', { done: 50, total: 200, stage: 'images' })
+      await t.expectText('export-progress-text', '50 of 200')
+      await t.expectAttr('export-progress', 'value', '25')
+      await t.screenshot('settings-export-progress')
+      await t.emit('export-progress', { done: 200, total: 200, stage: 'images' })
+      await t.expectAttr('export-progress', 'value', '100')
+      await t.release('export_data')
+      await t.expectAttr('export-status', 'data-phase', 'done')
+      await t.expectText('export-status', 'Exported 200 images (50\u00a0MB) to:')
+      await t.expectText('export-path', '/home/ada/Documents/atelier-export-2026-11-24.zip')
+      await t.screenshot('settings-export-done')
+      // A second export, cancelled: Rust is asked to stop and the page says it stopped.
+      await t.byId('export-start').click()
+      await t.byId('export-cancel').click()
+      await t.expectCallCount('cancel_export', 1)
+      await t.release('export_data')
+      await t.expectAttr('export-status', 'data-phase', 'cancelled')
+      await t.expectText('export-status', 'Export cancelled.')
+    },
+  },
+  {
+    name: 'settings-language-switch',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('settings-tab-language').click()
+      await t.byId('language-zh-CN').check()
+      // The whole visible page changes at once.
+      await t.expectText('nav-settings', '设置')
+      await t.expectText('nav-gallery', '图库')
+      await t.expectText('settings-tab-privacy', '隐私')
+      await t.expectText('settings-tab-legal', '法律信息')
+      await t.expectText('language-settings', '语言')
+      await t.expectText('backend-status', '已连接')
+      await t.expectValue('language-switch', 'zh-CN')
+      await t.expectLang('zh-CN')
+      await t.byId('settings-tab-privacy').click()
+      await t.expectText('privacy', '分享匿名使用情况分析')
+      await t.screenshot('settings-privacy-zh-CN')
+      await t.byId('settings-tab-language').click()
+      await t.byId('language-en').check()
+      await t.expectText('nav-settings', 'Settings')
+      await t.expectText('settings-tab-privacy', 'Privacy')
+      await t.expectText('backend-status', 'Connected')
+      await t.expectLang('en')
+    },
+  },
+  {
+    name: 'settings-legal',
+    ipc: { appInfo: { ...APP_INFO, privacy_contact: 'privacy@atelier.test' }, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('privacy-legal-link').click()
+      await t.expectText('legal', 'Privacy Policy')
+      await t.expectText('legal-updated', 'Last updated: 24 April 2026')
+      await t.expectText('legal', 'Privacy questions: privacy@atelier.test')
+      await t.expectNoText('legal', 'ljj231428@gmail.com')
+      await t.screenshot('settings-legal')
+      await t.page.getByTestId('legal-contact').last().scrollIntoViewIfNeeded()
+      await t.screenshot('settings-legal-contact')
+      await t.page.getByTestId('language-switch').selectOption('zh-CN')
+      await t.expectText('legal', '隐私政策')
+      await t.expectText('legal', '隐私问题请联系：privacy@atelier.test')
+      await t.screenshot('settings-legal-zh-CN')
     },
   },
 ]
@@ -1454,6 +1699,33 @@ function helpers(page, problems) {
         fraction,
       )
     },
+    /** Lets a command scripted with `wait: true` answer, once it has been called. */
+    async release(cmd) {
+      await poll(`${cmd} should be waiting for an answer`, async () => {
+        const seen = await page.evaluate((c) => window.__ATELIER_IPC__.release(c), cmd)
+        return { ok: seen, seen }
+      })
+    },
+    /** Presses Tab from the top of the page until `id` has the focus (at most 40 times). */
+    async tabTo(id) {
+      await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur())
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab')
+        const seen = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+        if (seen === id) return
+      }
+      throw new Error(`Tab never reached [data-testid=${id}]`)
+    },
+    async expectChecked(id, expected) {
+      await poll(`[data-testid=${id}] should be ${expected ? 'checked' : 'unchecked'}`, async () => {
+        const seen = await byId(id).isChecked({ timeout: 500 })
+        return { ok: seen === expected, seen }
+      })
+    },
+    async expectNoText(id, unexpected) {
+      const seen = await byId(id).innerText({ timeout: TIMEOUT_MS })
+      if (seen.includes(unexpected)) throw new Error(`[data-testid=${id}] should not contain ${JSON.stringify(unexpected)}`)
+    },
     async expectAbsent(id) {
       const count = await byId(id).count()
       if (count !== 0) throw new Error(`[data-testid=${id}] should not be shown`)
@@ -1544,9 +1816,12 @@ async function runScenario(scenario, baseUrl) {
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl })
     if (scenario.gallery) await page.addInitScript(installMockGallery, scenario.gallery)
+    if (scenario.privacy) await page.addInitScript(installMockPrivacy, scenario.privacy)
+    const defaults = { ...DEFAULT_COMMANDS }
+    if (scenario.privacy) delete defaults.privacy_settings
     await page.addInitScript(installTauriIpcMock, {
       ...scenario.ipc,
-      commands: { ...DEFAULT_COMMANDS, ...scenario.ipc.commands },
+      commands: { ...defaults, ...scenario.ipc.commands },
     })
     if (scenario.clock) {
       // Page time stands still from the start and moves only when the scenario says so.

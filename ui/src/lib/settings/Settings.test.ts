@@ -71,7 +71,7 @@ describe('Settings → Privacy', () => {
     const toggle = screen.getByTestId('privacy-analytics') as HTMLInputElement
     expect(toggle.checked).toBe(true)
     expect(toggle.getAttribute('role')).toBe('switch')
-    expect(screen.getByTestId('privacy-analytics-state').textContent).toContain('On')
+    expect(screen.getByTestId('privacy-analytics-state').textContent?.trim()).toBe('On')
 
     await fireEvent.click(toggle)
     await settle()
