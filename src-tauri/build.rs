@@ -36,6 +36,9 @@ fn main() {
         "open_cache_folder",
         "copy_image",
         "save_image_as",
+        "privacy_settings",
+        "set_analytics_consent",
+        "track_event",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");

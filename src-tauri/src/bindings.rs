@@ -51,6 +51,9 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::gallery::open_cache_folder,
             commands::gallery::copy_image,
             commands::gallery::save_image_as,
+            commands::privacy::privacy_settings,
+            commands::privacy::set_analytics_consent,
+            commands::privacy::track_event,
         ])
         .events(collect_events![
             events::AuthChanged,

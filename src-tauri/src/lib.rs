@@ -10,6 +10,8 @@ mod events;
 mod images;
 mod state;
 mod sync;
+// Public for the account-deletion code: `telemetry::forget`.
+pub mod telemetry;
 
 use std::process::ExitCode;
 
@@ -34,8 +36,18 @@ pub fn run() -> ExitCode {
 
     let state = AppState::from_env();
     tracing::info!(api_url = %state.api_url, "starting");
+    // Before the window: Sentry first (its panic handler, and the client the plugin forwards the
+    // webview's errors to), then the saved analytics choice.
+    let telemetry = telemetry::Telemetry::start();
+    let sentry_plugin = telemetry
+        .sentry_client()
+        .map(|c| tauri_plugin_sentry::init(&c));
     let commands = bindings::builder();
-    let app = tauri::Builder::default()
+    let builder = match sentry_plugin {
+        Some(plugin) => tauri::Builder::default().plugin(plugin),
+        None => tauri::Builder::default(),
+    };
+    let app = builder
         // First: a second instance hands over its arguments (a sign-in link) and exits here.
         .plugin(tauri_plugin_single_instance::init(
             deep_link::second_instance,
@@ -49,6 +61,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .manage(telemetry)
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(commands.invoke_handler())
         .setup(move |app| {
@@ -56,6 +69,8 @@ pub fn run() -> ExitCode {
             deep_link::setup(app.handle());
             check_session(app.handle().clone());
             sync_in_background(app.handle().clone());
+            app.state::<telemetry::Telemetry>()
+                .track(atelier_client::telemetry::AnalyticsEvent::AppOpened);
             Ok(())
         })
         .run(tauri::generate_context!());

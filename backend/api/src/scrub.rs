@@ -59,6 +59,8 @@ const FILTERED_KEY_PARTS: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     literals: Vec<String>,
+    /// This computer's home folder (wherever it is, `/root` too), replaced by `~`.
+    homes: Vec<String>,
 }
 
 impl Known {
@@ -74,6 +76,16 @@ impl Known {
             known.add(literal);
         }
         known
+    }
+
+    /// A home folder path: replaced by `~` before anything else is looked for.
+    pub fn add_home(&mut self, path: impl Into<String>) {
+        let path = path.into();
+        let path = path.trim_end_matches(['/', '\\']);
+        if path.len() >= Self::MIN_LEN && !self.homes.iter().any(|h| h == path) {
+            self.homes.push(path.to_owned());
+            self.homes.sort_by_key(|h| std::cmp::Reverse(h.len()));
+        }
     }
 
     pub fn add(&mut self, literal: impl Into<String>) {
@@ -155,6 +167,9 @@ pub fn scrub_text(text: &str, known: &Known) -> String {
 
 fn replace_known(text: &str, known: &Known) -> String {
     let mut out = text.to_owned();
+    for home in &known.homes {
+        out = out.replace(home.as_str(), "~");
+    }
     for literal in &known.literals {
         out = replace_ignoring_ascii_case(&out, literal, REDACTED);
     }

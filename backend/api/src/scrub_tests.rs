@@ -74,6 +74,12 @@ fn known_strings_go_regardless_of_case() {
         scrub_text("on anas-laptop as ANA", &known),
         "on [redacted] as [redacted]"
     );
+    let mut home = Known::new(["root"]);
+    home.add_home("/root/");
+    assert_eq!(
+        scrub_text("open /root/.local/share, as root", &home),
+        "open ~/.local/share, as [redacted]"
+    );
     // Too short to redact safely: kept.
     assert_eq!(scrub_text("x marks", &known), "x marks");
 }

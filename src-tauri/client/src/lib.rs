@@ -10,6 +10,7 @@ pub mod error;
 pub mod library;
 pub mod session;
 pub mod sync;
+pub mod telemetry;
 
 pub use api::{ApiClient, ApiClientOptions, Language};
 pub use auth::{Auth, AuthState, Refresh, Storage};

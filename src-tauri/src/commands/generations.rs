@@ -5,11 +5,13 @@
 use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{GenerationStatus, NewGeneration};
 use atelier_client::api::IdempotencyKey;
+use atelier_client::telemetry::AnalyticsEvent;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::telemetry::Telemetry;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Model {
@@ -218,6 +220,7 @@ pub async fn delete_conversation(state: State<'_, AppState>, id: String) -> Resu
 #[specta::specta]
 pub async fn create_generation(
     state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
     request: GenerationRequest,
 ) -> Result<Generation, AppError> {
     let auth = state.auth()?;
@@ -233,6 +236,10 @@ pub async fn create_generation(
         .api()
         .create_generation(&auth.token().await?, &key, &body)
         .await?;
+    telemetry.track(AnalyticsEvent::GenerationStarted {
+        model: created.model.clone(),
+        images: created.count,
+    });
     Ok(created.into())
 }
 
@@ -240,10 +247,12 @@ pub async fn create_generation(
 #[specta::specta]
 pub async fn get_generation(
     state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
     id: String,
 ) -> Result<Generation, AppError> {
     let auth = state.auth()?;
     let generation = auth.api().generation(&auth.token().await?, &id).await?;
+    telemetry.generation_seen(&generation);
     if generation.status == GenerationStatus::Done {
         // Its images belong in the gallery now: sync.
         state.sync_wanted.notify_one();

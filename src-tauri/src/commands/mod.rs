@@ -7,3 +7,4 @@ pub mod auth;
 pub mod backend;
 pub mod gallery;
 pub mod generations;
+pub mod privacy;
