@@ -15,7 +15,10 @@ use crate::state::AppState;
 /// service, nothing changes anywhere and the error says why.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_account(app: AppHandle, state: State<'_, AppState>) -> Result<AuthState, AppError> {
+pub async fn delete_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<AuthState, AppError> {
     let deleted = state.auth()?.delete_account().await;
     // The service said no (offline, session already ended…): keep everything as it is.
     if let Err(e) = &deleted

@@ -126,9 +126,7 @@ impl Service {
 
     /// Signs `email` in (a new account has 100 credits): the client and its session.
     pub async fn signed_in(&self, email: &str) -> (ApiClient, SessionToken) {
-        let auth = self
-            .sign_in(email, Arc::new(MemoryStore::default()))
-            .await;
+        let auth = self.sign_in(email, Arc::new(MemoryStore::default())).await;
         let token = auth.token().await.unwrap();
         (auth.api().clone(), token)
     }
