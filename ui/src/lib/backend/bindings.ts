@@ -71,6 +71,18 @@ export const commands = {
 	copyImage: (imageId: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("copy_image", { imageId })),
 	/**  Saves the original where the person chooses; `false` when they cancel the dialog. */
 	saveImageAs: (imageId: string) => typedError<boolean, AppError_Serialize>(__TAURI_INVOKE("save_image_as", { imageId })),
+	/**
+	 *  The analytics choice (`undecided` until the banner is answered), whether this build can send
+	 *  analytics at all, and whether error reports are on.
+	 */
+	privacySettings: () => __TAURI_INVOKE<PrivacySettings>("privacy_settings"),
+	/**
+	 *  Grants or withdraws analytics. Withdrawing drops queued events and deletes the analytics id;
+	 *  granting again makes a new one.
+	 */
+	setAnalyticsConsent: (granted: boolean) => typedError<PrivacySettings, AppError_Serialize>(__TAURI_INVOKE("set_analytics_consent", { granted })),
+	/**  Records one of the fixed product events; nothing is sent unless analytics is granted. */
+	trackEvent: (event: AnalyticsEvent) => __TAURI_INVOKE<void>("track_event", { event }),
 };
 
 /** Events */
@@ -101,6 +113,17 @@ export type Account_Serialize = {
 	/**  Sign-up time, milliseconds since the Unix epoch. */
 	created_at: number,
 };
+
+export type AnalyticsConsent = 
+/**  Not asked yet (first launch, or after the choice was forgotten): nothing is sent. */
+"undecided" | "granted" | "denied";
+
+/**  One product event. The UI sends these through `track_event`; Rust sends the rest. */
+export type AnalyticsEvent = { name: "app_opened" } | { name: "signed_in" } | { name: "signed_out" } | 
+/**  A generation was accepted by the service. */
+{ name: "generation_started"; model: string; images: number } | 
+/**  A generation finished with `images` images. */
+{ name: "generation_finished"; model: string; images: number } | { name: "generation_failed"; model: string } | { name: "gallery_opened" } | { name: "image_saved" } | { name: "image_copied" } | { name: "export_completed" } | { name: "settings_opened" };
 
 export type AppError = AppError_Serialize | AppError_Deserialize;
 
@@ -535,6 +558,18 @@ export type Model = {
 	/**  The first is the default. */
 	aspect_ratios: string[],
 	cost_per_image: number,
+};
+
+/**  What Settings → Privacy shows. */
+export type PrivacySettings = {
+	analytics: AnalyticsConsent,
+	/**  False when this build has no PostHog key: nothing would be sent whatever the choice. */
+	analytics_available: boolean,
+	/**
+	 *  True when error reports go to Sentry (a DSN is configured). They need no consent and
+	 *  carry nothing personal.
+	 */
+	error_reports_enabled: boolean,
 };
 
 /**  Which of the two runtimes answered. */
