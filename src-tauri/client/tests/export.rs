@@ -2,6 +2,7 @@
 //! the service's `/v1/me/export`, every image of the account is in it as a PNG whose text chunks
 //! hold its prompt, cached originals are read from the cache and the rest downloaded, and a
 //! cancelled or failed export leaves nothing behind.
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
 mod support;
 
