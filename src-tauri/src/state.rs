@@ -7,9 +7,6 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::error::AppError;
 
-/// Where privacy questions go unless `ATELIER_PRIVACY_CONTACT` says otherwise: the policy's own.
-pub const DEFAULT_PRIVACY_CONTACT: &str = "ljj231428@gmail.com";
-
 pub struct AppState {
     /// `ATELIER_API_URL`, or the embedded native server's default address.
     pub api_url: String,
@@ -38,11 +35,8 @@ impl AppState {
             .as_ref()
             .map(|api| Auth::with_keychain(api.clone()))
             .map_err(AppError::from);
-        let privacy_contact = std::env::var("ATELIER_PRIVACY_CONTACT")
-            .ok()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_PRIVACY_CONTACT.to_owned());
+        let privacy_contact =
+            atelier_client::legal::privacy_contact(|name| std::env::var(name).ok());
         Self {
             api_url,
             privacy_contact,

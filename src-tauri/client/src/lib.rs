@@ -7,6 +7,8 @@ pub mod auth;
 pub mod cache;
 pub mod device_data;
 pub mod error;
+pub mod export;
+pub mod legal;
 pub mod library;
 pub mod session;
 pub mod sync;
