@@ -2,6 +2,7 @@
 //! error reports (Sentry) that carry nothing personal. Against the real simulators, with the
 //! native server serving sign-in and generations; every check reads the RAW requests, headers
 //! and bodies, not just the parsed events.
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
 mod support;
 
