@@ -22,7 +22,7 @@ const viteBin = join(uiDir, 'node_modules', '.bin', 'vite')
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const TIMEOUT_MS = 10_000
 
-const APP_INFO = { version: '0.1.0', api_url: 'http://127.0.0.1:8787' }
+const APP_INFO = { version: '0.1.0', api_url: 'http://127.0.0.1:8787', privacy_contact: 'ljj231428@gmail.com' }
 const NATIVE = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
 const WORKER = { version: '0.3.2', runtime: 'worker', latency_ms: 87 }
 const OFFLINE = { code: 'offline', message: 'error sending request for url (http://127.0.0.1:8787/v1/health)' }
@@ -144,6 +144,7 @@ const DEFAULT_COMMANDS = {
   auth_state: { ok: SIGNED_OUT },
   // Analytics already declined, so the consent banner stays out of the scenarios not about it.
   privacy_settings: { ok: { analytics: 'denied', analytics_available: true, error_reports_enabled: true } },
+  track_event: { ok: null },
   'plugin:notification|is_permission_granted': { ok: true },
   'plugin:notification|notify': { ok: null },
 }
@@ -1368,6 +1369,7 @@ const scenarios = [
     ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
     async run(t) {
       await t.byId('nav-settings').click()
+      await t.expectArgs('track_event', [{ event: { name: 'settings_opened' } }])
       await t.expectAttr('settings-tab-privacy', 'aria-selected', 'true')
       await t.expectAttr('privacy-analytics-state', 'data-state', 'granted')
       await t.expectChecked('privacy-analytics', true)
@@ -1436,7 +1438,7 @@ const scenarios = [
       await t.screenshot('delete-account-dialog-zh-CN-dark')
       await t.byId('confirm-accept').click()
       await t.expectAttr('delete-account-error', 'data-code', 'offline')
-      await t.expectText('delete-account-error', '没有删除任何内容，您仍处于登录状态')
+      await t.expectText('delete-account-error', '没有删除任何内容，你仍处于登录状态')
       await t.expectAbsent('confirm-dialog')
       await t.expectAbsent('sign-in')
       await t.byId('nav-settings').waitFor({ timeout: TIMEOUT_MS })
@@ -1452,7 +1454,8 @@ const scenarios = [
         ...STUDIO,
         export_data: [
           { wait: true, ok: { path: '/home/ada/Documents/atelier-export-2026-11-24.zip', images: 200, bytes: 50 * 1024 ** 2 } },
-          { wait: true, ...fail('unknown') },
+          // After cancel_export, Rust answers `null` (its unfinished file deleted).
+          { wait: true, ok: null },
         ],
         cancel_export: { ok: null },
       },
@@ -1462,12 +1465,17 @@ const scenarios = [
       await t.byId('settings-tab-data').click()
       await t.byId('export-start').click()
       await t.byId('export-cancel').waitFor({ timeout: TIMEOUT_MS })
+      await t.expectText('export-stage', 'Exporting your data…')
+      await t.emit('export-progress', { done: 0, total: 200, stage: 'preparing' })
+      await t.expectText('export-stage', 'Preparing your export…')
       await t.emit('export-progress', { done: 50, total: 200, stage: 'images' })
       await t.expectText('export-progress-text', '50 of 200')
+      await t.expectText('export-stage', 'Exporting your images…')
       await t.expectAttr('export-progress', 'value', '25')
       await t.screenshot('settings-export-progress')
-      await t.emit('export-progress', { done: 200, total: 200, stage: 'images' })
+      await t.emit('export-progress', { done: 200, total: 200, stage: 'finishing' })
       await t.expectAttr('export-progress', 'value', '100')
+      await t.expectText('export-stage', 'Finishing the zip file…')
       await t.release('export_data')
       await t.expectAttr('export-status', 'data-phase', 'done')
       await t.expectText('export-status', 'Exported 200 images (50\u00a0MB) to:')
@@ -1480,6 +1488,20 @@ const scenarios = [
       await t.release('export_data')
       await t.expectAttr('export-status', 'data-phase', 'cancelled')
       await t.expectText('export-status', 'Export cancelled.')
+    },
+  },
+  {
+    name: 'export-failed-zh-CN',
+    locale: 'zh-CN',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, export_data: fail('export_target_unwritable') } },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.byId('settings-tab-data').click()
+      await t.byId('export-start').click()
+      await t.expectAttr('export-status', 'data-code', 'export_target_unwritable')
+      await t.expectText('export-status', '导出未能完成。无法写入所选位置')
+      await t.expectAbsent('export-cancel')
+      await t.screenshot('settings-export-failed-zh-CN')
     },
   },
   {

@@ -31,6 +31,13 @@ export const commands = {
 	useMemorySession: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("use_memory_session")),
 	/**  Tries the OS credential store again, saving a waiting sign-in there when it works. */
 	retryCredentialStore: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("retry_credential_store")),
+	/**
+	 *  Deletes the account and everything it holds: the service revokes every session and purges
+	 *  its data; this device forgets the session (the OS credential store's entry), removes the
+	 *  cache database and image files, and clears the webview's storage. Offline or refused by the
+	 *  service, nothing changes anywhere and the error says why.
+	 */
+	deleteAccount: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("delete_account")),
 	/**  The models on offer and their prices. */
 	listModels: () => typedError<Model[], AppError_Serialize>(__TAURI_INVOKE("list_models")),
 	/**  One page of conversations, most recently updated first. */
@@ -72,6 +79,13 @@ export const commands = {
 	/**  Saves the original where the person chooses; `false` when they cancel the dialog. */
 	saveImageAs: (imageId: string) => typedError<boolean, AppError_Serialize>(__TAURI_INVOKE("save_image_as", { imageId })),
 	/**
+	 *  Asks where to save (`atelier-export-YYYY-MM-DD.zip`), then writes the export there. `None`
+	 *  when the person closed the dialog or cancelled the export; nothing is left behind then.
+	 */
+	exportData: () => typedError<ExportSummary | null, AppError_Serialize>(__TAURI_INVOKE("export_data")),
+	/**  Stops the running export, if any; its unfinished file is deleted. */
+	cancelExport: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_export")),
+	/**
 	 *  The analytics choice (`undecided` until the banner is answered), whether this build can send
 	 *  analytics at all, and whether error reports are on.
 	 */
@@ -88,6 +102,7 @@ export const commands = {
 /** Events */
 export const events = {
 	authChanged: makeEvent<AuthChanged_Serialize, AuthChanged_Deserialize>("auth-changed"),
+	exportProgress: makeEvent<ExportProgress, ExportProgress>("export-progress"),
 	signInLink: makeEvent<SignInLink_Serialize, SignInLink_Deserialize>("sign-in-link"),
 	syncChanged: makeEvent<SyncChanged_Serialize, SyncChanged_Deserialize>("sync-changed"),
 };
@@ -150,6 +165,8 @@ export type AppInfo = {
 	version: string,
 	/**  The service the app talks to (`ATELIER_API_URL`). */
 	api_url: string,
+	/**  Where privacy questions and requests go (`ATELIER_PRIVACY_CONTACT`), shown in the policy. */
+	privacy_contact: string,
 };
 
 export type AuthChangeReason = 
@@ -158,7 +175,9 @@ export type AuthChangeReason =
 /**  The service no longer accepts the session: it expired or was signed out everywhere. */
 "session_ended" | 
 /**  The account changed on the service (say, its display name from another device). */
-"account_updated";
+"account_updated" | 
+/**  The account was deleted from this device: the app is back at the sign-in screen. */
+"account_deleted";
 
 export type AuthChanged = AuthChanged_Serialize | AuthChanged_Deserialize;
 
@@ -361,6 +380,26 @@ export type ErrorCode_Serialize =
 /**  Any code this build does not know yet: newer servers may add codes. */
 "unknown";
 
+/**
+ *  The data export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
+ *  `finishing` or `done`.
+ */
+export type ExportProgress = {
+	done: number,
+	total: number,
+	stage: string,
+};
+
+/**  A finished export. */
+export type ExportSummary = {
+	/**  Where the zip was written. */
+	path: string,
+	/**  How many images it holds. */
+	images: number,
+	/**  Its size in bytes. */
+	bytes: number,
+};
+
 export type GalleryConversation = {
 	id: string,
 	title: string,
@@ -550,7 +589,14 @@ export type LocalCode =
  *  The service sent sync data this device refuses (a path-like id, an oversized field, a
  *  file that does not match its hash). Nothing of it was applied.
  */
-"invalid_sync_data";
+"invalid_sync_data" | 
+/**
+ *  The data export cannot be written where the person chose: the folder is missing, read
+ *  only, or the disk is full. Nothing is left there.
+ */
+"export_target_unwritable" | 
+/**  The person stopped the data export; its unfinished file is gone. */
+"export_cancelled";
 
 export type Model = {
 	id: string,

@@ -10,7 +10,12 @@ import {
   events,
   type Account_Serialize,
   type AppError,
-  type AppInfo as GeneratedAppInfo,
+  type AnalyticsConsent,
+  type AnalyticsEvent,
+  type AppInfo,
+  type ExportProgress,
+  type ExportSummary,
+  type PrivacySettings,
   type AuthChanged_Serialize,
   type AuthChangeReason,
   type AuthState_Serialize,
@@ -43,11 +48,8 @@ import {
   type SignInLink_Serialize,
 } from './bindings'
 import { osNotifier } from './notifications'
-import { privacyCommands, type AnalyticsConsent, type ExportProgress, type ExportSummary, type PrivacySettings } from './privacy'
 
-/** `privacy_contact`: optional until the bindings carry it (the contract makes it always present). */
-export type AppInfo = GeneratedAppInfo & { privacy_contact?: string }
-export type { AppError, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
+export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
 export type ConversationPage = ConversationPage_Serialize
 export type Generation = Generation_Serialize
@@ -57,7 +59,7 @@ export type LedgerPage = LedgerPage_Serialize
 export type { GalleryConversation, GalleryItem, GalleryPage, StorageInfo, SyncProgress, SyncState }
 export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
-export type { AnalyticsConsent, ExportProgress, ExportSummary, PrivacySettings }
+export type { AnalyticsConsent, AnalyticsEvent, ExportProgress, ExportSummary, PrivacySettings }
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -144,12 +146,14 @@ export interface Backend {
   privacySettings(): Promise<Result<PrivacySettings>>
   /** Accepts (`true`) or declines/withdraws (`false`) analytics; withdrawing stops them at once. */
   setAnalyticsConsent(granted: boolean): Promise<Result<PrivacySettings>>
+  /** One of the fixed product events; Rust drops it unless analytics were accepted. Never fails. */
+  trackEvent(event: AnalyticsEvent): Promise<void>
   /**
    * Asks where to save, then writes the zip of everything the account holds; `null` when the
-   * person cancelled the save dialog. Progress comes as `onExportProgress`.
+   * person closed the save dialog or cancelled the export. Progress comes as `onExportProgress`.
    */
   exportData(): Promise<Result<ExportSummary | null>>
-  /** Stops a running export (its `exportData` then fails or resolves as Rust decides). */
+  /** Stops a running export: its `exportData` then answers `null` and its unfinished file is gone. */
   cancelExport(): Promise<Result<null>>
   onExportProgress(listener: (progress: ExportProgress) => void): Promise<Unlisten>
   /**
@@ -267,12 +271,14 @@ export const tauriBackend: Backend = {
   openCacheFolder: () => typed(() => commands.openCacheFolder()),
   copyImage: (imageId) => typed(() => commands.copyImage(imageId)),
   saveImageAs: (imageId) => typed(() => commands.saveImageAs(imageId)),
-  privacySettings: () => typed(() => privacyCommands.privacySettings()),
-  setAnalyticsConsent: (granted) => typed(() => privacyCommands.setAnalyticsConsent(granted)),
-  exportData: () => typed(() => privacyCommands.exportData()),
-  cancelExport: () => typed(() => privacyCommands.cancelExport()),
-  onExportProgress: (listener) => listening((h) => privacyCommands.exportProgress.listen(h), listener),
-  deleteAccount: () => typed(() => privacyCommands.deleteAccount()),
+  privacySettings: () => attempt(() => commands.privacySettings()),
+  setAnalyticsConsent: (granted) => typed(() => commands.setAnalyticsConsent(granted)),
+  // Analytics are best effort: a failure is nobody's business but Rust's log.
+  trackEvent: (event) => attempt(() => commands.trackEvent(event)).then(() => undefined),
+  exportData: () => typed(() => commands.exportData()),
+  cancelExport: () => typed(() => commands.cancelExport()),
+  onExportProgress: (listener) => listening((h) => events.exportProgress.listen(h), listener),
+  deleteAccount: () => typed(() => commands.deleteAccount()),
   notify: (title, body) => notifier.notify(title, body),
 }
 

@@ -6,6 +6,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { emit } from '@tauri-apps/api/event'
 import type {
   Account,
+  AnalyticsEvent,
   AuthChanged,
   AuthState,
   Conversation,
@@ -28,7 +29,7 @@ import type {
 } from '.'
 import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
 
-export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787' }
+export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787', privacy_contact: 'ljj231428@gmail.com' }
 export const NATIVE_HEALTH: BackendHealth = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
 export const WORKER_HEALTH: BackendHealth = { version: '0.3.2', runtime: 'worker', latency_ms: 87 }
 export const OFFLINE: AppError = { code: 'offline', message: 'error sending request: connection refused' }
@@ -87,6 +88,7 @@ export type CommandMocks = {
   saveImageAs?: Handler<[imageId: string], boolean>
   privacySettings?: Handler<[], PrivacySettings>
   setAnalyticsConsent?: Handler<[granted: boolean], PrivacySettings>
+  trackEvent?: Handler<[event: AnalyticsEvent], null>
   exportData?: Handler<[], ExportSummary | null>
   cancelExport?: Handler<[], null>
   deleteAccount?: Handler<[], AuthState>
@@ -223,6 +225,8 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.privacySettings?.()
           case 'set_analytics_consent':
             return mocks.setAnalyticsConsent?.(args.granted as boolean)
+          case 'track_event':
+            return mocks.trackEvent?.(args.event as AnalyticsEvent)
           case 'export_data':
             return mocks.exportData?.()
           case 'cancel_export':

@@ -36,6 +36,8 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   credential_store_unavailable: 'error.credential_store_unavailable',
   cache_unavailable: 'error.cache_unavailable',
   invalid_sync_data: 'error.invalid_sync_data',
+  export_target_unwritable: 'error.export_target_unwritable',
+  export_cancelled: 'error.export_cancelled',
 }
 
 /** The message for a code; a code newer than this build gets the generic one. */

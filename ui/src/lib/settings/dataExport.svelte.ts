@@ -46,7 +46,8 @@ export class DataExport {
       this.summary = result.data
       // `null`: the save dialog was closed without a place, so nothing was written.
       this.phase = result.data ? 'done' : cancelled ? 'cancelled' : 'idle'
-    } else if (cancelled) {
+      if (result.data) void this.#backend.trackEvent({ name: 'export_completed' })
+    } else if (cancelled || result.error.code === 'export_cancelled') {
       this.phase = 'cancelled'
     } else {
       this.error = result.error

@@ -11,7 +11,7 @@ const SUMMARY: ExportSummary = { path: '/home/ada/Documents/atelier-export.zip',
 /** An export whose `export_data` answers only when the test says so. */
 function pendingExport() {
   let answer!: (value: ExportSummary | null | Error) => void
-  const calls = { export: 0, cancel: 0 }
+  const calls = { export: 0, cancel: 0, tracked: [] as string[] }
   const answered = new Promise<ExportSummary | null | Error>((resolve) => (answer = resolve))
   mockCommands({
     exportData: async () => {
@@ -22,6 +22,10 @@ function pendingExport() {
     },
     cancelExport: () => {
       calls.cancel += 1
+      return null
+    },
+    trackEvent: (event) => {
+      calls.tracked.push(event.name)
       return null
     },
   })
@@ -52,10 +56,13 @@ describe('DataExport', () => {
     await exporter.start()
     expect(calls.export).toBe(1)
 
+    expect(calls.tracked).toEqual([])
     answer(SUMMARY)
     await done
     expect(exporter.phase).toBe('done')
     expect(exporter.summary).toEqual(SUMMARY)
+    await settle()
+    expect(calls.tracked).toEqual(['export_completed'])
 
     // Events after the end (a late one) change nothing.
     await emitExportProgress({ done: 1, total: 200, stage: 'images' })
@@ -63,13 +70,24 @@ describe('DataExport', () => {
   })
 
   it('goes back to the start when the save dialog is closed', async () => {
-    const { answer } = pendingExport()
+    const { answer, calls } = pendingExport()
     const exporter = new DataExport(tauriBackend)
     const done = exporter.start()
     answer(null)
     await done
+    await settle()
     expect(exporter.phase).toBe('idle')
     expect(exporter.summary).toBeNull()
+    expect(calls.tracked).toEqual([])
+  })
+
+  it('counts a cancel from Rust itself (export_cancelled) as cancelled, not failed', async () => {
+    const { answer } = pendingExport()
+    const exporter = new DataExport(tauriBackend)
+    const done = exporter.start()
+    answer(new Error('export_cancelled'))
+    await done
+    expect(exporter.phase).toBe('cancelled')
   })
 
   it('asks Rust to stop, and ends as cancelled', async () => {
@@ -80,7 +98,8 @@ describe('DataExport', () => {
     await exporter.cancel()
     expect(calls.cancel).toBe(1)
     expect(exporter.phase).toBe('cancelling')
-    answer(new Error('unknown'))
+    // Rust answers `null` for a cancelled export (its unfinished file deleted).
+    answer(null)
     await done
     expect(exporter.phase).toBe('cancelled')
     expect(exporter.error).toBeNull()
