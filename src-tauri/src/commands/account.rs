@@ -29,6 +29,9 @@ pub async fn delete_account(
     // From here the account is gone on the service: remove this device's copy whatever else
     // fails, and report the first failure.
     let removed = state.remove_library().await;
+    // The analytics choice and id go with the folder; this also resets what the running app
+    // remembers, so Settings asks again instead of showing the deleted account's choice.
+    let forgotten = crate::telemetry::forget(&app);
     for window in app.webview_windows().values() {
         if let Err(e) = window.clear_all_browsing_data() {
             tracing::warn!(error = %e, "could not clear the webview's storage");
@@ -42,5 +45,6 @@ pub async fn delete_account(
     .emit(&app);
     deleted?;
     removed?;
+    forgotten?;
     Ok(signed_out.into())
 }

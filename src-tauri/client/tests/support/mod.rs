@@ -65,12 +65,17 @@ impl Service {
         let app = atelier_server::router(platform);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            // With the peer's address, as the native binary serves: sign-ins record the IP and
+            // per-IP limits apply.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         self.stop = Some((tx, task));
     }

@@ -1,14 +1,19 @@
-//! 3. Third-Party Services: who receives what, and nothing more.
+//! Section 3, Third-Party Services: who receives what, and nothing more.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use atelier_api::generations::NewGeneration;
 use atelier_client::api::IdempotencyKey;
 use atelier_client::session::MemoryStore;
+use atelier_client::telemetry::errors::{SERVER_NAME, client_options};
+use atelier_client::telemetry::{Analytics, AnalyticsEvent, PostHogConfig};
 
+use crate::common::person;
 use crate::support::{Service, generate};
 
 const EMAIL: &str = "third-parties@example.com";
+const FLUSH: Duration = Duration::from_secs(10);
 
 /// "kie.ai: your prompts are sent to kie.ai to generate images."
 ///
@@ -17,7 +22,9 @@ const EMAIL: &str = "third-parties@example.com";
 #[tokio::test]
 async fn kie_receives_the_prompt_and_nothing_that_names_you() {
     let service = Service::start().await;
-    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let auth = service
+        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
+        .await;
     let token = auth.token().await.unwrap();
     let user = auth.state().await.user.unwrap();
     generate(auth.api(), &token, "a lighthouse at dusk", 1).await;
@@ -27,7 +34,10 @@ async fn kie_receives_the_prompt_and_nothing_that_names_you() {
     assert_eq!(tasks[0].prompt, "a lighthouse at dusk");
     let sent = tasks[0].request.to_string();
     for personal in [EMAIL, user.id.as_str(), token.expose()] {
-        assert!(!sent.contains(personal), "kie received {personal:?}: {sent}");
+        assert!(
+            !sent.contains(personal),
+            "kie received {personal:?}: {sent}"
+        );
     }
 }
 
@@ -38,18 +48,33 @@ async fn kie_receives_the_prompt_and_nothing_that_names_you() {
 #[tokio::test]
 async fn creem_screens_every_prompt_before_generation() {
     let service = Service::start().await;
-    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let auth = service
+        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
+        .await;
     let token = auth.token().await.unwrap();
     generate(auth.api(), &token, "a fox in the snow", 1).await;
     let screened = service.sims.creem().requests();
     assert_eq!(screened.len(), 1);
     assert_eq!(screened[0].prompt.as_deref(), Some("a fox in the snow"));
-    assert!(!screened[0].body.contains(EMAIL), "Creem received the email");
+    assert!(
+        !screened[0].body.contains(EMAIL),
+        "Creem received the email"
+    );
     let kie = service.sims.kie().tasks();
-    assert!(screened[0].received_at <= kie[0].create_time, "screened before generation");
+    assert!(
+        screened[0].received_at <= kie[0].create_time,
+        "screened before generation"
+    );
 
     // The simulator's rules deny any prompt with "forbidden" in it.
-    assert!(service.sims.creem().rules().deny.contains(&"forbidden".to_owned()));
+    assert!(
+        service
+            .sims
+            .creem()
+            .rules()
+            .deny
+            .contains(&"forbidden".to_owned())
+    );
     let before = auth.api().balance(&token).await.unwrap().balance;
     let refused = auth
         .api()
@@ -66,7 +91,11 @@ async fn creem_screens_every_prompt_before_generation() {
         )
         .await;
     assert_eq!(refused.unwrap_err().code().as_str(), "prompt_blocked");
-    assert_eq!(service.sims.kie().tasks().len(), 1, "kie never saw the refused prompt");
+    assert_eq!(
+        service.sims.kie().tasks().len(),
+        1,
+        "kie never saw the refused prompt"
+    );
     let after = auth.api().balance(&token).await.unwrap().balance;
     assert_eq!(after, before, "a refused prompt costs nothing");
 }
@@ -79,7 +108,9 @@ async fn creem_screens_every_prompt_before_generation() {
 #[tokio::test]
 async fn resend_receives_the_address_only_for_sign_in_mail() {
     let service = Service::start().await;
-    let auth = service.sign_in(EMAIL, Arc::new(MemoryStore::default())).await;
+    let auth = service
+        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
+        .await;
     let token = auth.token().await.unwrap();
     let user = auth.state().await.user.unwrap();
     generate(auth.api(), &token, "a quiet harbour at night", 1).await;
@@ -93,7 +124,99 @@ async fn resend_receives_the_address_only_for_sign_in_mail() {
         let l = l.trim();
         l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit())
     }));
-    let all = format!("{} {} {:?} {text}", email.subject, email.html.clone().unwrap_or_default(), email.headers);
+    let all = format!(
+        "{} {} {:?} {text}",
+        email.subject,
+        email.html.clone().unwrap_or_default(),
+        email.headers
+    );
     assert!(!all.contains("harbour"), "no prompt in mail");
     assert!(!all.contains(&user.id), "no account id in mail");
+}
+
+/// "PostHog: product analytics. Only activated after you grant cookie consent. No data is sent
+/// to PostHog before consent."
+///
+/// The app signs in and generates with analytics undecided, then declined: PostHog receives no
+/// request of any kind. Accepted, the events arrive under an opaque id with nothing personal.
+#[tokio::test(flavor = "multi_thread")]
+async fn posthog_receives_nothing_before_consent() {
+    let service = Service::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let analytics = analytics(&service, dir.path());
+    let busy_day = async |analytics: &Analytics| {
+        analytics.track(AnalyticsEvent::AppOpened);
+        let me = person(&service, EMAIL).await;
+        analytics.track(AnalyticsEvent::SignedIn);
+        generate(me.auth.api(), &me.token, "a lighthouse for posthog", 1).await;
+        analytics.track(AnalyticsEvent::GenerationFinished {
+            model: "nano-banana".into(),
+            images: 1,
+        });
+        assert!(analytics.flush(FLUSH));
+    };
+    busy_day(&analytics).await;
+    analytics.set_consent(false, 1).unwrap();
+    busy_day(&analytics).await;
+    assert_eq!(service.sims.posthog().requests(), Vec::new());
+
+    analytics.set_consent(true, 2).unwrap();
+    busy_day(&analytics).await;
+    let requests = service.sims.posthog().requests();
+    assert!(!requests.is_empty(), "accepted: analytics is on");
+    for request in requests {
+        for personal in [EMAIL, "lighthouse", "127.0.0.1"] {
+            assert!(!request.body.contains(personal), "{}", request.body);
+        }
+    }
+}
+
+/// "Sentry: error monitoring. Sentry may receive anonymized error payloads; we do not
+/// intentionally send personal data to Sentry."
+///
+/// An error whose message holds an email, an IP address, a home folder and a prompt reaches
+/// Sentry with all four replaced, no user, no request and a fixed server name.
+#[tokio::test(flavor = "multi_thread")]
+async fn sentry_receives_only_anonymized_error_payloads() {
+    let service = Service::start().await;
+    let options = client_options(&service.sims.sentry_dsn()).unwrap();
+    let client = Arc::new(sentry::Client::from(sentry::apply_defaults(options)));
+    let hub = Arc::new(sentry::Hub::new(
+        Some(client.clone()),
+        Arc::new(sentry::Scope::default()),
+    ));
+    sentry::Hub::run(hub, || {
+        sentry::configure_scope(|scope| {
+            scope.set_user(Some(sentry::User {
+                email: Some(EMAIL.into()),
+                ..Default::default()
+            }));
+            scope.set_extra("prompt", "a lighthouse for sentry".into());
+        });
+        sentry::capture_error(&std::io::Error::other(format!(
+            "cannot write /home/ada/Pictures/x.png for {EMAIL} from 203.0.113.9"
+        )));
+    });
+    assert!(client.flush(Some(FLUSH)));
+    let envelopes = service.sims.sentry().envelopes();
+    assert_eq!(envelopes.len(), 1);
+    let raw = &envelopes[0].raw;
+    for personal in [EMAIL, "203.0.113.9", "/home/ada", "lighthouse for sentry"] {
+        assert!(
+            !raw.contains(personal),
+            "Sentry received {personal:?}: {raw}"
+        );
+    }
+    let event = envelopes[0].events()[0].clone();
+    assert_eq!(event["server_name"], SERVER_NAME);
+    assert!(event.get("user").is_none());
+    assert!(event.get("request").is_none());
+}
+
+fn analytics(service: &Service, dir: &std::path::Path) -> Analytics {
+    let config = PostHogConfig {
+        host: service.sims.posthog_url(),
+        key: service.sims.posthog().api_key().to_owned(),
+    };
+    Analytics::open(dir, Some(config))
 }
