@@ -36,6 +36,8 @@ fn main() {
         "open_cache_folder",
         "copy_image",
         "save_image_as",
+        "export_data",
+        "cancel_export",
         "privacy_settings",
         "set_analytics_consent",
         "track_event",

@@ -51,6 +51,8 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::gallery::open_cache_folder,
             commands::gallery::copy_image,
             commands::gallery::save_image_as,
+            commands::export::export_data,
+            commands::export::cancel_export,
             commands::privacy::privacy_settings,
             commands::privacy::set_analytics_consent,
             commands::privacy::track_event,
@@ -58,7 +60,8 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(collect_events![
             events::AuthChanged,
             events::SignInLink,
-            events::SyncChanged
+            events::SyncChanged,
+            events::ExportProgress
         ])
         // Times are milliseconds since the epoch (i64): exact in a JS number until the year 287396.
         .dangerously_cast_bigints_to_number()

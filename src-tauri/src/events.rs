@@ -33,6 +33,15 @@ pub enum SignInLink {
     Failed { error: AppError },
 }
 
+/// The data export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
+/// `finishing` or `done`.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct ExportProgress {
+    pub done: u32,
+    pub total: u32,
+    pub stage: String,
+}
+
 /// Sync moved on: started, progressed, finished, went offline; or a change was queued.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct SyncChanged(pub atelier_client::sync::SyncStatus);

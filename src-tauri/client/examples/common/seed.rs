@@ -1,6 +1,7 @@
 //! A library written straight into the native server's database and blob store, in the batches
 //! the service's own writes use (each with its sync-log entry): generating thousands of images
 //! through the kie simulator would measure kie's rate limit instead. Shared by the benchmarks.
+#![allow(dead_code)] // each benchmark uses its own part
 
 use atelier_api::sync::SyncKind;
 use atelier_server::native::NativePlatform;
@@ -35,11 +36,23 @@ pub fn thumbnail(n: u64) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Writes `images` images (two per generation, a hundred per conversation) for `account`.
+/// Writes `images` images (two per generation, a hundred per conversation) for `account`, all
+/// with the same stand-in bytes as their original.
 pub async fn seed(platform: &NativePlatform, account: &str, images: u64) {
     let original = bytes::Bytes::from_static(b"\x89PNG original stand-in");
-    let original_hash = hex::encode(Sha256::digest(&original));
+    seed_with(platform, account, images, |_| original.clone()).await;
+}
+
+/// As [`seed`], with `original(n)` as the original of image `n`.
+pub async fn seed_with(
+    platform: &NativePlatform,
+    account: &str,
+    images: u64,
+    original: impl Fn(u64) -> bytes::Bytes,
+) {
     for n in 0..images {
+        let original = original(n);
+        let original_hash = hex::encode(Sha256::digest(&original));
         let (generation, conversation) = (n / 2, n / 100);
         let now = platform.now_ms();
         let mut batch = Vec::new();

@@ -2,6 +2,7 @@
 //! one), per-request time-outs, and retries with back-off for idempotent requests only.
 
 mod auth;
+mod export;
 mod generations;
 mod retry;
 mod sync;
