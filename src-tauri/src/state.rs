@@ -54,6 +54,14 @@ impl AppState {
         if let Some(library) = slot.as_ref() {
             return Ok(library.clone());
         }
+        // A cache belongs to an account: with nobody signed in there is none to open (and a
+        // deleted account's folder is not made again by a late request from the UI).
+        if self.auth()?.state().await.user.is_none() {
+            return Err(AppError::new(
+                atelier_api::ErrorCode::Unauthenticated,
+                "sign in first",
+            ));
+        }
         let api = self.client.as_ref().map_err(AppError::from)?.clone();
         let dir = atelier_client::cache::data_dir().map_err(|e| AppError::from(&e))?;
         let library = Library::open(&dir, api)

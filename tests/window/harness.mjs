@@ -2,7 +2,7 @@
 // SIGTERM, as tauri-driver needs), the native server and the simulators, GNOME Keyring on the
 // test's D-Bus session, the simulated mailbox, and a small W3C WebDriver client over fetch.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -48,6 +48,19 @@ export function isolate(work) {
   for (const dir of Object.values(isolated)) mkdirSync(dir, { recursive: true });
   chmodSync(isolated.XDG_RUNTIME_DIR, 0o700);
   return isolated;
+}
+
+/**
+ * How many Secret Service items carry `attributes` (the app's session entry is
+ * `{service: 'app.atelier.desktop'}`), asked over the test's D-Bus session.
+ */
+export function keyringItems(attributes) {
+  const dict = `{${Object.entries(attributes).map(([k, v]) => `'${k}': '${v}'`).join(', ')}}`;
+  const out = execFileSync('gdbus', [
+    'call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets',
+    '--method', 'org.freedesktop.Secret.Service.SearchItems', dict,
+  ], { encoding: 'utf8' });
+  return (out.match(/\/org\/freedesktop\/secrets\/collection\//g) ?? []).length;
 }
 
 /** Stops every child still running. */

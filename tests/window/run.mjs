@@ -11,11 +11,11 @@
 //
 // Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DESKTOP, SHOTS, freePort, isolate, latestMail, openApp, sleep, start, startKeyring, startServer, startSimulators, stop, stopAll } from './harness.mjs';
+import { DESKTOP, SHOTS, freePort, isolate, keyringItems, latestMail, openApp, sleep, start, startKeyring, startServer, startSimulators, stop, stopAll } from './harness.mjs';
 
 function expect(condition, message) {
   if (!condition) throw new Error(message);
@@ -71,7 +71,7 @@ async function signInByCode(app, mailbox, email) {
   await app.waitForText('account-email', email);
 }
 
-async function signInScenario(dataDir) {
+async function signInScenario(dataDir, dataHome) {
   const { baseUrl: mailbox, simEnv } = await startSimulators();
   // kie's callbacks come back to the server's own address.
   const port = await freePort();
@@ -179,6 +179,33 @@ async function signInScenario(dataDir) {
       await app.waitForText('signed-in-notice', "You're signed in.");
       await app.screenshot('signed-in-by-link');
       console.log('ok: an atelier://auth link given to a second instance signed the running app in');
+
+      // Settings → Your data → Delete account: one confirmation, then the sign-in screen, and
+      // nothing left on this computer: no data folder, no keyring entry.
+      const library = join(dataHome, 'Atelier');
+      expect(existsSync(join(library, 'cache.sqlite')), `no cache at ${library} before the deletion`);
+      expect(keyringItems(SESSION_ENTRY) === 1, 'the session is not in the keyring before the deletion');
+      await app.click('nav-settings');
+      await app.click('settings-tab-data');
+      await app.click('delete-account-button');
+      await app.waitUntil('the confirmation', async () => app.evaluate("return document.querySelector('[data-testid=confirm-dialog]') !== null;"));
+      await app.screenshot('delete-account-confirm');
+      await app.click('confirm-accept');
+      await app.waitUntil('the sign-in screen', async () => (await app.attribute('sign-in', 'data-step')) === 'email', 30_000);
+      await app.screenshot('account-deleted');
+      expect(!existsSync(library), `the data folder is still there: ${library}`);
+      expect(keyringItems(SESSION_ENTRY) === 0, 'the keyring still holds the session');
+      console.log('ok: the account was deleted from Settings; the data folder and the keyring entry are gone');
+    } finally {
+      await app.close();
+    }
+
+    // A new process starts signed out, with no folder made again.
+    app = await openApp(url);
+    try {
+      await app.waitUntil('the sign-in screen after a restart', async () => (await app.attribute('sign-in', 'data-step')) === 'email', 30_000);
+      expect(!existsSync(join(dataHome, 'Atelier')), 'the data folder came back');
+      console.log('ok: after a restart the app is signed out and keeps nothing');
     } finally {
       await app.close();
     }
@@ -187,11 +214,14 @@ async function signInScenario(dataDir) {
   }
 }
 
+/** The keyring entry the app keeps its session in (atelier_client::session::KeyringStore). */
+const SESSION_ENTRY = { service: 'app.atelier.desktop' };
+
 const work = mkdtempSync(join(tmpdir(), 'atelier-window-'));
 mkdirSync(SHOTS(), { recursive: true });
 // The app's folders, the keyring's files and its socket, and the URL-scheme registration: all
 // inside the work folder.
-isolate(work);
+const xdg = isolate(work);
 let failed = false;
 try {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error('no D-Bus session: run inside dbus-run-session');
@@ -204,7 +234,7 @@ try {
     await stop(server);
   }
   await offlineThenRecoversScenario(join(work, 'server-b'));
-  await signInScenario(join(work, 'server-c'));
+  await signInScenario(join(work, 'server-c'), xdg.XDG_DATA_HOME);
 } catch (e) {
   failed = true;
   console.error(`window test failed: ${e.stack ?? e}`);

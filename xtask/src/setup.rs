@@ -27,6 +27,8 @@ const APT_PACKAGES: &[&str] = &[
     // update-desktop-database, which the deep-link plugin calls to register atelier:// on Linux.
     "desktop-file-utils",
     "gnome-keyring",
+    // gdbus: the window test asks the Secret Service whether the session entry is gone.
+    "libglib2.0-bin",
     "chromium",
     "fonts-wqy-microhei",
 ];
