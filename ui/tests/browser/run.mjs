@@ -1420,8 +1420,10 @@ const scenarios = [
       await t.screenshot('delete-account-busy')
       await t.release('delete_account')
       await t.expectAttr('sign-in', 'data-step', 'email')
+      await t.expectAttr('session-notice', 'data-notice', 'account_deleted')
       await t.expectAbsent('settings')
       await t.expectAbsent('nav-settings')
+      await t.screenshot('delete-account-done')
       await t.expectCallCount('delete_account', 1)
     },
   },

@@ -6,7 +6,7 @@
 import type { AppError, AuthState, Backend, Unlisten } from '../backend'
 
 /** A one-line note for the person after a change they did not see happen on this screen. */
-export type Notice = 'session_ended' | 'signed_out' | 'signed_in' | null
+export type Notice = 'session_ended' | 'signed_out' | 'signed_in' | 'account_deleted' | null
 
 export class Session {
   phase = $state<'loading' | 'ready' | 'failed'>('loading')
@@ -38,7 +38,13 @@ export class Session {
         if (event.reason === 'signed_in_by_link') this.linkError = null
         this.apply(event.state)
         this.notice =
-          event.reason === 'session_ended' ? 'session_ended' : event.reason === 'signed_in_by_link' ? 'signed_in' : null
+          event.reason === 'session_ended'
+            ? 'session_ended'
+            : event.reason === 'signed_in_by_link'
+              ? 'signed_in'
+              : event.reason === 'account_deleted'
+                ? 'account_deleted'
+                : null
       }),
       this.#backend.onSignInLink((event) => {
         if (event.phase === 'verifying') {

@@ -11,6 +11,7 @@ import {
   SIGNED_OUT,
   appError,
   clearCommandMocks,
+  emitAuthChanged,
   mockCommands,
   type CommandMocks,
 } from '../backend/testing'
@@ -158,6 +159,15 @@ describe('Settings → Your data → Delete account', () => {
     expect(calls).toEqual(['delete'])
     expect(screen.queryByTestId('settings')).toBeNull()
     expect(screen.getByTestId('sign-in')).toBeTruthy()
+    expect(screen.getByTestId('session-notice').dataset.notice).toBe('account_deleted')
+    expect(screen.getByTestId('session-notice').textContent).toContain('starts a new, empty account')
+  })
+
+  it('follows Rust saying the account was deleted (the event), with the same notice', async () => {
+    await openSettings()
+    await emitAuthChanged({ state: SIGNED_OUT, reason: 'account_deleted' })
+    await settle()
+    expect(screen.getByTestId('session-notice').dataset.notice).toBe('account_deleted')
   })
 
   it('is busy while deleting, and one click deletes once', async () => {
