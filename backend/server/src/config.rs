@@ -44,6 +44,8 @@ pub struct Config {
     pub resend_from: String,
     pub posthog: Upstream,
     pub sentry_dsn: Option<Secret>,
+    /// `SENTRY_ENVIRONMENT`: the `environment` of error reports (`production`, `staging`), if set.
+    pub sentry_environment: Option<String>,
     /// `ATELIER_AUTH_SECRET`: keys the HMAC of sign-in codes and of rate-limit subjects. The
     /// native server makes one in its data folder when unset; the Worker requires it.
     pub auth_secret: Option<Secret>,
@@ -109,6 +111,7 @@ impl Config {
                 api_key: secret("POSTHOG_KEY"),
             },
             sentry_dsn: secret("SENTRY_DSN"),
+            sentry_environment: get("SENTRY_ENVIRONMENT"),
             auth_secret: secret("ATELIER_AUTH_SECRET"),
             test_mode: get("ATELIER_TEST_MODE").is_some_and(|v| v == "1" || v == "true"),
             trust_forwarded_for: get("ATELIER_TRUST_FORWARDED_FOR")

@@ -3,6 +3,7 @@
 use atelier_api::{ErrorBody, ErrorCode};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 use crate::platform::PlatformError;
 
@@ -11,6 +12,19 @@ pub struct ApiError {
     pub body: ErrorBody,
     /// Seconds for a `Retry-After` header (rate limits).
     pub retry_after: Option<u64>,
+    /// What went wrong, for the error report only: never part of the answer.
+    pub internal: Option<InternalDetail>,
+}
+
+/// The detail of an internal failure. The response carries it as an extension (extensions are
+/// never serialised) so `error_reports` can send it to Sentry, scrubbed, while the caller gets
+/// only the generic message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InternalDetail {
+    pub text: String,
+    /// Structured context (`extra` in the Sentry event). Keep personal data out of it; the
+    /// scrubber is only the second line.
+    pub extra: Option<Value>,
 }
 
 impl ApiError {
@@ -18,7 +32,33 @@ impl ApiError {
         Self {
             body: ErrorBody::new(code, message),
             retry_after: None,
+            internal: None,
         }
+    }
+
+    /// A failure on our side: the caller gets the generic `internal` envelope, the error report
+    /// gets `detail`.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, GENERIC_INTERNAL_MESSAGE).with_detail(detail)
+    }
+
+    /// Keeps `detail` for the error report (only reported when the answer is a 500).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.internal = Some(InternalDetail {
+            text: detail.into(),
+            extra: None,
+        });
+        self
+    }
+
+    /// Adds structured context to the error report.
+    pub fn with_extra(mut self, extra: Value) -> Self {
+        let internal = self.internal.get_or_insert_with(|| InternalDetail {
+            text: String::new(),
+            extra: None,
+        });
+        internal.extra = Some(extra);
+        self
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
@@ -36,6 +76,7 @@ impl From<ErrorBody> for ApiError {
         Self {
             body,
             retry_after: None,
+            internal: None,
         }
     }
 }
@@ -48,7 +89,7 @@ impl From<PlatformError> for ApiError {
             PlatformError::Http(_) => {
                 Self::new(ErrorCode::Unavailable, "an upstream service is unreachable")
             }
-            _ => Self::new(ErrorCode::Internal, "something went wrong on our side"),
+            _ => Self::internal(format!("platform failure: {err}")),
         }
     }
 }
@@ -58,6 +99,11 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(self.body.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(self.body)).into_response();
+        if status == StatusCode::INTERNAL_SERVER_ERROR
+            && let Some(detail) = self.internal
+        {
+            response.extensions_mut().insert(detail);
+        }
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
@@ -68,3 +114,6 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What the caller reads when something failed on our side.
+pub const GENERIC_INTERNAL_MESSAGE: &str = "something went wrong on our side";

@@ -8,6 +8,7 @@ pub mod credits;
 pub mod crypto;
 pub mod deletion;
 pub mod error;
+pub mod error_reports;
 pub mod export;
 pub mod generations;
 pub mod json;

@@ -18,9 +18,11 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(request: HttpRequest, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(request: HttpRequest, env: Env, ctx: Context) -> worker::Result<Response> {
+    // Error reports go out under the event's `waitUntil` (`Platform::wait_until`): the answer is
+    // returned at once and the isolate lives on until the report is sent or times out.
     let platform = match WorkerPlatform::from_env(env) {
-        Ok(platform) => platform,
+        Ok(platform) => platform.with_context(ctx),
         Err(err) => {
             // The detail (which variable, which value) goes to the logs, not to the caller.
             console_error!("atelier: bad configuration: {err}");
@@ -48,5 +50,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
     };
     if let Err(e) = atelier_server::generations::background::tick(&platform).await {
         console_error!("atelier: background tick failed: {:?}", e.body);
+        // Awaited: the cron invocation ends when this handler returns.
+        atelier_server::error_reports::report_background_failure(&platform, &e).await;
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use atelier_api::Runtime;
 use atelier_server::config::{Config, ConfigError};
 use atelier_server::platform::{Platform, PlatformError};
-use worker::Env;
 use worker::send::SendWrapper;
+use worker::{Context, Env};
 
 /// The binding names `wrangler.toml` declares.
 pub mod bindings {
@@ -33,6 +33,8 @@ struct Inner {
     /// Test mode only: the share of blob operations `/__test/blob-faults` makes fail, in parts
     /// per million (kept in KV between requests, like the clock).
     blob_failure_ppm: u32,
+    /// The fetch event's context, for `waitUntil`; `None` in the cron handler.
+    ctx: Option<Arc<Context>>,
 }
 
 /// Where test mode keeps the clock offset.
@@ -55,8 +57,24 @@ impl WorkerPlatform {
                 config,
                 clock_offset_ms: 0,
                 blob_failure_ppm: 0,
+                ctx: None,
             }),
         })
+    }
+
+    /// The platform of one fetch event: work handed to `wait_until` runs under its `waitUntil`.
+    /// Call before [`Self::with_test_clock`] (which keeps it).
+    pub fn with_context(self, ctx: Context) -> Self {
+        let inner = Inner {
+            env: self.inner.env.clone(),
+            config: self.inner.config.clone(),
+            clock_offset_ms: self.inner.clock_offset_ms,
+            blob_failure_ppm: self.inner.blob_failure_ppm,
+            ctx: Some(Arc::new(ctx)),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
     }
 
     /// In test mode, the clock offset the suite set; otherwise the platform as it is.
@@ -71,6 +89,7 @@ impl WorkerPlatform {
             config: self.inner.config.clone(),
             clock_offset_ms: offset,
             blob_failure_ppm,
+            ctx: self.inner.ctx.clone(),
         };
         Self {
             inner: Arc::new(inner),
@@ -140,6 +159,15 @@ impl Platform for WorkerPlatform {
             .get("cf-connecting-ip")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_owned())
+    }
+
+    fn wait_until(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        match &self.inner.ctx {
+            // The response goes out at once; the isolate stays alive until `work` ends.
+            Some(ctx) => ctx.wait_until(work),
+            // No fetch event (cron): runs on the isolate's executor while the handler lives.
+            None => worker::wasm_bindgen_futures::spawn_local(work),
+        }
     }
 
     fn advance_clock(

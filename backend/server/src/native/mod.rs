@@ -131,6 +131,16 @@ impl Platform for NativePlatform {
             .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_string())
     }
 
+    fn wait_until(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        // Outside a runtime (never the case when serving) the work is dropped rather than panic.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(work);
+            }
+            Err(_) => tracing::warn!("no async runtime: background work dropped"),
+        }
+    }
+
     async fn advance_clock(&self, ms: i64) -> Result<(), PlatformError> {
         self.inner.clock.advance(ms);
         Ok(())

@@ -11,6 +11,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use super::{Clock, NativePlatform};
 use crate::config::Config;
+use crate::error::InternalDetail;
+use crate::error_reports;
 
 /// How the native binary is started; each field is an environment variable (README.md).
 #[derive(Debug, Clone)]
@@ -45,14 +47,51 @@ impl NativeOptions {
 }
 
 /// A panic in a handler becomes the `internal` envelope instead of a dropped connection.
-fn panic_response(_: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
     tracing::error!("a request handler panicked");
-    let body = ErrorBody::new(ErrorCode::Internal, "something went wrong on our side");
-    (
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let body = ErrorBody::new(ErrorCode::Internal, crate::error::GENERIC_INTERNAL_MESSAGE);
+    let mut response = (
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
         axum::Json(body),
     )
-        .into_response()
+        .into_response();
+    response.extensions_mut().insert(Panicked(InternalDetail {
+        text: format!("a request handler panicked: {message}"),
+        extra: None,
+    }));
+    response
+}
+
+/// Left on the answer by [`panic_response`]: the router's own reporting middleware never sees a
+/// panic (it unwinds through it), so [`report_panics`], outside the panic catcher, reports it.
+#[derive(Clone)]
+struct Panicked(InternalDetail);
+
+async fn report_panics(
+    axum::extract::State(platform): axum::extract::State<NativePlatform>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    if let Some(Panicked(detail)) = response.extensions().get::<Panicked>() {
+        let report = error_reports::Report {
+            code: ErrorCode::Internal.as_str(),
+            detail: Some(detail.clone()),
+            // Outside the router: no route was matched as far as this layer knows.
+            origin: error_reports::Origin::Request {
+                method,
+                route: None,
+            },
+        };
+        error_reports::send_later(&platform, report);
+    }
+    response
 }
 
 /// Opens the platform, binds, prints `atelier-server listening on http://ADDR` on stdout (tests and
@@ -94,12 +133,18 @@ pub async fn serve(
                 tick.tick().await;
                 if let Err(e) = crate::generations::background::tick(&background).await {
                     tracing::warn!(error = ?e.body, "background tick failed");
+                    error_reports::report_background_failure(&background, &e).await;
                 }
             }
         });
     }
 
-    let app = crate::router(platform).layer(CatchPanicLayer::custom(panic_response));
+    let app = crate::router(platform.clone())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            platform,
+            report_panics,
+        ));
     // Connect info gives handlers the peer address (the client IP for rate limits and sign-ins).
     axum::serve(
         listener,

@@ -49,6 +49,11 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
     /// when configured to trust a proxy), `CF-Connecting-IP` in the Worker (Cloudflare sets it).
     fn client_ip(&self, request: &::http::request::Parts) -> Option<String>;
 
+    /// Runs `work` without holding up the answer being built (error reports): a spawned task
+    /// natively, the request's `ctx.waitUntil` in the Worker (which keeps the isolate alive until
+    /// it finishes, even after the response has gone). Give `work` its own time-out.
+    fn wait_until(&self, work: impl Future<Output = ()> + Send + 'static);
+
     /// Moves the clock forward by `ms`. Reached only through `/__test/clock`, in test mode.
     fn advance_clock(&self, ms: i64) -> impl Future<Output = Result<(), PlatformError>> + Send;
 

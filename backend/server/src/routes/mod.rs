@@ -74,9 +74,15 @@ pub fn router<P: Platform>(platform: P) -> Router {
             .route("/__test/tick", post(test_mode::tick::<P>))
             .route("/__test/storage", get(test_mode::storage::<P>))
             .route("/__test/blob-faults", post(test_mode::blob_faults::<P>))
-            .route("/__test/seed-images", post(test_seed::seed_images::<P>));
+            .route("/__test/seed-images", post(test_seed::seed_images::<P>))
+            .route("/__test/fail", post(test_mode::fail));
     }
     router
+        // On matched routes only, where `MatchedPath` names the route template for the report.
+        .route_layer(axum::middleware::from_fn_with_state(
+            platform.clone(),
+            crate::error_reports::report_internal_errors::<P>,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(

@@ -108,3 +108,38 @@ pub async fn blob_faults<P: Platform>(
     platform.set_blob_failure_ppm(ppm).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+pub struct Fail {
+    /// Put in the detail so a case finds its own report among others'.
+    marker: String,
+}
+
+/// `POST /__test/fail {"marker": m}`: fails with an internal error whose detail holds everything
+/// an error report must never carry (an email address, an IPv4 address, a home-folder path, a
+/// `prompt` field), so the suite proves end to end that the answer shows none of it and the
+/// report arrives scrubbed.
+pub async fn fail(ApiJson(request): ApiJson<Fail>) -> ApiResult<StatusCode> {
+    let marker: String = request
+        .marker
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    Err(ApiError::internal(format!(
+        "test failure {marker}: could not open {FAIL_HOME}/.config/atelier/db.sqlite for \
+         {FAIL_EMAIL} connecting from {FAIL_IP}"
+    ))
+    .with_extra(serde_json::json!({
+        "marker": marker,
+        "prompt": FAIL_PROMPT,
+        "path": format!("{FAIL_HOME}/Pictures"),
+    })))
+}
+
+/// What `/__test/fail` puts in its detail; `atelier_conformance::cases::error_reports` looks for
+/// each of them in the report (and must not find them).
+const FAIL_EMAIL: &str = "fail.reporter@example.com";
+const FAIL_IP: &str = "203.0.113.77";
+const FAIL_HOME: &str = "/home/margarethe";
+const FAIL_PROMPT: &str = "a lighthouse painted by a child at dusk";
