@@ -1534,6 +1534,29 @@ const scenarios = [
     },
   },
   {
+    name: 'settings-privacy-zh-CN-narrow-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    viewport: { width: 640, height: 760 },
+    privacy: { analytics: 'undecided', analytics_available: true, error_reports_enabled: false },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-settings').click()
+      await t.expectAttr('privacy-analytics-state', 'data-state', 'undecided')
+      await t.expectChecked('privacy-analytics', false)
+      await t.expectText('privacy', '你还没有做出选择，因此不会发送任何数据。')
+      await t.expectText('privacy-error-reports', '此版本的 Atelier 不发送错误报告。')
+      // Undecided, the banner is there too, under the page.
+      await t.expectText('consent-banner', '设置 → 隐私')
+      await t.screenshot('settings-privacy-zh-CN-narrow-dark')
+      // Turning it on from Settings answers the question: the banner goes.
+      await t.byId('privacy-analytics').click()
+      await t.expectArgs('set_analytics_consent', [{ granted: true }])
+      await t.expectAbsent('consent-banner')
+      await t.expectText('privacy-analytics-state', '已开启')
+    },
+  },
+  {
     name: 'settings-legal',
     ipc: { appInfo: { ...APP_INFO, privacy_contact: 'privacy@atelier.test' }, health: NATIVE, commands: STUDIO },
     async run(t) {
