@@ -1525,6 +1525,11 @@ const scenarios = [
       await t.byId('settings-tab-privacy').click()
       await t.expectText('privacy', '分享匿名使用情况分析')
       await t.screenshot('settings-privacy-zh-CN')
+      // No English left on any Settings tab but names (the policy's own names are checked in its unit test).
+      for (const tab of ['privacy', 'data', 'language', 'storage']) {
+        await t.byId(`settings-tab-${tab}`).click()
+        await t.expectOnlyChinese(['Atelier', 'English', 'Sentry', 'zip', 'GB', 'MB'])
+      }
       await t.byId('settings-tab-language').click()
       await t.byId('language-en').check()
       await t.expectText('nav-settings', 'Settings')
@@ -1767,6 +1772,14 @@ function helpers(page, problems) {
       await poll(`[data-testid=${id}] should be ${expected ? 'checked' : 'unchecked'}`, async () => {
         const seen = await byId(id).isChecked({ timeout: 500 })
         return { ok: seen === expected, seen }
+      })
+    },
+    /** The window's visible text has no Latin word of 2+ letters but `allowed` ones (names, units). */
+    async expectOnlyChinese(allowed) {
+      await poll('the page should have no English words left', async () => {
+        const text = await page.evaluate(() => document.body.innerText)
+        const seen = [...new Set(text.match(/[A-Za-z]{2,}/g) ?? [])].filter((w) => !allowed.includes(w) && !['IP', 'ID'].includes(w))
+        return { ok: seen.length === 0, seen }
       })
     },
     async expectNoText(id, unexpected) {
