@@ -4,6 +4,7 @@
 mod auth;
 mod auth_support;
 mod credits;
+mod error_reports;
 mod errors;
 mod export;
 mod generations;
@@ -92,6 +93,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         privacy::deleting_an_account_needs_a_session_and_changes_nothing_without_one,
         privacy::every_kv_key_expires_within_its_rolling_window,
         export::the_export_is_the_accounts_data_and_nobody_elses,
+        error_reports::an_internal_error_is_reported_once_and_scrubbed,
     ]
 }
 
