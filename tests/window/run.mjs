@@ -78,10 +78,15 @@ async function signInScenario(dataDir, dataHome) {
   const serverEnv = { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` };
   let { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, serverEnv);
   const email = 'ada@example.com';
+  // Analytics and error reports pointed at the simulators, as a release build carries its keys.
+  const telemetryEnv = { ATELIER_POSTHOG_HOST: simEnv.POSTHOG_HOST, ATELIER_POSTHOG_KEY: simEnv.POSTHOG_KEY, ATELIER_SENTRY_DSN: simEnv.SENTRY_DSN };
+  const posthogRequests = async () => (await (await fetch(`${mailbox}/posthog/__control/requests`)).json());
   try {
-    let app = await openApp(url);
+    let app = await openApp(url, telemetryEnv);
     try {
       await app.waitForState('online', 30_000);
+      await app.waitUntil('the consent banner', async () => app.evaluate("return document.querySelector('[data-testid=consent-banner]') !== null;"));
+      await app.screenshot('consent-banner');
       await signInByCode(app, mailbox, email); // it opens signed out: the email step comes first
       expect((await app.attribute('session-storage', 'data-storage')) === 'keychain', 'the session should be in the keychain');
       await app.screenshot('signed-in');
@@ -139,6 +144,30 @@ async function signInScenario(dataDir, dataHome) {
       expect(images.length === 0, `the service still has ${images.length} image(s)`);
       expect(page.changes.some((c) => c.op === 'delete' && c.kind === 'image'), 'the service has no tombstone for the deleted image');
       console.log('ok: back online, the outbox was sent, the service deleted the image, the banner went');
+
+      // Consent: all of the above (sign-in, a generation, the gallery) sent PostHog nothing.
+      expect((await posthogRequests()).length === 0, 'PostHog was called before consent');
+      await app.click('consent-accept');
+      await app.click('nav-settings');
+      await app.click('nav-gallery');
+      await app.waitUntil('analytics after acceptance', async () => (await posthogRequests()).length > 0, 30_000);
+      for (const request of await posthogRequests()) {
+        const wire = JSON.stringify(request);
+        for (const personal of [email, 'lighthouse']) expect(!wire.includes(personal), `PostHog received ${personal}: ${wire}`);
+        // The client's address (the Host header is PostHog's own, the simulator's here).
+        expect(!request.body.includes('127.0.0.1'), `PostHog received an IP: ${request.body}`);
+      }
+      // Withdrawn in Settings → Privacy: nothing more, however much happens.
+      await app.click('nav-settings');
+      await app.click('settings-tab-privacy');
+      await app.click('privacy-analytics');
+      await app.waitUntil('analytics off', async () => (await app.attribute('privacy-analytics-state', 'data-state')) === 'denied');
+      const sent = (await posthogRequests()).length;
+      await app.click('nav-gallery');
+      await app.click('nav-settings');
+      await sleep(2_000);
+      expect((await posthogRequests()).length === sent, 'PostHog was called after withdrawal');
+      console.log(`ok: PostHog got nothing before consent, ${sent} clean request(s) after it, nothing after withdrawal`);
     } finally {
       await app.close();
     }
