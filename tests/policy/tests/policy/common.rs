@@ -6,6 +6,7 @@ use std::sync::Arc;
 use atelier_api::test_hooks::StorageDump;
 use atelier_client::Auth;
 use atelier_client::session::{MemoryStore, SessionToken};
+use atelier_client::telemetry::{Analytics, PostHogConfig};
 
 use crate::support::Service;
 
@@ -80,4 +81,13 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap()
+}
+
+/// The desktop's analytics over `dir`, sending to the PostHog simulator.
+pub fn analytics(service: &Service, dir: &std::path::Path) -> Analytics {
+    let config = PostHogConfig {
+        host: service.sims.posthog_url(),
+        key: service.sims.posthog().api_key().to_owned(),
+    };
+    Analytics::open(dir, Some(config))
 }

@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use atelier_api::generations::NewGeneration;
 use atelier_client::api::IdempotencyKey;
-use atelier_client::session::MemoryStore;
 use atelier_client::telemetry::errors::{SERVER_NAME, client_options};
-use atelier_client::telemetry::{Analytics, AnalyticsEvent, PostHogConfig};
+use atelier_client::telemetry::{Analytics, AnalyticsEvent};
 
-use crate::common::person;
+use crate::common::{analytics, person};
 use crate::support::{Service, generate};
 
 const EMAIL: &str = "third-parties@example.com";
@@ -22,18 +21,14 @@ const FLUSH: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn kie_receives_the_prompt_and_nothing_that_names_you() {
     let service = Service::start().await;
-    let auth = service
-        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
-        .await;
-    let token = auth.token().await.unwrap();
-    let user = auth.state().await.user.unwrap();
-    generate(auth.api(), &token, "a lighthouse at dusk", 1).await;
+    let me = person(&service, EMAIL).await;
+    generate(me.auth.api(), &me.token, "a lighthouse at dusk", 1).await;
 
     let tasks = service.sims.kie().tasks();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].prompt, "a lighthouse at dusk");
     let sent = tasks[0].request.to_string();
-    for personal in [EMAIL, user.id.as_str(), token.expose()] {
+    for personal in [EMAIL, me.id.as_str(), me.token.expose()] {
         assert!(
             !sent.contains(personal),
             "kie received {personal:?}: {sent}"
@@ -48,11 +43,8 @@ async fn kie_receives_the_prompt_and_nothing_that_names_you() {
 #[tokio::test]
 async fn creem_screens_every_prompt_before_generation() {
     let service = Service::start().await;
-    let auth = service
-        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
-        .await;
-    let token = auth.token().await.unwrap();
-    generate(auth.api(), &token, "a fox in the snow", 1).await;
+    let me = person(&service, EMAIL).await;
+    generate(me.auth.api(), &me.token, "a fox in the snow", 1).await;
     let screened = service.sims.creem().requests();
     assert_eq!(screened.len(), 1);
     assert_eq!(screened[0].prompt.as_deref(), Some("a fox in the snow"));
@@ -75,11 +67,12 @@ async fn creem_screens_every_prompt_before_generation() {
             .deny
             .contains(&"forbidden".to_owned())
     );
-    let before = auth.api().balance(&token).await.unwrap().balance;
-    let refused = auth
+    let before = me.auth.api().balance(&me.token).await.unwrap().balance;
+    let refused = me
+        .auth
         .api()
         .create_generation(
-            &token,
+            &me.token,
             &IdempotencyKey::new(),
             &NewGeneration {
                 conversation_id: None,
@@ -96,7 +89,7 @@ async fn creem_screens_every_prompt_before_generation() {
         1,
         "kie never saw the refused prompt"
     );
-    let after = auth.api().balance(&token).await.unwrap().balance;
+    let after = me.auth.api().balance(&me.token).await.unwrap().balance;
     assert_eq!(after, before, "a refused prompt costs nothing");
 }
 
@@ -108,12 +101,8 @@ async fn creem_screens_every_prompt_before_generation() {
 #[tokio::test]
 async fn resend_receives_the_address_only_for_sign_in_mail() {
     let service = Service::start().await;
-    let auth = service
-        .sign_in(EMAIL, Arc::new(MemoryStore::default()))
-        .await;
-    let token = auth.token().await.unwrap();
-    let user = auth.state().await.user.unwrap();
-    generate(auth.api(), &token, "a quiet harbour at night", 1).await;
+    let me = person(&service, EMAIL).await;
+    generate(me.auth.api(), &me.token, "a quiet harbour at night", 1).await;
 
     let emails = service.sims.resend().emails();
     assert_eq!(emails.len(), 1, "one email: the sign-in");
@@ -131,7 +120,7 @@ async fn resend_receives_the_address_only_for_sign_in_mail() {
         email.headers
     );
     assert!(!all.contains("harbour"), "no prompt in mail");
-    assert!(!all.contains(&user.id), "no account id in mail");
+    assert!(!all.contains(&me.id), "no account id in mail");
 }
 
 /// "PostHog: product analytics. Only activated after you grant cookie consent. No data is sent
@@ -211,12 +200,4 @@ async fn sentry_receives_only_anonymized_error_payloads() {
     assert_eq!(event["server_name"], SERVER_NAME);
     assert!(event.get("user").is_none());
     assert!(event.get("request").is_none());
-}
-
-fn analytics(service: &Service, dir: &std::path::Path) -> Analytics {
-    let config = PostHogConfig {
-        host: service.sims.posthog_url(),
-        key: service.sims.posthog().api_key().to_owned(),
-    };
-    Analytics::open(dir, Some(config))
 }

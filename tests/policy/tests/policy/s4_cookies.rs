@@ -3,7 +3,7 @@
 
 use atelier_client::telemetry::{Analytics, AnalyticsConsent, CONSENT_FILE, PostHogConfig};
 
-use crate::common::person;
+use crate::common::{analytics, person};
 use crate::support::Service;
 
 const EMAIL: &str = "cookies@example.com";
@@ -16,13 +16,7 @@ const EMAIL: &str = "cookies@example.com";
 async fn the_session_works_without_any_consent() {
     let service = Service::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let analytics = Analytics::open(
-        dir.path(),
-        Some(PostHogConfig {
-            host: service.sims.posthog_url(),
-            key: service.sims.posthog().api_key().to_owned(),
-        }),
-    );
+    let analytics = analytics(&service, dir.path());
     assert_eq!(analytics.consent(), AnalyticsConsent::Undecided);
     let me = person(&service, EMAIL).await;
     let user = me.auth.api().me(&me.token).await.unwrap();

@@ -4,10 +4,10 @@ use std::io::Read;
 use std::time::Duration;
 
 use atelier_client::export::{CancellationToken, ExportProgress, ExportSource, export};
-use atelier_client::telemetry::{Analytics, AnalyticsEvent, PostHogConfig};
+use atelier_client::telemetry::AnalyticsEvent;
 use tokio::sync::watch;
 
-use crate::common::person;
+use crate::common::{analytics, person};
 use crate::support::{Service, generate};
 
 const EMAIL: &str = "gdpr@example.com";
@@ -73,13 +73,7 @@ async fn your_data_is_portable() {
 async fn you_can_restrict_processing_to_what_the_service_needs() {
     let service = Service::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let analytics = Analytics::open(
-        dir.path(),
-        Some(PostHogConfig {
-            host: service.sims.posthog_url(),
-            key: service.sims.posthog().api_key().to_owned(),
-        }),
-    );
+    let analytics = analytics(&service, dir.path());
     analytics.set_consent(true, 1).unwrap();
     analytics.track(AnalyticsEvent::AppOpened);
     assert!(analytics.flush(Duration::from_secs(10)));
