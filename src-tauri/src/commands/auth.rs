@@ -4,11 +4,13 @@
 use atelier_api::ErrorCode;
 use atelier_api::auth::User;
 use atelier_client::auth::{LinkToken, parse_sign_in_link};
+use atelier_client::telemetry::AnalyticsEvent;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::telemetry::Telemetry;
 
 /// The signed-in person, as the UI shows them.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -123,10 +125,13 @@ pub async fn start_sign_in(
 #[specta::specta]
 pub async fn verify_code(
     state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
     email: String,
     code: String,
 ) -> Result<AuthState, AppError> {
-    Ok(state.auth()?.verify_code(&email, &code).await?.into())
+    let signed_in = state.auth()?.verify_code(&email, &code).await?;
+    telemetry.track(AnalyticsEvent::SignedIn);
+    Ok(signed_in.into())
 }
 
 /// Signs in with a magic link's token, or the whole `atelier://auth?token=…` link, pasted.
@@ -134,6 +139,7 @@ pub async fn verify_code(
 #[specta::specta]
 pub async fn verify_link_token(
     state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
     token: String,
 ) -> Result<AuthState, AppError> {
     let token = token.trim();
@@ -143,7 +149,9 @@ pub async fn verify_link_token(
         LinkToken::parse(token)
     };
     let token = parsed.map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()))?;
-    Ok(state.auth()?.verify_link(&token).await?.into())
+    let signed_in = state.auth()?.verify_link(&token).await?;
+    telemetry.track(AnalyticsEvent::SignedIn);
+    Ok(signed_in.into())
 }
 
 /// Sets the display name; `null` or blank clears it.
@@ -163,15 +171,25 @@ pub async fn update_display_name(
 /// Signs this device out.
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<AuthState, AppError> {
-    Ok(state.auth()?.sign_out().await?.into())
+pub async fn sign_out(
+    state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
+) -> Result<AuthState, AppError> {
+    let signed_out = state.auth()?.sign_out().await?;
+    telemetry.track(AnalyticsEvent::SignedOut);
+    Ok(signed_out.into())
 }
 
 /// Signs the account out on every device, this one included.
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_out_everywhere(state: State<'_, AppState>) -> Result<AuthState, AppError> {
-    Ok(state.auth()?.sign_out_everywhere().await?.into())
+pub async fn sign_out_everywhere(
+    state: State<'_, AppState>,
+    telemetry: State<'_, Telemetry>,
+) -> Result<AuthState, AppError> {
+    let signed_out = state.auth()?.sign_out_everywhere().await?;
+    telemetry.track(AnalyticsEvent::SignedOut);
+    Ok(signed_out.into())
 }
 
 /// The person's explicit choice when the OS credential store is unavailable: keep the session
