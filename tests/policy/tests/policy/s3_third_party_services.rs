@@ -164,7 +164,8 @@ async fn posthog_receives_nothing_before_consent() {
 /// intentionally send personal data to Sentry."
 ///
 /// An error whose message holds an email, an IP address, a home folder and a prompt reaches
-/// Sentry with all four replaced, no user, no request and a fixed server name.
+/// Sentry with all four replaced, no user, no request and a fixed server name: from the desktop
+/// and from the service alike.
 #[tokio::test(flavor = "multi_thread")]
 async fn sentry_receives_only_anonymized_error_payloads() {
     let service = Service::start().await;
@@ -187,17 +188,57 @@ async fn sentry_receives_only_anonymized_error_payloads() {
         )));
     });
     assert!(client.flush(Some(FLUSH)));
-    let envelopes = service.sims.sentry().envelopes();
-    assert_eq!(envelopes.len(), 1);
-    let raw = &envelopes[0].raw;
-    for personal in [EMAIL, "203.0.113.9", "/home/ada", "lighthouse for sentry"] {
-        assert!(
-            !raw.contains(personal),
-            "Sentry received {personal:?}: {raw}"
-        );
+
+    // The service's own: an internal error whose detail names an email, an IP, a home folder
+    // and a prompt (the test hook's), reported from the server.
+    let failed = reqwest::Client::new()
+        .post(format!("{}/__test/fail", service.url))
+        .json(&serde_json::json!({ "marker": "policy" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), 500);
+    let answer = failed.text().await.unwrap();
+    assert!(
+        !answer.contains("example.com"),
+        "the detail reached the client: {answer}"
+    );
+    let mut envelopes = service.sims.sentry().envelopes();
+    for _ in 0..100 {
+        if envelopes.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        envelopes = service.sims.sentry().envelopes();
     }
-    let event = envelopes[0].events()[0].clone();
-    assert_eq!(event["server_name"], SERVER_NAME);
-    assert!(event.get("user").is_none());
-    assert!(event.get("request").is_none());
+    assert_eq!(
+        envelopes.len(),
+        2,
+        "one from the desktop, one from the service"
+    );
+    let mut servers = Vec::new();
+    for envelope in &envelopes {
+        let raw = &envelope.raw;
+        for personal in [
+            EMAIL,
+            "fail.reporter@example.com",
+            "203.0.113.9",
+            "203.0.113.77",
+            "/home/ada",
+            "/home/margarethe",
+            "lighthouse",
+        ] {
+            assert!(
+                !raw.contains(personal),
+                "Sentry received {personal:?}: {raw}"
+            );
+        }
+        let event = envelope.events()[0].clone();
+        assert!(event.get("user").is_none());
+        assert!(event.get("request").is_none());
+        servers.push(event["server_name"].as_str().unwrap().to_owned());
+    }
+    servers.sort();
+    assert_eq!(servers, ["atelier-desktop", "atelier-server"]);
+    assert_eq!(SERVER_NAME, "atelier-desktop");
 }
