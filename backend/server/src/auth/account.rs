@@ -93,7 +93,7 @@ pub async fn sign_in<P: Platform>(
     rows_as::<AccountRow>(rows)?
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the account was not created"))
+        .ok_or_else(|| ApiError::internal("the account was not created"))
 }
 
 /// Trims a display name; blank clears it. Refuses control characters and overlong names.

@@ -36,7 +36,7 @@ pub(crate) fn index_prefix(account_id: &str) -> String {
 async fn store<P: Platform>(platform: &P, hash: &str, record: &SessionRecord) -> ApiResult<()> {
     let ttl = Some(u64::from(SESSION_TTL_SECONDS));
     let value = serde_json::to_vec(record)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        .map_err(|e| ApiError::internal(format!("encoding a session record: {e}")))?;
     platform.kv_put(&session_key(hash), value, ttl).await?;
     platform
         .kv_put(

@@ -245,10 +245,7 @@ pub async fn create<P: Platform>(
     }
     // 5. Submit to kie now if it has room; the background work submits the rest.
     let Some(row) = record::row(&platform, &generation_id).await? else {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            "the generation vanished",
-        ));
+        return Err(ApiError::internal("the generation vanished"));
     };
     if let Err(e) = tasks::submit_pending(&platform, &row).await {
         tracing::warn!(generation = %generation_id, error = ?e.body, "submission deferred to the background");

@@ -73,12 +73,7 @@ pub async fn to_api<P: Platform>(platform: &P, row: GenerationRow) -> ApiResult<
     many_to_api(platform, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| {
-            crate::error::ApiError::new(
-                atelier_api::ErrorCode::Internal,
-                "a generation went missing",
-            )
-        })
+        .ok_or_else(|| crate::error::ApiError::internal("a generation went missing"))
 }
 
 /// The API shapes of several generations, their images read in one statement (≤ 100 ids).
