@@ -81,6 +81,9 @@ mod tests {
         std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
         remove(dir.path()).unwrap();
         assert!(!dir.path().join("cache.sqlite").exists());
-        assert_eq!(std::fs::read(dir.path().join("notes.txt")).unwrap(), b"mine");
+        assert_eq!(
+            std::fs::read(dir.path().join("notes.txt")).unwrap(),
+            b"mine"
+        );
     }
 }

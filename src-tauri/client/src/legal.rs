@@ -20,7 +20,10 @@ mod tests {
     #[test]
     fn the_configured_address_wins_and_blank_means_the_default() {
         assert_eq!(privacy_contact(|_| None), DEFAULT_PRIVACY_CONTACT);
-        assert_eq!(privacy_contact(|_| Some("  ".into())), DEFAULT_PRIVACY_CONTACT);
+        assert_eq!(
+            privacy_contact(|_| Some("  ".into())),
+            DEFAULT_PRIVACY_CONTACT
+        );
         assert_eq!(
             privacy_contact(|_| Some(" dpo@example.org ".into())),
             "dpo@example.org"

@@ -41,7 +41,10 @@ async fn deleting_the_account_leaves_nothing_on_this_device_and_ends_the_other()
     library.close_and_remove().await.unwrap();
 
     assert!(state.user.is_none(), "signed out: {state:?}");
-    assert!(this_store.load().unwrap().is_none(), "the saved session is gone");
+    assert!(
+        this_store.load().unwrap().is_none(),
+        "the saved session is gone"
+    );
     assert!(!dir.exists(), "the data folder is gone");
     for name in OWNED_ENTRIES {
         assert!(!dir.join(name).exists(), "{name} is gone");
@@ -89,7 +92,10 @@ async fn offline_nothing_is_deleted_anywhere() {
     let refused = auth.delete_account().await.unwrap_err();
     assert_eq!(refused.code().as_str(), "offline");
     assert!(auth.state().await.user.is_some(), "still signed in");
-    assert!(store.load().unwrap().is_some(), "the session is still saved");
+    assert!(
+        store.load().unwrap().is_some(),
+        "the session is still saved"
+    );
     assert!(root.path().join("cache.sqlite").is_file());
 
     service.restart().await;

@@ -3,7 +3,8 @@
 //! so they are never retried; reading and setting the account and signing out are.
 
 use atelier_api::auth::{
-    AccountDeletion, SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn};
+    AccountDeletion, SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn,
+};
 
 use reqwest::Method;
 
@@ -90,7 +91,10 @@ impl ApiClient {
     /// on its own: a repeat after a lost answer meets `unauthenticated`, which callers read as
     /// "already deleted" only when they sent the first request.
     pub async fn delete_me(&self, token: &SessionToken) -> Result<AccountDeletion, ClientError> {
-        Ok(self.call(Request::new(Method::DELETE, "v1/me", false).bearer(token)).await?.0)
+        Ok(self
+            .call(Request::new(Method::DELETE, "v1/me", false).bearer(token))
+            .await?
+            .0)
     }
 
     /// `POST /v1/auth/logout`: ends this session. Retried: a repeat after a lost answer only

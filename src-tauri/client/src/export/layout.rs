@@ -114,7 +114,10 @@ mod tests {
     fn names_are_safe_everywhere() {
         assert_eq!(safe_name("Trip to 京都"), "Trip to 京都");
         assert_eq!(safe_name("../../etc/passwd"), "etc passwd");
-        assert_eq!(safe_name("a\\b:c*d?e\"f<g>h|i\u{7}j"), "a b c d e f g h i j");
+        assert_eq!(
+            safe_name("a\\b:c*d?e\"f<g>h|i\u{7}j"),
+            "a b c d e f g h i j"
+        );
         assert_eq!(safe_name(" .. "), "Untitled");
         assert_eq!(safe_name("CON."), "CON");
         assert_eq!(safe_name(&"字".repeat(100)).chars().count(), 60);
