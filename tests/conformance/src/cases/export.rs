@@ -13,6 +13,7 @@ use reqwest::Method;
 
 use super::auth_support::sign_in;
 use super::generations::{Account, create, finished, fresh_kie_window};
+use super::privacy::seed;
 use super::sync::{apply, pull_all};
 use crate::cases::expect_error;
 use crate::{CaseResult, Ctx, ensure};
@@ -256,4 +257,52 @@ pub async fn the_export_is_the_accounts_data_and_nobody_elses(ctx: &Ctx) -> Case
         .send(Method::GET, "/v1/me/export", Some("not-a-session"), None)
         .await?;
     expect_error(forged, 401, "unauthenticated").await
+}
+
+/// An account larger than the route's pages (90 rows a statement): 200 images in 50 generations
+/// and 51 ledger entries come out whole, each once, in order.
+pub async fn a_large_account_is_exported_whole_across_pages(ctx: &Ctx) -> CaseResult {
+    let grant = sign_in(ctx, &ctx.email("export-large"), &ctx.ip()).await?;
+    let who = Account { token: grant.token };
+    let mut seeded = Vec::new();
+    for _ in 0..2 {
+        seeded.extend(seed(ctx, &who.token, 100).await?.image_ids);
+    }
+    let export: DataExport = ctx.get_as("/v1/me/export", &who.token).await?;
+    let mut exported: Vec<&str> = export
+        .generations
+        .iter()
+        .flat_map(|g| g.images.iter().map(|i| i.id.as_str()))
+        .collect();
+    ensure!(exported.len() == 200, "{} images exported", exported.len());
+    exported.sort_unstable();
+    exported.dedup();
+    seeded.sort_unstable();
+    ensure!(
+        exported == seeded,
+        "the exported images are not the seeded ones"
+    );
+    ensure!(
+        export.generations.len() == 50,
+        "{} generations",
+        export.generations.len()
+    );
+    let order: Vec<(i64, &str)> = export
+        .generations
+        .iter()
+        .map(|g| (g.generation.created_at, g.generation.id.as_str()))
+        .collect();
+    ensure!(order.is_sorted(), "generations out of order");
+    let mut ledger: Vec<LedgerEntry> =
+        every_page(ctx, &who, "/v1/credits/ledger", |p: LedgerPage| {
+            (p.entries, p.next_cursor)
+        })
+        .await?;
+    ledger.reverse();
+    ensure!(ledger.len() == 51, "{} ledger entries", ledger.len());
+    ensure!(
+        export.credits.ledger == ledger,
+        "the exported ledger is not the ledger route's"
+    );
+    Ok(())
 }

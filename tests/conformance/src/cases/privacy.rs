@@ -43,7 +43,7 @@ impl Subject {
 
 const IMAGES: usize = 200;
 
-async fn seed(ctx: &Ctx, token: &str, count: u32) -> Result<SeededImages, String> {
+pub(super) async fn seed(ctx: &Ctx, token: &str, count: u32) -> Result<SeededImages, String> {
     let body = serde_json::json!({ "count": count });
     ctx.send_as(
         Method::POST,
