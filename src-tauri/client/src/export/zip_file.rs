@@ -35,6 +35,35 @@ pub struct ZipFile {
     thread: tokio::task::JoinHandle<Result<(), ClientError>>,
 }
 
+const PART_PREFIX: &str = ".atelier-export-";
+const PART_SUFFIX: &str = ".part";
+/// A temporary file this old is no export still running: a crash or a power cut left it.
+const STALE_PART: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Deletes the temporary files of exports that never finished (the process died before it could
+/// remove them), so they do not pile up hidden in a person's folder. Best effort.
+fn remove_stale_parts(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(PART_PREFIX) && name.ends_with(PART_SUFFIX)) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_PART);
+        if stale && let Err(e) = std::fs::remove_file(entry.path()) {
+            tracing::info!(error = %e, "could not remove an old export's temporary file");
+        }
+    }
+}
+
 fn unwritable(target: &Path, e: impl std::fmt::Display) -> ClientError {
     ClientError::ExportTarget(format!("{}: {e}", target.display()))
 }
@@ -49,9 +78,10 @@ impl ZipFile {
         if target.file_name().is_none() {
             return Err(unwritable(target, "not a file name"));
         }
+        remove_stale_parts(&folder);
         let temp = tempfile::Builder::new()
-            .prefix(".atelier-export-")
-            .suffix(".part")
+            .prefix(PART_PREFIX)
+            .suffix(PART_SUFFIX)
             .tempfile_in(&folder)
             .map_err(|e| unwritable(&folder, e))?;
         // A few entries in flight: enough to overlap downloads with writing, little memory.
@@ -157,4 +187,39 @@ fn finish(
     drop(file);
     temp.persist(target).map_err(|e| fail(&e.error))?;
     Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_crashed_exports_old_temporary_file_is_removed_and_a_recent_one_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".atelier-export-crashed.part");
+        let recent = dir.path().join(".atelier-export-running.part");
+        let mine = dir.path().join("notes.part");
+        for path in [&old, &recent, &mine] {
+            std::fs::write(path, b"partial").unwrap();
+        }
+        let two_days_ago = std::time::SystemTime::now() - 2 * STALE_PART;
+        for path in [&old, &mine] {
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(two_days_ago)
+                .unwrap();
+        }
+
+        let zip = ZipFile::create(&dir.path().join("export.zip")).unwrap();
+        zip.abandon().await.unwrap();
+
+        assert!(!old.exists(), "the crashed export's file is gone");
+        assert!(
+            recent.exists(),
+            "a recent one may be another export running"
+        );
+        assert!(mine.exists(), "files that are not ours stay");
+    }
 }
