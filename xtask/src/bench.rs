@@ -33,14 +33,16 @@ pub fn run(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
                     "generation_latency",
                 ]),
         ),
-        Some(name @ ("gallery" | "sync" | "export")) => process::run(
+        Some(name @ ("gallery" | "sync" | "export" | "purge")) => process::run(
             std::process::Command::new("cargo")
                 .current_dir(&ctx.root)
                 .args(["run", "--release", "-p", "atelier-client", "--example"])
                 .arg(format!("{name}_bench")),
         ),
         Some("startup") => startup(ctx),
-        _ => anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync, startup, export"),
+        _ => {
+            anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync, startup, export, purge")
+        }
     }
 }
 

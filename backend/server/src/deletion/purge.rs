@@ -24,6 +24,8 @@ const PURGES_PER_TICK: i64 = 5;
 #[derive(Debug, Default, Clone)]
 pub struct Budget {
     left: u32,
+    /// Wall-clock time (ms) after which no call is started: a person waits on the inline purge.
+    deadline_ms: Option<i64>,
     pub kv_calls: u32,
     pub blob_calls: u32,
     pub sql_calls: u32,
@@ -44,9 +46,17 @@ impl Budget {
         }
     }
 
-    /// Takes one call's worth, or says the budget is spent.
-    fn take(&mut self, store: Store) -> bool {
-        if self.left == 0 {
+    /// The same budget, spent by `deadline_ms` (wall clock) at the latest.
+    pub fn until(self, deadline_ms: i64) -> Self {
+        Self {
+            deadline_ms: Some(deadline_ms),
+            ..self
+        }
+    }
+
+    /// Takes one call's worth, or says the budget is spent (no calls left, or past its time).
+    fn take(&mut self, store: Store, now_ms: i64) -> bool {
+        if self.left == 0 || self.deadline_ms.is_some_and(|d| now_ms >= d) {
             return false;
         }
         self.left -= 1;
@@ -69,8 +79,8 @@ use Progress::{Done, OutOfBudget};
 
 /// Spends one call of `store` or returns `OutOfBudget` from the step.
 macro_rules! spend {
-    ($budget:expr, $store:expr) => {
-        if !$budget.take($store) {
+    ($platform:expr, $budget:expr, $store:expr) => {
+        if !$budget.take($store, $platform.wall_clock_ms()) {
             return Ok(OutOfBudget);
         }
     };
@@ -92,7 +102,7 @@ pub async fn run<P: Platform>(
     account_id: &str,
     budget: &mut Budget,
 ) -> Result<bool, PlatformError> {
-    if !budget.take(Store::Sql) {
+    if !budget.take(Store::Sql, platform.wall_clock_ms()) {
         return Ok(false);
     }
     let rows = platform
@@ -117,7 +127,7 @@ pub async fn run<P: Platform>(
             return Ok(false);
         }
         step += 1;
-        if !budget.take(Store::Sql) {
+        if !budget.take(Store::Sql, platform.wall_clock_ms()) {
             return Ok(false);
         }
         platform
@@ -227,15 +237,15 @@ async fn sessions<P: Platform>(
     let prefix = session::index_prefix(account_id);
     let mut cursor = None;
     loop {
-        spend!(budget, Store::Kv);
+        spend!(platform, budget, Store::Kv);
         let page = platform.kv_list(&prefix, cursor).await?;
         for key in &page.keys {
             if let Some(hash) = key.strip_prefix(&prefix) {
-                spend!(budget, Store::Kv);
+                spend!(platform, budget, Store::Kv);
                 platform.kv_delete(&session::session_key(hash)).await?;
             }
             // The index key last: while it lists, the session is still to be deleted.
-            spend!(budget, Store::Kv);
+            spend!(platform, budget, Store::Kv);
             platform.kv_delete(key).await?;
         }
         match page.cursor {
@@ -254,10 +264,10 @@ async fn rate_limits<P: Platform>(
     for prefix in prefixes.lines().filter(|p| p.starts_with("rl:")) {
         let mut cursor = None;
         loop {
-            spend!(budget, Store::Kv);
+            spend!(platform, budget, Store::Kv);
             let page = platform.kv_list(prefix, cursor).await?;
             for key in &page.keys {
-                spend!(budget, Store::Kv);
+                spend!(platform, budget, Store::Kv);
                 platform.kv_delete(key).await?;
             }
             match page.cursor {
@@ -277,14 +287,14 @@ async fn blobs<P: Platform>(
 ) -> Result<Progress, PlatformError> {
     let prefix = format!("images/{account_id}/");
     loop {
-        spend!(budget, Store::Blob);
+        spend!(platform, budget, Store::Blob);
         let page = platform
             .blob_list(&prefix, None, MAX_DELETE_KEYS as u32)
             .await?;
         if page.keys.is_empty() {
             return Ok(Done);
         }
-        spend!(budget, Store::Blob);
+        spend!(platform, budget, Store::Blob);
         platform.blob_delete(&page.keys).await?;
     }
 }
@@ -309,7 +319,7 @@ async fn rows_of<P: Platform>(
 ) -> Result<Progress, PlatformError> {
     for sql in ROW_DELETES {
         loop {
-            spend!(budget, Store::Sql);
+            spend!(platform, budget, Store::Sql);
             let deleted = platform
                 .execute(Statement::new(sql).bind(account_id).bind(ROWS_PER_CHUNK))
                 .await?;
@@ -327,7 +337,7 @@ async fn finish<P: Platform>(
     account_id: &str,
     budget: &mut Budget,
 ) -> Result<bool, PlatformError> {
-    if !budget.take(Store::Sql) {
+    if !budget.take(Store::Sql, platform.wall_clock_ms()) {
         return Ok(false);
     }
     platform
@@ -347,9 +357,17 @@ mod tests {
     #[test]
     fn a_budget_counts_by_store_and_runs_out() {
         let mut b = Budget::new(3);
-        assert!(b.take(Store::Kv) && b.take(Store::Blob) && b.take(Store::Sql));
-        assert!(!b.take(Store::Kv));
+        assert!(b.take(Store::Kv, 0) && b.take(Store::Blob, 0) && b.take(Store::Sql, 0));
+        assert!(!b.take(Store::Kv, 0));
         assert_eq!((b.kv_calls, b.blob_calls, b.sql_calls), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_budget_with_a_deadline_stops_at_it_whatever_calls_are_left() {
+        let mut b = Budget::new(100).until(1_000);
+        assert!(b.take(Store::Blob, 999));
+        assert!(!b.take(Store::Blob, 1_000));
+        assert_eq!(b.blob_calls, 1);
     }
 
     #[test]
