@@ -92,6 +92,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         privacy::a_purge_stopped_by_blob_store_failures_resumes_and_completes,
         privacy::deleting_an_account_needs_a_session_and_changes_nothing_without_one,
         privacy::every_kv_key_expires_within_its_rolling_window,
+        privacy::a_kie_result_after_the_deletion_stores_nothing,
         export::the_export_is_the_accounts_data_and_nobody_elses,
         export::a_large_account_is_exported_whole_across_pages,
         error_reports::an_internal_error_is_reported_once_and_scrubbed,

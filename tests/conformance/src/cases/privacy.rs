@@ -374,3 +374,54 @@ pub async fn every_kv_key_expires_within_its_rolling_window(ctx: &Ctx) -> CaseRe
     }
     Ok(())
 }
+
+/// A generation still at kie when the account is deleted: its result, called back after the
+/// purge has finished, stores nothing (no rows, no image bytes) and the purge leaves no trace.
+pub async fn a_kie_result_after_the_deletion_stores_nothing(ctx: &Ctx) -> CaseResult {
+    let kie = ctx.sims.kie();
+    let saved = kie.settings();
+    // Slow enough to delete the account first (about 3 s at kie), then a callback.
+    kie.set_settings(atelier_simulators::KieSettings {
+        step_ms: 1_000,
+        callbacks: true,
+        ..saved.clone()
+    });
+    let outcome = async {
+        let email = ctx.email("late-result");
+        let grant = sign_in(ctx, &email, &ctx.ip()).await?;
+        let id = grant.user.id.clone();
+        let who = Account {
+            token: grant.token.clone(),
+        };
+        fresh_kie_window(ctx).await?;
+        let prompt = format!("late result {}", ctx.unique());
+        create(ctx, &who, &prompt, 1).await?;
+        let deletion: AccountDeletion = ctx
+            .send_as(Method::DELETE, "/v1/me", Some(&who.token), None, 200)
+            .await?;
+        if !deletion.purge_complete {
+            purge_completes_within(ctx, 10).await?;
+        }
+        // kie finishes the task and calls back into a service that no longer knows it.
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let task = kie.tasks().into_iter().find(|t| t.prompt == prompt);
+            let status = task.map(|t| t.callback_status).unwrap_or_default();
+            if status == "delivered" || status == "failed" {
+                break;
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "kie never called back (callback {status:?})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        ctx.tick().await?;
+        let found = traces_in(&ctx.storage().await?, &[id.clone(), email.clone()]);
+        ensure!(found.is_empty(), "the late result left traces: {found:?}");
+        Ok(())
+    }
+    .await;
+    kie.set_settings(saved);
+    outcome
+}
