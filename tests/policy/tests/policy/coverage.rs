@@ -54,7 +54,7 @@ const CLAUSES: &[(&str, &[&str])] = &[
     ),
     (
         "user prompts are screened through Creem's Moderation API before image generation",
-        &["s3_third_party_services::creem_screens_every_prompt_before_generation"],
+        &["s3_third_party_services::prompts_are_screened_by_creem_before_generation"],
     ),
     (
         "used to send transactional emails (magic links, OTPs).",

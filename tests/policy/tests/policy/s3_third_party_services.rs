@@ -41,7 +41,7 @@ async fn kie_receives_the_prompt_and_nothing_that_names_you() {
 ///
 /// Every prompt reaches Creem first; one Creem refuses never reaches kie and costs nothing.
 #[tokio::test]
-async fn creem_screens_every_prompt_before_generation() {
+async fn prompts_are_screened_by_creem_before_generation() {
     let service = Service::start().await;
     let me = person(&service, EMAIL).await;
     generate(me.auth.api(), &me.token, "a fox in the snow", 1).await;
