@@ -1,5 +1,4 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from './App.svelte'
 import { tauriBackend, type AppError } from './lib/backend'
@@ -10,6 +9,7 @@ import {
   WORKER_HEALTH,
   clearCommandMocks,
   mockCommands,
+  settle,
 } from './lib/backend/testing'
 import { i18n } from './lib/i18n/locale.svelte'
 
@@ -28,13 +28,6 @@ function renderApp() {
 }
 
 /** Lets pending IPC promises settle and Svelte flush, without relying on real time. */
-async function settle() {
-  for (let i = 0; i < 20; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
-
 const pill = () => screen.getByTestId('backend-status')
 
 describe('connection panel', () => {

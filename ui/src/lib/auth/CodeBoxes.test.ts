@@ -1,5 +1,5 @@
+import { settle } from '../backend/testing'
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { i18n } from '../i18n/locale.svelte'
 import CodeBoxes from './CodeBoxes.svelte'
@@ -9,16 +9,9 @@ beforeEach(() => i18n.set('en'))
 const box = (i: number) => screen.getByTestId(`code-digit-${i}`) as HTMLInputElement
 const values = () => [0, 1, 2, 3, 4, 5].map((i) => box(i).value).join('')
 
-async function settle() {
-  for (let i = 0; i < 5; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
-
 async function type(i: number, key: string) {
   await fireEvent.keyDown(box(i), { key })
-  await settle()
+  await settle(5)
 }
 
 function paste(i: number, text: string) {
@@ -68,7 +61,7 @@ describe('CodeBoxes', () => {
     // Text that arrives without a key press (IME, dictation) is filtered too.
     box(0).value = 'x'
     await fireEvent.input(box(0))
-    await settle()
+    await settle(5)
     expect(values()).toBe('')
     expect(oncomplete).not.toHaveBeenCalled()
   })
@@ -104,7 +97,7 @@ describe('CodeBoxes', () => {
   it('takes the whole code pasted into any box, spaces and dashes and all', async () => {
     const { oncomplete } = setup()
     const event = paste(3, ' 123-456 ')
-    await settle()
+    await settle(5)
     expect(event.defaultPrevented).toBe(true)
     expect(values()).toBe('123456')
     expect(oncomplete).toHaveBeenCalledWith('123456')
@@ -113,7 +106,7 @@ describe('CodeBoxes', () => {
   it('fills from the box pasted into when only part of a code is pasted', async () => {
     const { oncomplete } = setup()
     paste(2, '78')
-    await settle()
+    await settle(5)
     expect(values()).toBe('78')
     expect(box(2).value).toBe('7')
     expect(box(3).value).toBe('8')
@@ -125,7 +118,7 @@ describe('CodeBoxes', () => {
     const { oncomplete } = setup()
     box(0).value = '654321'
     await fireEvent.input(box(0))
-    await settle()
+    await settle(5)
     expect(values()).toBe('654321')
     expect(oncomplete).toHaveBeenCalledWith('654321')
   })
@@ -133,7 +126,7 @@ describe('CodeBoxes', () => {
   it('hands a pasted sign-in link over instead of digging digits out of it', async () => {
     const { oncomplete, onlink } = setup()
     paste(0, 'http://127.0.0.1:8787/auth/link?token=q8Jd3kL0pZx_Vb7-Ww2NcYt5HsRa9eUfq8Jd3kL0pZx')
-    await settle()
+    await settle(5)
     expect(onlink).toHaveBeenCalledWith('http://127.0.0.1:8787/auth/link?token=q8Jd3kL0pZx_Vb7-Ww2NcYt5HsRa9eUfq8Jd3kL0pZx')
     expect(values()).toBe('')
     expect(oncomplete).not.toHaveBeenCalled()
@@ -142,13 +135,13 @@ describe('CodeBoxes', () => {
   it('clear() empties the boxes, focuses the first, and lets the same code be sent again', async () => {
     const { oncomplete, component } = setup()
     paste(0, '111111')
-    await settle()
+    await settle(5)
     ;(component as unknown as { clear(): void }).clear()
-    await settle()
+    await settle(5)
     expect(values()).toBe('')
     expect(document.activeElement).toBe(box(0))
     paste(0, '111111')
-    await settle()
+    await settle(5)
     expect(oncomplete).toHaveBeenCalledTimes(2)
   })
 

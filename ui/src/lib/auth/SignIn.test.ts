@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { flushSync, tick } from 'svelte'
+import { flushSync } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../../App.svelte'
 import { tauriBackend, type AuthState } from '../backend'
@@ -17,6 +17,7 @@ import {
   emitSignInLink,
   mockCommands,
   type CommandMocks,
+  settle,
 } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 
@@ -29,13 +30,6 @@ afterEach(() => {
   clearCommandMocks()
   vi.useRealTimers()
 })
-
-async function settle() {
-  for (let i = 0; i < 20; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
 
 function renderApp(mocks: CommandMocks) {
   mockCommands({ appInfo: () => APP_INFO, checkBackend: () => NATIVE_HEALTH, ...mocks })

@@ -4,6 +4,7 @@
  */
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { emit } from '@tauri-apps/api/event'
+import { tick } from 'svelte'
 import type {
   Account,
   AnalyticsEvent,
@@ -308,4 +309,12 @@ export function appError(code: KnownCode, extra: Partial<AppError_Serialize> = {
 export function clearCommandMocks(): void {
   clearMocks()
   delete (window as { Notification?: unknown }).Notification
+}
+
+/** Lets promises and Svelte's updates run `rounds` times: what a test awaits after an action. */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await Promise.resolve()
+    await tick()
+  }
 }

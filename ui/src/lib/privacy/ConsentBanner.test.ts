@@ -1,5 +1,4 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import App from '../../App.svelte'
 import { tauriBackend, type PrivacySettings } from '../backend'
@@ -12,6 +11,7 @@ import {
   clearCommandMocks,
   mockCommands,
   type CommandMocks,
+  settle,
 } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 
@@ -21,13 +21,6 @@ beforeEach(() => {
 })
 
 afterEach(() => clearCommandMocks())
-
-async function settle() {
-  for (let i = 0; i < 20; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
 
 /** The app signed out, with Rust's privacy settings as given; records every consent sent. */
 function renderApp(settings: PrivacySettings | (() => PrivacySettings), mocks: CommandMocks = {}) {

@@ -1,5 +1,4 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte'
-import { tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import App from '../../App.svelte'
 import { tauriBackend, type PrivacySettings } from '../backend'
@@ -14,6 +13,7 @@ import {
   emitAuthChanged,
   mockCommands,
   type CommandMocks,
+  settle,
 } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 
@@ -23,13 +23,6 @@ beforeEach(() => {
 })
 
 afterEach(() => clearCommandMocks())
-
-async function settle() {
-  for (let i = 0; i < 30; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
 
 const GRANTED: PrivacySettings = { ...PRIVACY_UNDECIDED, analytics: 'granted' }
 
@@ -59,9 +52,9 @@ async function openSettings(mocks: CommandMocks = {}) {
     ...mocks,
   })
   render(App, { props: { backend: tauriBackend } })
-  await settle()
+  await settle(30)
   await fireEvent.click(screen.getByTestId('nav-settings'))
-  await settle()
+  await settle(30)
   // Opening Settings is a product event (Rust drops it without consent); the tests look past it.
   expect(calls.splice(0)).toEqual(['track:settings_opened'])
   return calls
@@ -69,7 +62,7 @@ async function openSettings(mocks: CommandMocks = {}) {
 
 async function tab(id: string) {
   await fireEvent.click(screen.getByTestId(`settings-tab-${id}`))
-  await settle()
+  await settle(30)
 }
 
 describe('Settings → Privacy', () => {
@@ -81,13 +74,13 @@ describe('Settings → Privacy', () => {
     expect(screen.getByTestId('privacy-analytics-state').textContent?.trim()).toBe('On')
 
     await fireEvent.click(toggle)
-    await settle()
+    await settle(30)
     expect(calls).toEqual(['consent:false'])
     expect(toggle.checked).toBe(false)
     expect(screen.getByTestId('privacy-analytics-state').dataset.state).toBe('denied')
 
     await fireEvent.click(toggle)
-    await settle()
+    await settle(30)
     expect(calls).toEqual(['consent:false', 'consent:true'])
     expect(toggle.checked).toBe(true)
   })
@@ -100,7 +93,7 @@ describe('Settings → Privacy', () => {
     })
     const toggle = screen.getByTestId('privacy-analytics') as HTMLInputElement
     await fireEvent.click(toggle)
-    await settle()
+    await settle(30)
     expect(toggle.checked).toBe(true)
     expect(screen.getByTestId('privacy-error').dataset.code).toBe('unknown')
   })
@@ -116,7 +109,7 @@ describe('Settings → Privacy', () => {
   it('leads to the policy', async () => {
     await openSettings()
     await fireEvent.click(screen.getByTestId('privacy-legal-link'))
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('settings-tab-legal').getAttribute('aria-selected')).toBe('true')
     expect(screen.getByTestId('legal')).toBeTruthy()
   })
@@ -127,7 +120,7 @@ describe('Settings → Your data → Delete account', () => {
     const calls = await openSettings()
     await tab('data')
     await fireEvent.click(screen.getByTestId('delete-account-button'))
-    await settle()
+    await settle(30)
     const dialog = screen.getByTestId('confirm-dialog')
     const items = within(dialog)
       .getAllByRole('listitem')
@@ -143,7 +136,7 @@ describe('Settings → Your data → Delete account', () => {
     expect(screen.getByTestId('confirm-accept').textContent).toBe('Delete my account')
 
     await fireEvent.click(screen.getByTestId('confirm-cancel'))
-    await settle()
+    await settle(30)
     expect(screen.queryByTestId('confirm-dialog')).toBeNull()
     expect(calls).toEqual([])
     expect(screen.getByTestId('settings')).toBeTruthy()
@@ -153,9 +146,9 @@ describe('Settings → Your data → Delete account', () => {
     const calls = await openSettings()
     await tab('data')
     await fireEvent.click(screen.getByTestId('delete-account-button'))
-    await settle()
+    await settle(30)
     await fireEvent.click(screen.getByTestId('confirm-accept'))
-    await settle()
+    await settle(30)
     expect(calls).toEqual(['delete'])
     expect(screen.queryByTestId('settings')).toBeNull()
     expect(screen.getByTestId('sign-in')).toBeTruthy()
@@ -166,7 +159,7 @@ describe('Settings → Your data → Delete account', () => {
   it('follows Rust saying the account was deleted (the event), with the same notice', async () => {
     await openSettings()
     await emitAuthChanged({ state: SIGNED_OUT, reason: 'account_deleted' })
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('session-notice').dataset.notice).toBe('account_deleted')
   })
 
@@ -182,19 +175,19 @@ describe('Settings → Your data → Delete account', () => {
     })
     await tab('data')
     await fireEvent.click(screen.getByTestId('delete-account-button'))
-    await settle()
+    await settle(30)
     await fireEvent.click(screen.getByTestId('confirm-accept'))
-    await settle()
+    await settle(30)
     const accept = screen.getByTestId('confirm-accept')
     expect(accept.getAttribute('aria-disabled')).toBe('true')
     expect(accept.textContent).toBe('Deleting…')
     await fireEvent.click(accept)
     await fireEvent.click(screen.getByTestId('confirm-cancel'))
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('confirm-dialog')).toBeTruthy()
     expect(deletes).toBe(1)
     finish()
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('sign-in')).toBeTruthy()
   })
 
@@ -206,9 +199,9 @@ describe('Settings → Your data → Delete account', () => {
     })
     await tab('data')
     await fireEvent.click(screen.getByTestId('delete-account-button'))
-    await settle()
+    await settle(30)
     await fireEvent.click(screen.getByTestId('confirm-accept'))
-    await settle()
+    await settle(30)
     expect(screen.queryByTestId('confirm-dialog')).toBeNull()
     const error = screen.getByTestId('delete-account-error')
     expect(error.dataset.code).toBe('offline')
@@ -223,13 +216,13 @@ describe('Settings → Language and Legal', () => {
     await openSettings()
     await tab('language')
     await fireEvent.click(screen.getByTestId('language-zh-CN'))
-    await settle()
+    await settle(30)
     expect(i18n.locale).toBe('zh-CN')
     expect(localStorage.getItem('atelier.locale')).toBe('zh-CN')
     expect(screen.getByTestId('nav-settings').textContent).toBe('设置')
     expect(screen.getByTestId('settings-tab-language').textContent).toBe('语言')
     await fireEvent.click(screen.getByTestId('language-en'))
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('nav-settings').textContent).toBe('Settings')
   })
 
@@ -241,7 +234,7 @@ describe('Settings → Language and Legal', () => {
     expect(screen.getAllByTestId('legal-contact').map((e) => e.textContent)).toEqual(['privacy@atelier.test', 'privacy@atelier.test'])
     expect(legal.textContent).not.toContain('ljj231428@gmail.com')
     i18n.set('zh-CN')
-    await settle()
+    await settle(30)
     expect(screen.getByTestId('legal').textContent).toContain('隐私问题请联系：privacy@atelier.test')
   })
 })

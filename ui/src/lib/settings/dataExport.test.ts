@@ -1,7 +1,6 @@
-import { tick } from 'svelte'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tauriBackend, type ExportSummary } from '../backend'
-import { appError, clearCommandMocks, emitExportProgress, mockCommands } from '../backend/testing'
+import { appError, clearCommandMocks, emitExportProgress, mockCommands, settle } from '../backend/testing'
 import { DataExport } from './dataExport.svelte'
 
 afterEach(() => clearCommandMocks())
@@ -32,19 +31,12 @@ function pendingExport() {
   return { answer, calls }
 }
 
-async function settle() {
-  for (let i = 0; i < 10; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
-
 describe('DataExport', () => {
   it('follows the progress events, then shows where the file went', async () => {
     const { answer, calls } = pendingExport()
     const exporter = new DataExport(tauriBackend)
     const done = exporter.start()
-    await settle()
+    await settle(10)
     expect(exporter.phase).toBe('running')
     expect(exporter.fraction).toBeNull()
 
@@ -61,7 +53,7 @@ describe('DataExport', () => {
     await done
     expect(exporter.phase).toBe('done')
     expect(exporter.summary).toEqual(SUMMARY)
-    await settle()
+    await settle(10)
     expect(calls.tracked).toEqual(['export_completed'])
 
     // Events after the end (a late one) change nothing.
@@ -75,7 +67,7 @@ describe('DataExport', () => {
     const done = exporter.start()
     answer(null)
     await done
-    await settle()
+    await settle(10)
     expect(exporter.phase).toBe('idle')
     expect(exporter.summary).toBeNull()
     expect(calls.tracked).toEqual([])
@@ -94,7 +86,7 @@ describe('DataExport', () => {
     const { answer, calls } = pendingExport()
     const exporter = new DataExport(tauriBackend)
     const done = exporter.start()
-    await settle()
+    await settle(10)
     await exporter.cancel()
     expect(calls.cancel).toBe(1)
     expect(exporter.phase).toBe('cancelling')

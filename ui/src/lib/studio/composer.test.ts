@@ -1,8 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
-import { tick } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AppError } from '../backend'
-import { MODELS } from '../backend/testing'
+import { MODELS, settle } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 import Composer from './Composer.svelte'
 import { clampCount, costOf, failureMessageKey, MAX_PROMPT_CHARS, promptProblem, PromptHistory } from './composer'
@@ -10,13 +9,6 @@ import type { Draft } from './studio.svelte'
 
 beforeEach(() => i18n.set('en'))
 afterEach(() => vi.restoreAllMocks())
-
-async function settle() {
-  for (let i = 0; i < 10; i++) {
-    await Promise.resolve()
-    await tick()
-  }
-}
 
 describe('composer rules', () => {
   it('costs the price per image times the count', () => {
@@ -73,7 +65,7 @@ describe('the composer', () => {
 
   it('shows the cost before sending and the credits left', async () => {
     renderComposer(async () => null, 10)
-    await settle()
+    await settle(10)
     expect(screen.getByTestId('composer-cost').textContent).toBe('Costs 4 credits')
     expect(screen.getByTestId('composer-balance').textContent?.trim()).toBe('10 credits left')
     await fireEvent.change(screen.getByTestId('composer-count'), { target: { value: '3' } })
@@ -87,12 +79,12 @@ describe('the composer', () => {
   it('sends on Enter, keeps Shift+Enter for a new line, and recalls with ↑', async () => {
     const onsubmit = vi.fn(async () => null)
     renderComposer(onsubmit)
-    await settle()
+    await settle(10)
     await fireEvent.input(prompt(), { target: { value: 'a red kite' } })
     await fireEvent.keyDown(prompt(), { key: 'Enter', shiftKey: true })
     expect(onsubmit).not.toHaveBeenCalled()
     await fireEvent.keyDown(prompt(), { key: 'Enter' })
-    await settle()
+    await settle(10)
     expect(onsubmit).toHaveBeenCalledTimes(1)
     const [draft, key] = onsubmit.mock.calls[0] as unknown as [Draft, string]
     expect(draft).toEqual({ prompt: 'a red kite', model: 'nano-banana', aspect_ratio: '1:1', count: 1 })
@@ -107,7 +99,7 @@ describe('the composer', () => {
   it('does not send an empty prompt and says why', async () => {
     const onsubmit = vi.fn(async () => null)
     renderComposer(onsubmit)
-    await settle()
+    await settle(10)
     await fireEvent.click(screen.getByTestId('composer-submit'))
     expect(onsubmit).not.toHaveBeenCalled()
     expect(screen.getByTestId('composer-problem').textContent).toBe('Write a prompt first.')
@@ -121,13 +113,13 @@ describe('the composer', () => {
     ]
     const onsubmit = vi.fn(async () => answers.shift() ?? null)
     renderComposer(onsubmit)
-    await settle()
+    await settle(10)
     await fireEvent.input(prompt(), { target: { value: 'a harbour' } })
     await fireEvent.click(screen.getByTestId('composer-submit'))
-    await settle()
+    await settle(10)
     expect(screen.getByTestId('composer-error').dataset.code).toBe('offline')
     await fireEvent.click(screen.getByTestId('composer-submit'))
-    await settle()
+    await settle(10)
     const keys = onsubmit.mock.calls.map((c) => (c as unknown as [Draft, string])[1])
     expect(keys[0]).toBe(keys[1])
     expect(screen.getByTestId('composer-error').dataset.code).toBe('insufficient_credits')
