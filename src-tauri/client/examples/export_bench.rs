@@ -4,13 +4,10 @@
 //! time and the zip's size. Everything runs in this process on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use atelier_client::export::{self, CancellationToken, ExportProgress, ExportSource};
 use atelier_client::library::Library;
-use atelier_client::session::MemoryStore;
-use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_simulators::SimulatorOptions;
 
 const IMAGES: u64 = 200;
@@ -63,11 +60,8 @@ async fn run(source: &ExportSource, label: &str) {
 #[tokio::main]
 async fn main() {
     let world = world::start(SimulatorOptions::unlimited()).await;
-    let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
-    let store = Arc::new(MemoryStore::default());
-    let auth = Auth::new(api.clone(), Box::new(move || Ok(store.clone())));
-    let state = world::sign_in(&world, &auth, "bench@example.com").await;
-    let account = state.user.unwrap().id;
+    let (auth, account) = world::signed_in(&world, "bench@example.com").await;
+    let api = auth.api().clone();
     let token = auth.token().await.unwrap();
 
     let originals: Vec<bytes::Bytes> = (0..DISTINCT).map(original).collect();

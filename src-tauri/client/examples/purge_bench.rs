@@ -5,11 +5,8 @@
 //! in this process on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use atelier_client::session::MemoryStore;
-use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_server::platform::{Blobs, Sql, Statement};
 use atelier_simulators::SimulatorOptions;
 
@@ -64,11 +61,7 @@ async fn left(world: &world::World, account: &str) -> (i64, usize) {
 #[tokio::main]
 async fn main() {
     let world = world::start(SimulatorOptions::unlimited()).await;
-    let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
-    let store = Arc::new(MemoryStore::default());
-    let auth = Auth::new(api, Box::new(move || Ok(store.clone())));
-    let state = world::sign_in(&world, &auth, "bench@example.com").await;
-    let account = state.user.unwrap().id;
+    let (auth, account) = world::signed_in(&world, "bench@example.com").await;
 
     let started = Instant::now();
     seed::seed(&world.platform, &account, IMAGES).await;

@@ -5,7 +5,10 @@
 
 use std::collections::HashMap;
 
-use atelier_client::{Auth, AuthState, Language};
+use std::sync::Arc;
+
+use atelier_client::session::MemoryStore;
+use atelier_client::{ApiClient, ApiClientOptions, Auth, AuthState, Language};
 use atelier_server::config::Config;
 use atelier_server::native::{Clock, NativePlatform};
 use atelier_simulators::{SimulatorOptions, Simulators};
@@ -60,4 +63,13 @@ pub async fn sign_in(world: &World, auth: &Auth, email: &str) -> AuthState {
         .unwrap()
         .to_owned();
     auth.verify_code(email, &code).await.unwrap()
+}
+
+/// A new account signed in as `email`, its session in memory: the session keeper and the id.
+pub async fn signed_in(world: &World, email: &str) -> (Auth, String) {
+    let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let auth = Auth::new(api, Box::new(move || Ok(store.clone())));
+    let state = sign_in(world, &auth, email).await;
+    (auth, state.user.unwrap().id)
 }
