@@ -56,6 +56,12 @@ pub enum ErrorCode {
     InsufficientCredits,
     /// Too many requests; the response carries `Retry-After` in seconds (429).
     RateLimited,
+    /// `POST /v1/credits/checkout` names a pack `GET /v1/credits/packs` does not list (400).
+    UnknownPack,
+    /// This service sells no credits (no packs configured) (404).
+    PurchasesUnavailable,
+    /// The payment provider could not open a checkout; nothing was charged (502).
+    PaymentProviderUnavailable,
     /// Something failed on our side; the message says nothing internal (500).
     Internal,
     /// A storage or upstream dependency is unreachable (503).
@@ -71,7 +77,7 @@ impl ErrorCode {
     /// The HTTP status the service answers with for this code.
     pub fn http_status(self) -> u16 {
         match self {
-            Self::NotFound => 404,
+            Self::NotFound | Self::PurchasesUnavailable => 404,
             Self::MethodNotAllowed => 405,
             Self::BadRequest
             | Self::PromptEmpty
@@ -87,7 +93,8 @@ impl ErrorCode {
             | Self::UnknownModel
             | Self::InvalidAspectRatio
             | Self::IdempotencyKeyRequired
-            | Self::PromptBlocked => 400,
+            | Self::PromptBlocked
+            | Self::UnknownPack => 400,
             Self::InsufficientCredits => 402,
             Self::ResetRequired => 410,
             Self::Unauthenticated => 401,
@@ -95,6 +102,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
+            Self::PaymentProviderUnavailable => 502,
             Self::Unavailable | Self::Offline | Self::ModerationUnavailable => 503,
         }
     }
@@ -126,6 +134,9 @@ impl ErrorCode {
             Self::ModerationUnavailable => "moderation_unavailable",
             Self::InsufficientCredits => "insufficient_credits",
             Self::RateLimited => "rate_limited",
+            Self::UnknownPack => "unknown_pack",
+            Self::PurchasesUnavailable => "purchases_unavailable",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
             Self::Offline => "offline",
@@ -188,6 +199,9 @@ mod tests {
             ErrorCode::ModerationUnavailable,
             ErrorCode::InsufficientCredits,
             ErrorCode::RateLimited,
+            ErrorCode::UnknownPack,
+            ErrorCode::PurchasesUnavailable,
+            ErrorCode::PaymentProviderUnavailable,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
             ErrorCode::Offline,

@@ -1,10 +1,11 @@
-//! `GET /v1/sync`: every change to a person's conversations, generations and images, in the order
+//! `GET /v1/sync`: every change to a person's conversations, generations, images and credits, in the order
 //! the service made them, so a device can hold a faithful copy. A change is either the whole
 //! current record or a tombstone naming what was deleted.
 
 use serde::{Deserialize, Serialize};
 
 use crate::conversations::Conversation;
+use crate::credits::LedgerEntry;
 use crate::generations::GenerationStatus;
 
 /// What kind of record a change is about.
@@ -14,6 +15,8 @@ pub enum SyncKind {
     Conversation,
     Generation,
     Image,
+    /// A credit ledger entry: entries never change once written, so each is one upsert.
+    Credit,
 }
 
 impl SyncKind {
@@ -22,6 +25,7 @@ impl SyncKind {
             Self::Conversation => "conversation",
             Self::Generation => "generation",
             Self::Image => "image",
+            Self::Credit => "credit",
         }
     }
 
@@ -30,6 +34,7 @@ impl SyncKind {
             "conversation" => Some(Self::Conversation),
             "generation" => Some(Self::Generation),
             "image" => Some(Self::Image),
+            "credit" => Some(Self::Credit),
             _ => None,
         }
     }
@@ -81,6 +86,14 @@ pub enum SyncRecord {
     Conversation(Conversation),
     Generation(GenerationRecord),
     Image(ImageRecord),
+    Credit(CreditRecord),
+}
+
+/// A ledger entry as sync carries it: wrapped, because the entry's own `kind` (grant, debit, …)
+/// would collide with the record's tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditRecord {
+    pub entry: LedgerEntry,
 }
 
 impl SyncRecord {
@@ -89,6 +102,7 @@ impl SyncRecord {
             Self::Conversation(_) => SyncKind::Conversation,
             Self::Generation(_) => SyncKind::Generation,
             Self::Image(_) => SyncKind::Image,
+            Self::Credit(_) => SyncKind::Credit,
         }
     }
 
@@ -97,6 +111,7 @@ impl SyncRecord {
             Self::Conversation(c) => &c.id,
             Self::Generation(g) => &g.id,
             Self::Image(i) => &i.id,
+            Self::Credit(c) => &c.entry.id,
         }
     }
 }

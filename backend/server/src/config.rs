@@ -55,12 +55,89 @@ pub struct Config {
     /// `ATELIER_TRUST_FORWARDED_FOR=1` (native only): take the client IP from `X-Forwarded-For`,
     /// for a server behind a reverse proxy.
     pub trust_forwarded_for: bool,
+    /// `ATELIER_CREDIT_PACKS`: the credit packs on sale, each a Creem one-time product. Empty
+    /// (unset) means this service sells no credits.
+    pub credit_packs: Vec<PackConfig>,
+    /// `CREEM_WEBHOOK_SECRET`: keys the `creem-signature` of Creem's webhooks. Unset: every
+    /// webhook is refused (and nothing is ever credited).
+    pub creem_webhook_secret: Option<Secret>,
+}
+
+/// One credit pack as `ATELIER_CREDIT_PACKS` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackConfig {
+    /// Ours, stable, what clients send (`small`, `large`).
+    pub id: String,
+    /// Creem's one-time product (`prod_…`) this pack is sold as.
+    pub product_id: String,
+    pub credits: i64,
+    pub price_cents: i64,
+    pub currency: String,
+}
+
+impl PackConfig {
+    fn check(&self) -> Result<(), String> {
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 40
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(format!(
+                "pack id {:?} must be 1-40 of [A-Za-z0-9_-]",
+                self.id
+            ));
+        }
+        if self.product_id.trim().is_empty() {
+            return Err(format!("pack {:?} has no product_id", self.id));
+        }
+        if !(1..=1_000_000).contains(&self.credits) {
+            return Err(format!(
+                "pack {:?}: credits must be 1 to 1,000,000",
+                self.id
+            ));
+        }
+        // Creem: a price is 0 or at least 100 minor units; a pack that costs nothing is a bug.
+        if !(100..=100_000_000).contains(&self.price_cents) {
+            return Err(format!(
+                "pack {:?}: price_cents must be 100 to 100,000,000",
+                self.id
+            ));
+        }
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!(
+                "pack {:?}: currency must be an upper-case ISO 4217 code",
+                self.id
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parses and checks `ATELIER_CREDIT_PACKS`: ids unique, every field in range.
+fn parse_packs(raw: Option<String>) -> Result<Vec<PackConfig>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let bad = |reason: String| ConfigError::BadPacks { reason };
+    let packs: Vec<PackConfig> = serde_json::from_str(&raw).map_err(|e| bad(e.to_string()))?;
+    for (i, pack) in packs.iter().enumerate() {
+        pack.check().map_err(bad)?;
+        if packs[..i].iter().any(|p| p.id == pack.id) {
+            return Err(bad(format!("pack id {:?} appears twice", pack.id)));
+        }
+    }
+    Ok(packs)
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("{name} must be an http(s) URL, got {value:?}")]
     NotAUrl { name: &'static str, value: String },
+    #[error("ATELIER_CREDIT_PACKS is not a valid list of packs: {reason}")]
+    BadPacks { reason: String },
 }
 
 /// Each variable with its default; base URLs default to the real services.
@@ -116,6 +193,8 @@ impl Config {
             test_mode: get("ATELIER_TEST_MODE").is_some_and(|v| v == "1" || v == "true"),
             trust_forwarded_for: get("ATELIER_TRUST_FORWARDED_FOR")
                 .is_some_and(|v| v == "1" || v == "true"),
+            credit_packs: parse_packs(get("ATELIER_CREDIT_PACKS"))?,
+            creem_webhook_secret: secret("CREEM_WEBHOOK_SECRET"),
         })
     }
 }
@@ -155,6 +234,41 @@ mod tests {
                 value: "ftp://x".into()
             }
         );
+    }
+
+    #[test]
+    fn packs_are_parsed_and_checked() {
+        let with = |packs: &str| {
+            let packs = packs.to_owned();
+            Config::from_lookup(move |k| (k == "ATELIER_CREDIT_PACKS").then(|| packs.clone()))
+        };
+        let c = with(
+            r#"[{"id":"small","product_id":"prod_1","credits":100,"price_cents":500,"currency":"USD"}]"#,
+        )
+        .unwrap();
+        assert_eq!(c.credit_packs.len(), 1);
+        assert_eq!(c.credit_packs[0].credits, 100);
+        assert!(
+            Config::from_lookup(|_| None)
+                .unwrap()
+                .credit_packs
+                .is_empty()
+        );
+        for bad in [
+            "not json",
+            r#"[{"id":"a b","product_id":"p","credits":1,"price_cents":500,"currency":"USD"}]"#,
+            r#"[{"id":"a","product_id":"p","credits":0,"price_cents":500,"currency":"USD"}]"#,
+            r#"[{"id":"a","product_id":"p","credits":1,"price_cents":50,"currency":"USD"}]"#,
+            r#"[{"id":"a","product_id":"p","credits":1,"price_cents":500,"currency":"usd"}]"#,
+            r#"[{"id":"a","product_id":"p","credits":1,"price_cents":500,"currency":"USD","x":1}]"#,
+            r#"[{"id":"a","product_id":"p","credits":1,"price_cents":500,"currency":"USD"},
+                {"id":"a","product_id":"q","credits":2,"price_cents":900,"currency":"USD"}]"#,
+        ] {
+            assert!(
+                matches!(with(bad), Err(ConfigError::BadPacks { .. })),
+                "{bad} was accepted"
+            );
+        }
     }
 
     #[test]

@@ -59,6 +59,22 @@ pub fn verify_hmac_sha256_base64(key: &[u8], message: &[u8], signature: &str) ->
     mac.verify_slice(&claimed).is_ok()
 }
 
+/// Whether `signature` (hex, either case) is the HMAC-SHA256 of `message` under `key`: Creem's
+/// `creem-signature`. Compared in constant time (`verify_slice`); an empty key never verifies.
+pub fn verify_hmac_sha256_hex(key: &[u8], message: &[u8], signature: &str) -> bool {
+    if key.is_empty() {
+        return false;
+    }
+    let Ok(claimed) = hex::decode(signature.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes keys of any length")
+    };
+    mac.update(message);
+    mac.verify_slice(&claimed).is_ok()
+}
+
 /// Equality that takes the same time wherever the inputs differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()

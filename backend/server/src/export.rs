@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::account::AccountRow;
 use crate::auth::session::Authenticated;
-use crate::credits::EntryRow;
+use crate::credits::{ENTRY_COLUMNS, EntryRow};
 use crate::error::ApiResult;
 use crate::generations::record::{self, GenerationRow};
 use crate::platform::{Platform, Statement, rows_as};
@@ -175,7 +175,7 @@ pub async fn collect<P: Platform>(platform: &P, account: &AccountRow) -> ApiResu
     .await?;
     let ledger: Vec<EntryRow> = all(
         platform,
-        "SELECT id, amount, kind, reference, created_at FROM credit_ledger",
+        &format!("SELECT {ENTRY_COLUMNS} FROM credit_ledger"),
         account_id,
     )
     .await?;

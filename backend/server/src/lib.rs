@@ -2,6 +2,7 @@
 //! The native platform and binary live behind the `native` feature; the Worker is `atelier-worker`.
 
 pub mod auth;
+pub mod billing;
 pub mod config;
 pub mod conversations;
 pub mod credits;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod error_reports;
 pub mod export;
 pub mod generations;
+pub mod html_page;
 pub mod json;
 pub mod models;
 pub mod paging;

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::{self, Services};
-use crate::creem::CreemSim;
+use crate::creem::{self, CreemSim, default_credit_packs_json};
 use crate::kie::{self, KieSim};
 use crate::options::SimulatorOptions;
 use crate::posthog::PostHogSim;
@@ -60,7 +60,7 @@ pub async fn spawn(options: SimulatorOptions) -> io::Result<Simulators> {
 
     let services = Services {
         kie: KieSim::new(options.kie, public_base.clone()),
-        creem: CreemSim::new(options.creem),
+        creem: CreemSim::new(options.creem, public_base.clone()),
         resend: ResendSim::new(options.resend),
         posthog: PostHogSim::new(options.posthog),
         sentry: SentrySim::new(options.sentry),
@@ -68,6 +68,7 @@ pub async fn spawn(options: SimulatorOptions) -> io::Result<Simulators> {
     let router = app::router(&services);
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(kie::run_callbacks(services.kie.clone(), stopped.clone()));
+    tokio::spawn(creem::run_webhooks(services.creem.clone(), stopped.clone()));
     let mut signal = stopped;
     let server = tokio::spawn(async move {
         let until_stopped = async move {
@@ -138,7 +139,8 @@ impl Simulators {
     }
 
     /// The configuration Atelier's server needs to talk to these simulators.
-    /// `KIE_WEBHOOK_HMAC_KEY` is left out when callbacks are unsigned.
+    /// `KIE_WEBHOOK_HMAC_KEY` is left out when callbacks are unsigned. `ATELIER_CREDIT_PACKS`
+    /// maps Atelier's credit packs onto the Creem simulator's default products.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = vec![
             ("KIE_BASE_URL", self.kie_url()),
@@ -150,6 +152,8 @@ impl Simulators {
         env.extend([
             ("CREEM_BASE_URL", self.creem_url()),
             ("CREEM_API_KEY", self.services.creem.api_key().to_owned()),
+            ("CREEM_WEBHOOK_SECRET", self.services.creem.webhook_secret()),
+            ("ATELIER_CREDIT_PACKS", default_credit_packs_json()),
             ("RESEND_BASE_URL", self.resend_url()),
             ("RESEND_API_KEY", self.services.resend.api_key().to_owned()),
             ("POSTHOG_HOST", self.posthog_url()),

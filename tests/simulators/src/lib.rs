@@ -21,7 +21,10 @@ pub mod posthog;
 pub mod resend;
 pub mod sentry;
 
-pub use creem::{CreemOptions, CreemRequest, CreemRules, CreemSim};
+pub use creem::{
+    CreemCheckout, CreemDelivery, CreemEvent, CreemOptions, CreemOrder, CreemProduct, CreemRequest,
+    CreemRules, CreemSettings, CreemSim, PaidCheckout, WebhookConfig, default_credit_packs_json,
+};
 pub use faults::{Faults, FaultsError, ForcedError};
 pub use instance::{Simulators, spawn};
 pub use kie::{KieOptions, KieSettings, KieSim, KieState, KieTask, kie_signature};

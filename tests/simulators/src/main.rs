@@ -1,4 +1,4 @@
-//! `atelier-simulators [--listen 127.0.0.1:PORT] [--public-url URL]`
+//! `atelier-simulators [--listen 127.0.0.1:PORT] [--public-url URL] [--creem-webhook-url URL]`
 //!
 //! Prints one JSON line to stdout, `{"base_url": ..., "env": {...}}`, for a parent process to read,
 //! then human-readable notes to stderr, and serves until SIGTERM or ctrl-c.
@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use atelier_simulators::{SimulatorOptions, spawn};
 
-const USAGE: &str = "usage: atelier-simulators [--listen 127.0.0.1:PORT] [--public-url URL]";
+const USAGE: &str = "usage: atelier-simulators [--listen 127.0.0.1:PORT] [--public-url URL] \
+                     [--creem-webhook-url URL]";
 
 #[derive(Debug, thiserror::Error)]
 enum CliError {
@@ -17,6 +18,8 @@ enum CliError {
     MissingValue(&'static str),
     #[error("--listen: {0:?} is not an address like 127.0.0.1:8787\n{USAGE}")]
     BadAddress(String),
+    #[error("{0}: {1:?} is not an http(s) URL\n{USAGE}")]
+    BadUrl(&'static str, String),
     #[error("unknown argument {0:?}\n{USAGE}")]
     Unknown(String),
 }
@@ -52,6 +55,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError> {
                     .or_else(|| args.next())
                     .ok_or(CliError::MissingValue("--public-url"))?;
                 options.public_url = Some(value);
+            }
+            "--creem-webhook-url" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or(CliError::MissingValue("--creem-webhook-url"))?;
+                if !value.starts_with("http://") && !value.starts_with("https://") {
+                    return Err(CliError::BadUrl("--creem-webhook-url", value));
+                }
+                options.creem.webhook_url = Some(value);
             }
             "-h" | "--help" => return Ok(Command::Help),
             _ => return Err(CliError::Unknown(arg)),
@@ -151,9 +163,11 @@ async fn main() -> ExitCode {
         sims.kie().api_key()
     );
     eprintln!(
-        "  Creem    {}   (key {})",
+        "  Creem    {}   (key {}, webhook secret {}, webhooks to {})",
         sims.creem_url(),
-        sims.creem().api_key()
+        sims.creem().api_key(),
+        sims.creem().webhook_secret(),
+        sims.creem().webhook().url.as_deref().unwrap_or("nowhere")
     );
     eprintln!(
         "  Resend   {}   (key {})",
@@ -194,11 +208,18 @@ mod tests {
             "--listen",
             "127.0.0.1:9000",
             "--public-url=http://x",
+            "--creem-webhook-url",
+            "http://127.0.0.1:8787/webhooks/creem",
         ])) else {
             panic!("should parse");
         };
         assert_eq!(options.listen.map(|a| a.port()), Some(9000));
         assert_eq!(options.public_url.as_deref(), Some("http://x"));
+        assert_eq!(
+            options.creem.webhook_url.as_deref(),
+            Some("http://127.0.0.1:8787/webhooks/creem")
+        );
+        assert!(parse(args(&["--creem-webhook-url", "ftp://x"])).is_err());
         assert!(parse(args(&["--listen"])).is_err());
         assert!(parse(args(&["--bogus"])).is_err());
         assert!(parse(args(&["--listen", "localhost"])).is_err());

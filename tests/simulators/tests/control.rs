@@ -223,12 +223,17 @@ async fn env_points_at_this_instance() {
     assert_eq!(env["KIE_WEBHOOK_HMAC_KEY"], "kie-sim-hmac");
     assert_eq!(env["CREEM_BASE_URL"], format!("{base}/creem"));
     assert_eq!(env["CREEM_API_KEY"], "creem_test_sim");
+    assert_eq!(env["CREEM_WEBHOOK_SECRET"], "whsec_sim_atelier");
+    assert_eq!(
+        env["ATELIER_CREDIT_PACKS"],
+        atelier_simulators::default_credit_packs_json()
+    );
     assert_eq!(env["RESEND_BASE_URL"], format!("{base}/resend"));
     assert_eq!(env["RESEND_API_KEY"], "re_sim_key");
     assert_eq!(env["POSTHOG_HOST"], format!("{base}/posthog"));
     assert_eq!(env["POSTHOG_KEY"], "phc_sim_key");
     assert_eq!(env["SENTRY_DSN"], sims.sentry_dsn());
-    assert_eq!(env.len(), 10);
+    assert_eq!(env.len(), 12);
 }
 
 #[tokio::test]
@@ -293,7 +298,12 @@ impl Drop for Child {
 async fn binary_prints_one_json_line_and_stops_on_sigterm() {
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_atelier-simulators"))
-            .args(["--listen", "127.0.0.1:0"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--creem-webhook-url",
+                "http://127.0.0.1:9/webhooks/creem",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -316,7 +326,16 @@ async fn binary_prints_one_json_line_and_stops_on_sigterm() {
         announced["env"]["RESEND_BASE_URL"],
         format!("{base}/resend")
     );
-    assert_eq!(announced["env"].as_object().map(|e| e.len()), Some(10));
+    assert_eq!(announced["env"].as_object().map(|e| e.len()), Some(12));
+    let webhook = client()
+        .get(format!("{base}/creem/__control/webhook"))
+        .send()
+        .await
+        .expect("serving");
+    assert_eq!(
+        json(webhook).await["url"],
+        "http://127.0.0.1:9/webhooks/creem"
+    );
 
     let mailbox = client()
         .get(format!("{base}/resend/emails"))

@@ -2,8 +2,11 @@
 
 use atelier_api::ErrorCode;
 use atelier_api::auth::{AuthProvider, User};
+use atelier_api::credits::LedgerKind;
 use serde::Deserialize;
 
+use super::grant;
+use crate::credits::entries::NewEntry;
 use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::platform::{Platform, Statement, rows_as};
@@ -49,42 +52,83 @@ pub async fn by_id<P: Platform>(platform: &P, id: &str) -> ApiResult<Option<Acco
 }
 
 /// Finds or creates the account for `email` and records this sign-in, in one atomic batch: the
-/// account, its sign-up grant (once: the reference is unique) and the sign-in's technical data.
+/// account, its sign-up grant (once per account: the reference is unique; zero when this mailbox
+/// already had one within a year), the mailbox's grant marker, and the sign-in's technical data.
 pub async fn sign_in<P: Platform>(
     platform: &P,
     email: &str,
     meta: &RequestMeta,
 ) -> ApiResult<AccountRow> {
     let now = platform.now_ms();
-    platform
-        .batch(vec![
-            Statement::new(
-                "INSERT INTO accounts (id, email, auth_provider, created_at) VALUES (?, ?, 'email', ?)
-                 ON CONFLICT (email) DO NOTHING",
-            )
-            .bind(random_id(platform)?)
-            .bind(email)
-            .bind(now),
-            Statement::new(
-                "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
-                 SELECT ?, id, ?, 'grant', 'sign-up:' || id, ? FROM accounts WHERE email = ?
-                 ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(random_id(platform)?)
-            .bind(SIGN_UP_GRANT_CREDITS)
-            .bind(now)
-            .bind(email),
-            Statement::new(
-                "INSERT INTO sign_ins (id, account_id, ip, user_agent, created_at)
-                 SELECT ?, id, ?, ?, ? FROM accounts WHERE email = ?",
-            )
-            .bind(random_id(platform)?)
-            .bind(meta.ip.clone())
-            .bind(meta.user_agent.clone())
-            .bind(now)
-            .bind(email),
-        ])
-        .await?;
+    let new_id = random_id(platform)?;
+    let address_hash = grant::address_hash(crate::auth::secret(platform)?, email);
+    // Both grants guard on "this batch created the account"; at most one of them is written
+    // (they share the reference), and each logs only itself.
+    const IS_NEW: &str = "EXISTS (SELECT 1 FROM accounts WHERE id = ?)";
+    const HAD_GRANT: &str =
+        "EXISTS (SELECT 1 FROM sign_up_grants WHERE address_hash = ? AND granted_at > ?)";
+    let grant = |amount: i64| -> ApiResult<NewEntry<'_>> {
+        Ok(NewEntry {
+            id: random_id(platform)?,
+            account_id: new_id.as_str(),
+            amount,
+            kind: LedgerKind::Grant,
+            reference: format!("sign-up:{new_id}"),
+            paid: None,
+            order_id: None,
+            created_at: now,
+        })
+    };
+    let full = grant(SIGN_UP_GRANT_CREDITS)?;
+    let none = grant(0)?;
+    let mut batch = vec![
+        Statement::new(
+            "INSERT INTO accounts (id, email, auth_provider, created_at) VALUES (?, ?, 'email', ?)
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(new_id.as_str())
+        .bind(email)
+        .bind(now),
+    ];
+    batch.extend(
+        full.statements(
+            full.insert_if(&format!("{IS_NEW} AND NOT {HAD_GRANT}"))
+                .bind(new_id.as_str())
+                .bind(address_hash.as_str())
+                .bind(now - grant::RETENTION_MS),
+        ),
+    );
+    batch.extend(
+        none.statements(
+            none.insert_if(&format!("{IS_NEW} AND {HAD_GRANT}"))
+                .bind(new_id.as_str())
+                .bind(address_hash.as_str())
+                .bind(now - grant::RETENTION_MS),
+        ),
+    );
+    batch.extend([
+        // The marker starts (or, once expired, restarts) the year only with a real grant.
+        Statement::new(
+            "INSERT INTO sign_up_grants (address_hash, granted_at)
+             SELECT ?, ? WHERE EXISTS (SELECT 1 FROM credit_ledger WHERE id = ?)
+             ON CONFLICT (address_hash) DO UPDATE SET granted_at = excluded.granted_at
+             WHERE sign_up_grants.granted_at <= ?",
+        )
+        .bind(address_hash.as_str())
+        .bind(now)
+        .bind(full.id.as_str())
+        .bind(now - grant::RETENTION_MS),
+        Statement::new(
+            "INSERT INTO sign_ins (id, account_id, ip, user_agent, created_at)
+             SELECT ?, id, ?, ?, ? FROM accounts WHERE email = ?",
+        )
+        .bind(random_id(platform)?)
+        .bind(meta.ip.clone())
+        .bind(meta.user_agent.clone())
+        .bind(now)
+        .bind(email),
+    ]);
+    platform.batch(batch).await?;
     let rows = platform
         .query(
             Statement::new(format!("SELECT {COLUMNS} FROM accounts WHERE email = ?")).bind(email),

@@ -2,8 +2,8 @@
 //! a GET never consumes the token, because mail scanners open links.
 
 use axum::extract::Query;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::mail::Language;
@@ -46,38 +46,10 @@ pub async fn link_page(headers: HeaderMap, Query(query): Query<LinkQuery>) -> Re
         ),
         None => format!("<p>{broken}</p>"),
     };
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>\
-body{{font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem;color:#1d1b3a}}\
-.button{{display:inline-block;background:#3a3fb0;color:#fff;padding:.7rem 1.2rem;border-radius:.5rem;text-decoration:none}}\
-.muted{{color:#555}}</style></head><body><h1>{title}</h1>{body}</body></html>"
-    );
     let status = if token.is_some() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
-    let mut response = (status, html).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    // The URL holds a token: keep it out of Referer headers, caches and frames.
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
-    );
-    response
+    crate::html_page::page(status, lang, title, &body)
 }

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod challenge;
 pub mod email;
+pub mod grant;
 pub mod link_page;
 pub mod mail;
 pub mod session;

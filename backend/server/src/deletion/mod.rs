@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::State;
 
 use crate::auth::session::Authenticated;
+use crate::billing::checkout::CHECKOUTS_PER_ACCOUNT;
 use crate::error::ApiResult;
 use crate::generations::create::GENERATIONS_PER_ACCOUNT;
 use crate::platform::{Platform, Statement};
@@ -33,6 +34,7 @@ pub async fn delete_me<P: Platform>(
     let rl_prefixes = [
         subject_prefix(&SENDS_PER_EMAIL, secret, &account.email),
         subject_prefix(&GENERATIONS_PER_ACCOUNT, secret, &account.id),
+        subject_prefix(&CHECKOUTS_PER_ACCOUNT, secret, &account.id),
     ]
     .join("\n");
     let now = platform.now_ms();
@@ -52,7 +54,7 @@ pub async fn delete_me<P: Platform>(
             // Nothing of the account is submitted to kie or polled any more.
             Statement::new(
                 "UPDATE generation_tasks SET state = 'failed', failure_code = 'account_deleted', updated_at = ?2
-                 WHERE state IN ('pending', 'submitted')
+                 WHERE state IN ('pending', 'submitting', 'submitted')
                    AND generation_id IN (SELECT id FROM generations WHERE account_id = ?1)",
             )
             .bind(id)

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::record;
 use super::tasks::{self, GENERATION_TIMEOUT_MS, TASK_COLUMNS, TaskRow};
+use super::{record, submit};
 use crate::error::ApiResult;
 use crate::platform::{Platform, Statement, rows_as};
 
@@ -25,6 +25,8 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
     platform
         .batch(vec![
             Statement::new("DELETE FROM kie_submissions WHERE created_at < ?").bind(now - 60_000),
+            Statement::new("DELETE FROM sign_up_grants WHERE granted_at <= ?")
+                .bind(now - crate::auth::grant::RETENTION_MS),
             Statement::new(
                 "UPDATE generation_tasks SET state = 'submitted', next_poll_at = ? WHERE state = 'storing' AND updated_at < ?",
             )
@@ -60,11 +62,13 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
         .await?;
     for Id { id } in rows_as::<Id>(waiting)? {
         if let Some(generation) = record::row(platform, &id).await?
-            && let Err(e) = tasks::submit_pending(platform, &generation).await
+            && let Err(e) = submit::submit_pending(platform, &generation).await
         {
             tracing::warn!(generation = %id, error = ?e.body, "submitting failed; next tick");
         }
     }
+    // Claims whose createTask answer never came (a lost answer, a crash mid-call).
+    submit::settle_stale(platform, TASKS_PER_TICK).await?;
 
     // Polls that are due.
     let due = platform

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use super::{record, tasks};
+use super::{record, submit, tasks};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::Platform;
@@ -67,7 +67,21 @@ pub async fn callback<P: Platform>(
         .ok_or_else(refused)?;
     // The body only says "look again": recordInfo is the truth.
     match kie::record_info(&platform, &task_id).await {
-        Ok(record) => tasks::apply(&platform, &generation, idx, &record).await?,
+        Ok(record) => {
+            // createTask's answer was lost, but kie made the task: the secret proves it is this
+            // claim's, and recordInfo (under our key) that it exists.
+            if task.state == "submitting" {
+                submit::adopt(
+                    &platform,
+                    &generation,
+                    idx,
+                    &task_id,
+                    &task.callback_secret_hash,
+                )
+                .await?;
+            }
+            tasks::apply(&platform, &generation, idx, &record).await?
+        }
         Err(e) => {
             tracing::warn!(generation = %generation_id, error = %e, "confirming a callback failed; the poller will")
         }

@@ -1,7 +1,9 @@
-//! `POST /v1/generations`: validate, rate-limit, moderate, debit, submit — in that order, so a
-//! refused prompt costs nothing and a charged one always has its generation.
+//! `POST /v1/generations`: validate, rate-limit, check the balance, moderate, debit, answer, then
+//! submit — in that order, so a refused prompt costs nothing, a charged one always has its
+//! generation, and nobody waits on kie's seconds-long `createTask`.
 
 use atelier_api::ErrorCode;
+use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{Generation, MAX_IDEMPOTENCY_KEY_LEN, NewGeneration};
 use atelier_api::limits::LIMITS;
 use atelier_api::prompt::PromptCheckRequest;
@@ -11,9 +13,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 use super::record;
-use super::tasks;
+use super::submit;
 use crate::auth::session::Authenticated;
 use crate::conversations::{self, title_from_prompt};
+use crate::credits::entries::NewEntry;
 use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
@@ -47,6 +50,13 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
         ));
     }
     Ok(key.to_owned())
+}
+
+fn insufficient(cost: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::InsufficientCredits,
+        format!("this costs {cost} credits; your balance is lower"),
+    )
 }
 
 pub async fn create<P: Platform>(
@@ -102,7 +112,13 @@ pub async fn create<P: Platform>(
         .map(|s| s.expose().to_owned())
         .unwrap_or_default();
     ratelimit::hit(&platform, &GENERATIONS_PER_ACCOUNT, &secret, &account.id).await?;
-    // 3. Moderation fails closed: deny, flag, errors and time-outs all block, before any charge.
+    // 3. Moderation costs money: not for a request the balance cannot pay anyway. (The debit
+    //    below checks again, atomically.)
+    let cost = i64::from(cost_per_image) * i64::from(checked.count);
+    if crate::credits::balance_of(&platform, &account.id).await? < cost {
+        return Err(insufficient(cost));
+    }
+    // 4. Moderation fails closed: deny, flag, errors and time-outs all block, before any charge.
     let generation_id = random_id(&platform)?;
     match creem::screen_prompt(&platform, &checked.prompt, &generation_id).await {
         Ok(screening) if screening.verdict.allows() => {}
@@ -124,10 +140,9 @@ pub async fn create<P: Platform>(
             ));
         }
     }
-    // 4. Debit and record, in one atomic batch that writes nothing unless the balance covers it
+    // 5. Debit and record, in one atomic batch that writes nothing unless the balance covers it
     //    and no request with the same key got there first.
     let now = platform.now_ms();
-    let cost = i64::from(cost_per_image) * i64::from(checked.count);
     let proceeds = |s: Statement| {
         s.bind(account.id.as_str())
             .bind(cost)
@@ -191,17 +206,22 @@ pub async fn create<P: Platform>(
         .bind(account.id.as_str())
         .bind(cost),
     );
-    batch.push(
-        Statement::new(
-            "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
-             SELECT ?, ?, ?, 'debit', ?, ? WHERE EXISTS (SELECT 1 FROM generations WHERE id = ?)",
-        )
-        .bind(random_id(&platform)?)
-        .bind(account.id.as_str())
-        .bind(-cost)
-        .bind(format!("generation:{generation_id}"))
-        .bind(now)
-        .bind(generation_id.clone()),
+    let debit = NewEntry {
+        id: random_id(&platform)?,
+        account_id: account.id.as_str(),
+        amount: -cost,
+        kind: LedgerKind::Debit,
+        reference: format!("generation:{generation_id}"),
+        paid: None,
+        order_id: None,
+        created_at: now,
+    };
+    batch.extend(
+        debit.statements(
+            debit
+                .insert_if("EXISTS (SELECT 1 FROM generations WHERE id = ?)")
+                .bind(generation_id.clone()),
+        ),
     );
     for idx in 0..i64::from(checked.count) {
         batch.push(
@@ -238,19 +258,14 @@ pub async fn create<P: Platform>(
                 Json(record::to_api(&platform, existing).await?),
             ));
         }
-        return Err(ApiError::new(
-            ErrorCode::InsufficientCredits,
-            format!("this costs {cost} credits; your balance is lower"),
-        ));
+        return Err(insufficient(cost));
     }
-    // 5. Submit to kie now if it has room; the background work submits the rest.
+    // 6. Answer now; the tasks go to kie right after, through the claim that makes each one
+    //    exactly once (`submit.rs`), and the background work picks up whatever is left.
+    platform.wait_until(submit::drive(platform.clone(), generation_id.clone()));
     let Some(row) = record::row(&platform, &generation_id).await? else {
         return Err(ApiError::internal("the generation vanished"));
     };
-    if let Err(e) = tasks::submit_pending(&platform, &row).await {
-        tracing::warn!(generation = %generation_id, error = ?e.body, "submission deferred to the background");
-    }
-    let row = record::row(&platform, &generation_id).await?.unwrap_or(row);
     Ok((
         StatusCode::ACCEPTED,
         Json(record::to_api(&platform, row).await?),

@@ -7,5 +7,6 @@ pub mod create;
 pub mod image_edit;
 pub mod images;
 pub mod record;
+pub mod submit;
 pub mod tasks;
 pub mod thumbnail;

@@ -1,25 +1,23 @@
-//! The life of a kie task (one per image): submit within kie's account limit, store its result,
-//! or fail it with a refund. Every transition is a conditional UPDATE, so whichever of the
-//! callback and the poller gets there first does the work, and the other finds nothing to do.
+//! The life of a kie task (one per image) once submitted: store its result, or fail it with a
+//! refund. Every transition is a conditional UPDATE, so whichever of the callback and the poller
+//! gets there first does the work, and the other finds nothing to do. (Submission: `submit.rs`.)
 
 use std::time::Duration;
 
+use atelier_api::credits::LedgerKind;
 use atelier_api::sync::SyncKind;
 use bytes::Bytes;
 use serde::Deserialize;
 
 use super::record::{self, GenerationRow};
 use super::thumbnail;
-use crate::crypto::{random_id, random_token, sha256_hex};
+use crate::credits::entries::NewEntry;
+use crate::crypto::{random_id, sha256_hex};
 use crate::error::ApiResult;
-use crate::models;
 use crate::platform::{BlobKey, OutboundRequest, Platform, Statement, rows_as};
 use crate::sync::log;
 use crate::upstream::kie::{self, TaskRecord, TaskState};
 
-/// kie allows 20 new tasks per 10 s per account; keep a margin for clock skew and other callers.
-const KIE_SLOTS: i64 = 18;
-const KIE_WINDOW_MS: i64 = 10_000;
 /// A generation that has not finished after this long fails (and is refunded).
 pub const GENERATION_TIMEOUT_MS: i64 = 15 * 60 * 1000;
 
@@ -64,123 +62,6 @@ pub fn next_poll_delay_ms(age_ms: i64) -> i64 {
     }
 }
 
-/// Takes one of kie's submission slots, exactly (SQL), or says there is none right now.
-async fn take_slot<P: Platform>(platform: &P) -> ApiResult<bool> {
-    let now = platform.now_ms();
-    let taken = platform
-        .execute(
-            Statement::new(
-                "INSERT INTO kie_submissions (id, created_at)
-                 SELECT ?, ? WHERE (SELECT COUNT(*) FROM kie_submissions WHERE created_at > ?) < ?",
-            )
-            .bind(random_id(platform)?)
-            .bind(now)
-            .bind(now - KIE_WINDOW_MS)
-            .bind(KIE_SLOTS),
-        )
-        .await?;
-    Ok(taken == 1)
-}
-
-/// Submits the generation's pending tasks while kie has slots; the rest wait for the next tick.
-pub async fn submit_pending<P: Platform>(
-    platform: &P,
-    generation: &GenerationRow,
-) -> ApiResult<()> {
-    let rows = platform
-        .query(
-            Statement::new(format!(
-                "SELECT {TASK_COLUMNS} FROM generation_tasks WHERE generation_id = ? AND state = 'pending' ORDER BY idx"
-            ))
-            .bind(generation.id.as_str()),
-        )
-        .await?;
-    let Some((_, request)) = models::resolve(
-        &generation.model,
-        &generation.aspect_ratio,
-        &generation.prompt,
-    ) else {
-        for task in rows_as::<TaskRow>(rows)? {
-            fail(platform, generation, task.idx, "unknown_model").await?;
-        }
-        return Ok(());
-    };
-    for task in rows_as::<TaskRow>(rows)? {
-        if !take_slot(platform).await? {
-            tracing::info!(generation = %generation.id, "kie submission limit reached; the task waits its turn");
-            return Ok(());
-        }
-        // The secret in the callback URL proves a callback is about this task; only its hash is kept.
-        let secret = random_token(platform, 32)?;
-        let now = platform.now_ms();
-        platform
-            .execute(
-                Statement::new(
-                    "UPDATE generation_tasks SET callback_secret_hash = ?, updated_at = ?
-                     WHERE generation_id = ? AND idx = ? AND state = 'pending'",
-                )
-                .bind(sha256_hex(secret.as_bytes()))
-                .bind(now)
-                .bind(generation.id.as_str())
-                .bind(task.idx),
-            )
-            .await?;
-        let callback = format!(
-            "{}/v1/kie/callback/{}/{}/{}",
-            platform.config().public_url,
-            generation.id,
-            task.idx,
-            secret
-        );
-        match kie::create_task(
-            platform,
-            request.model,
-            request.input.clone(),
-            Some(&callback),
-        )
-        .await
-        {
-            Ok(task_id) => {
-                platform
-                    .batch(vec![
-                        Statement::new(
-                            "UPDATE generation_tasks SET kie_task_id = ?, state = 'submitted', next_poll_at = ?, updated_at = ?
-                             WHERE generation_id = ? AND idx = ? AND state = 'pending'",
-                        )
-                        .bind(task_id)
-                        .bind(now + next_poll_delay_ms(0))
-                        .bind(now)
-                        .bind(generation.id.as_str())
-                        .bind(task.idx),
-                        Statement::new(
-                            "UPDATE generations SET status = 'generating', updated_at = ? WHERE id = ? AND status = 'queued'",
-                        )
-                        .bind(now)
-                        .bind(generation.id.as_str()),
-                    ]
-                    .into_iter()
-                    .chain(log::changed(
-                        &generation.account_id,
-                        SyncKind::Generation,
-                        &generation.id,
-                        now,
-                    ))
-                    .collect())
-                    .await?;
-            }
-            Err(e) if e.is_retryable() => {
-                tracing::warn!(generation = %generation.id, error = %e, "kie refused for now; retrying on the next tick");
-                return Ok(());
-            }
-            Err(e) => {
-                tracing::error!(generation = %generation.id, error = %e, "kie refused the task");
-                fail(platform, generation, task.idx, "upstream_rejected").await?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Fails a task that is not finished yet, refunding its image exactly once (the refund's
 /// reference is unique), then settles the generation if nothing is left running.
 pub async fn fail<P: Platform>(
@@ -190,31 +71,37 @@ pub async fn fail<P: Platform>(
     code: &str,
 ) -> ApiResult<()> {
     let now = platform.now_ms();
-    platform
-        .batch(vec![
-            Statement::new(
-                "UPDATE generation_tasks SET state = 'failed', failure_code = ?, updated_at = ?
-                 WHERE generation_id = ? AND idx = ? AND state IN ('pending', 'submitted', 'storing')",
-            )
-            .bind(code)
-            .bind(now)
-            .bind(generation.id.as_str())
-            .bind(idx),
-            Statement::new(
-                "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
-                 SELECT ?, ?, ?, 'refund', ?, ? WHERE EXISTS (
-                   SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'failed')
-                 ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(random_id(platform)?)
-            .bind(generation.account_id.as_str())
-            .bind(generation.cost_per_image)
-            .bind(format!("refund:{}:{idx}", generation.id))
-            .bind(now)
-            .bind(generation.id.as_str())
-            .bind(idx),
-        ])
-        .await?;
+    let refund = NewEntry {
+        id: random_id(platform)?,
+        account_id: generation.account_id.as_str(),
+        amount: generation.cost_per_image,
+        kind: LedgerKind::Refund,
+        reference: format!("refund:{}:{idx}", generation.id),
+        paid: None,
+        order_id: None,
+        created_at: now,
+    };
+    let mut batch = vec![
+        Statement::new(
+            "UPDATE generation_tasks SET state = 'failed', failure_code = ?, updated_at = ?
+             WHERE generation_id = ? AND idx = ? AND state IN ('pending', 'submitting', 'submitted', 'storing')",
+        )
+        .bind(code)
+        .bind(now)
+        .bind(generation.id.as_str())
+        .bind(idx),
+    ];
+    batch.extend(
+        refund.statements(
+            refund
+                .insert_if(
+                    "EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'failed')",
+                )
+                .bind(generation.id.as_str())
+                .bind(idx),
+        ),
+    );
+    platform.batch(batch).await?;
     settle(platform, generation).await
 }
 
@@ -232,7 +119,7 @@ pub async fn settle<P: Platform>(platform: &P, generation: &GenerationRow) -> Ap
                updated_at = ?2
              WHERE id = ?1 AND status IN ('queued', 'generating')
                AND NOT EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ?1
-                               AND state IN ('pending', 'submitted', 'storing'))",
+                               AND state IN ('pending', 'submitting', 'submitted', 'storing'))",
         )
         .bind(generation.id.as_str())
         .bind(now),

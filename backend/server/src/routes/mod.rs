@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::{auth, conversations, credits, deletion, export, generations, models, sync};
+use crate::{auth, billing, conversations, credits, deletion, export, generations, models, sync};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -40,6 +40,13 @@ pub fn router<P: Platform>(platform: P) -> Router {
         .route("/v1/models", get(models::route))
         .route("/v1/credits", get(credits::balance::<P>))
         .route("/v1/credits/ledger", get(credits::ledger::<P>))
+        .route("/v1/credits/packs", get(billing::packs::<P>))
+        .route(
+            "/v1/credits/checkout",
+            post(billing::checkout::checkout::<P>),
+        )
+        .route("/v1/creem/webhook", post(billing::webhook::webhook::<P>))
+        .route("/billing/return", get(billing::return_page::return_page))
         .route(
             "/v1/conversations",
             get(conversations::list::<P>).post(conversations::create::<P>),

@@ -5,6 +5,7 @@
 //! and an original and a thumbnail per image under `images/<account>/<image>/`.
 
 use atelier_api::ErrorCode;
+use atelier_api::credits::LedgerKind;
 use atelier_api::sync::SyncKind;
 use atelier_api::test_hooks::{MAX_SEEDED_IMAGES, SeedImages, SeededImages};
 use axum::Json;
@@ -12,6 +13,7 @@ use axum::extract::State;
 use bytes::Bytes;
 
 use crate::auth::session::Authenticated;
+use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
@@ -70,17 +72,17 @@ pub async fn seed_images<P: Platform>(
             .bind(COST_PER_IMAGE)
             .bind(now),
         );
-        batch.push(
-            Statement::new(
-                "INSERT INTO credit_ledger (id, account_id, amount, kind, reference, created_at)
-                 VALUES (?, ?, ?, 'debit', ?, ?)",
-            )
-            .bind(random_id(&platform)?)
-            .bind(account)
-            .bind(-COST_PER_IMAGE * count)
-            .bind(format!("generation:{generation_id}"))
-            .bind(now),
-        );
+        let debit = NewEntry {
+            id: random_id(&platform)?,
+            account_id: account,
+            amount: -COST_PER_IMAGE * count,
+            kind: LedgerKind::Debit,
+            reference: format!("generation:{generation_id}"),
+            paid: None,
+            order_id: None,
+            created_at: now,
+        };
+        batch.extend(debit.statements(debit.insert_if("1")));
         batch.extend(log::changed(
             account,
             SyncKind::Generation,

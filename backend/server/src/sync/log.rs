@@ -16,6 +16,15 @@ fn table(kind: SyncKind) -> &'static str {
         SyncKind::Conversation => "conversations",
         SyncKind::Generation => "generations",
         SyncKind::Image => "images",
+        SyncKind::Credit => "credit_ledger",
+    }
+}
+
+/// The column a write sets to `now`: ledger entries are written once and never updated.
+fn stamp(kind: SyncKind) -> &'static str {
+    match kind {
+        SyncKind::Credit => "created_at",
+        _ => "updated_at",
     }
 }
 
@@ -46,11 +55,13 @@ fn record(
     ]
 }
 
-/// The record was created or updated by this batch: its row carries `updated_at = now`.
+/// The record was created or updated by this batch: its row carries `updated_at = now`
+/// (`created_at` for a ledger entry).
 pub fn changed(account_id: &str, kind: SyncKind, id: &str, now: i64) -> [Statement; 2] {
     let guard = format!(
-        "EXISTS (SELECT 1 FROM {} WHERE id = ?2 AND account_id = ?1 AND updated_at = ?3)",
-        table(kind)
+        "EXISTS (SELECT 1 FROM {} WHERE id = ?2 AND account_id = ?1 AND {} = ?3)",
+        table(kind),
+        stamp(kind)
     );
     record(account_id, kind, id, false, now, &guard)
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use atelier_api::ErrorCode;
 use atelier_api::conversations::Conversation;
 use atelier_api::sync::{
-    GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX, SyncChange, SyncKind,
-    SyncPage, SyncRecord,
+    CreditRecord, GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX, SyncChange,
+    SyncKind, SyncPage, SyncRecord,
 };
 use axum::Json;
 use axum::extract::{Query, State};
@@ -218,6 +218,10 @@ async fn load<P: Platform>(
             record::COLUMNS
         ),
         SyncKind::Image => format!("{IMAGE_SELECT} WHERE i.account_id = ? AND i.id IN ({list})"),
+        SyncKind::Credit => format!(
+            "SELECT {} FROM credit_ledger WHERE account_id = ? AND id IN ({list})",
+            crate::credits::ENTRY_COLUMNS
+        ),
     };
     let mut statement = Statement::new(sql).bind(account_id);
     for id in ids {
@@ -236,6 +240,10 @@ async fn load<P: Platform>(
         SyncKind::Image => rows_as::<ImageRow>(rows)?
             .into_iter()
             .map(|i| SyncRecord::Image(i.into()))
+            .collect(),
+        SyncKind::Credit => rows_as::<crate::credits::EntryRow>(rows)?
+            .into_iter()
+            .map(|e| SyncRecord::Credit(CreditRecord { entry: e.into() }))
             .collect(),
     })
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{USER_AGENT, UpstreamError};
 use crate::platform::{OutboundRequest, Platform};
 
-const SERVICE: &str = "Creem";
+pub(crate) const SERVICE: &str = "Creem";
 
 /// The whole exchange must finish within this; moderation sits on the path of every generation.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,9 +78,9 @@ struct ScreenResponse {
 
 /// Creem's error envelope: `{trace_id, status, error, message: [..], timestamp}`.
 #[derive(Deserialize, Default)]
-struct CreemError {
+pub(crate) struct CreemError {
     #[serde(default)]
-    error: Option<String>,
+    pub(crate) error: Option<String>,
     #[serde(default)]
     message: Option<Value>,
     #[serde(default)]
@@ -88,7 +88,7 @@ struct CreemError {
 }
 
 impl CreemError {
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let text = match &self.message {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Array(items)) => items

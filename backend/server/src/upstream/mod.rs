@@ -2,6 +2,7 @@
 //! and quirks of `reference/upstream-apis.md`.
 
 pub mod creem;
+pub mod creem_checkout;
 pub mod kie;
 pub mod resend;
 

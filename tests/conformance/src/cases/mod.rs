@@ -4,6 +4,7 @@
 mod auth;
 mod auth_support;
 mod credits;
+mod credits_support;
 mod error_reports;
 mod errors;
 mod export;
@@ -11,6 +12,9 @@ mod generations;
 mod health;
 mod privacy;
 mod prompts;
+mod purchases;
+mod purchases_support;
+mod submission;
 mod sync;
 
 use std::future::Future;
@@ -75,13 +79,22 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::an_expired_result_fails_and_is_refunded,
         generations::a_stuck_generation_times_out_and_is_refunded,
         generations::images_are_for_their_owner_only_and_cacheable,
-        generations::a_burst_beyond_kies_limit_waits_its_turn,
         generations::deleting_a_conversation_removes_its_generations_and_images,
         generations::kie_refusals_are_refunded_once_and_transient_ones_retried,
+        submission::each_image_reaches_kie_once_while_the_background_races,
+        submission::a_burst_beyond_kies_limit_finishes_without_a_manual_tick,
         generations::duplicate_callbacks_change_nothing_and_forged_ones_are_refused,
         generations::a_hundred_concurrent_requests_with_credits_for_ten_accept_exactly_ten,
         generations::another_account_sees_nothing_of_yours,
         generations::a_conversations_generations_are_listed_newest_first_in_pages,
+        purchases::packs_are_listed_and_a_checkout_is_opened_at_creem,
+        purchases::a_signed_checkout_completed_credits_once_however_often_it_arrives,
+        purchases::forged_or_unsigned_webhooks_are_refused_and_change_nothing,
+        purchases::refunds_and_disputes_claw_back_once,
+        purchases::a_clawback_below_zero_stops_generation_until_credits_return,
+        purchases::events_for_unknown_products_or_deleted_accounts_credit_nothing,
+        purchases::a_refund_before_its_purchase_waits_for_it,
+        purchases::the_sign_up_grant_is_given_once_per_person,
         sync::a_first_sync_holds_every_record_and_a_second_finds_nothing_new,
         sync::small_pages_add_up_to_one_big_page,
         sync::favourites_and_deletions_reach_other_devices,

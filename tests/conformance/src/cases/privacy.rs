@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use atelier_api::auth::{AccountDeletion, SESSION_TTL_SECONDS, SessionGrant};
 use atelier_api::credits::{LedgerKind, LedgerPage};
-use atelier_api::sync::SyncPage;
+use atelier_api::sync::{SyncChange, SyncPage, SyncRecord};
 use atelier_api::test_hooks::{SeededImages, StorageDump};
 use reqwest::Method;
 use sha2::{Digest, Sha256};
@@ -219,19 +219,21 @@ async fn nothing_left(ctx: &Ctx, who: &Subject, bystander: &Bystander) -> CaseRe
         again.user.id != who.id,
         "signing in again reopened the deleted account"
     );
+    // One sign-up grant per person: the same mailbox starts again with a grant of zero.
     let ledger: LedgerPage = ctx.get_as("/v1/credits/ledger", &again.token).await?;
     ensure!(
         ledger.entries.len() == 1
             && ledger.entries[0].kind == LedgerKind::Grant
-            && ledger.entries[0].amount == 100,
-        "the new account's ledger is not just the sign-up grant: {:?}",
+            && ledger.entries[0].amount == 0,
+        "the new account's ledger is not just a zero sign-up grant: {:?}",
         ledger.entries
     );
     let sync: SyncPage = ctx.get_as("/v1/sync", &again.token).await?;
     ensure!(
-        sync.changes.is_empty(),
-        "the new account syncs {} records",
-        sync.changes.len()
+        sync.changes.len() == 1
+            && matches!(&sync.changes[0], SyncChange::Upsert { record: SyncRecord::Credit(c), .. } if c.entry.amount == 0),
+        "the new account syncs more than its zero grant: {:?}",
+        sync.changes
     );
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod creem;
+
 use std::time::{Duration, Instant};
 
 use atelier_simulators::{SimulatorOptions, Simulators, spawn};

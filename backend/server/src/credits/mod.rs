@@ -1,7 +1,9 @@
 //! `GET /v1/credits` and `GET /v1/credits/ledger`: the balance is always the sum of the ledger,
 //! computed from it, never stored beside it.
 
-use atelier_api::credits::{Balance, LEDGER_PAGE_SIZE, LedgerEntry, LedgerKind, LedgerPage};
+pub mod entries;
+
+use atelier_api::credits::{Balance, LEDGER_PAGE_SIZE, LedgerEntry, LedgerKind, LedgerPage, Money};
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
@@ -38,32 +40,35 @@ pub struct LedgerQuery {
     cursor: Option<String>,
 }
 
+/// The columns of a ledger entry as [`EntryRow`] reads them.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "id, amount, kind, reference, paid_cents, paid_currency, created_at";
+
 #[derive(Deserialize)]
 pub(crate) struct EntryRow {
     pub(crate) id: String,
     amount: i64,
     kind: String,
     reference: String,
+    paid_cents: Option<i64>,
+    paid_currency: Option<String>,
     pub(crate) created_at: i64,
 }
 
 impl From<EntryRow> for LedgerEntry {
     fn from(r: EntryRow) -> Self {
         Self {
-            kind: kind(&r.kind),
+            // The table's CHECK admits only the kinds LedgerKind names.
+            kind: LedgerKind::parse(&r.kind).unwrap_or(LedgerKind::Grant),
             id: r.id,
             amount: r.amount,
             reference: r.reference,
+            paid: match (r.paid_cents, r.paid_currency) {
+                (Some(cents), Some(currency)) => Some(Money { cents, currency }),
+                _ => None,
+            },
             created_at: r.created_at,
         }
-    }
-}
-
-fn kind(raw: &str) -> LedgerKind {
-    match raw {
-        "debit" => LedgerKind::Debit,
-        "refund" => LedgerKind::Refund,
-        _ => LedgerKind::Grant,
     }
 }
 
@@ -76,16 +81,16 @@ pub async fn ledger<P: Platform>(
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     // Two statements rather than a sentinel: D1 cannot bind integers beyond 2^53.
     let statement = match after {
-        None => Statement::new(
-            "SELECT id, amount, kind, reference, created_at FROM credit_ledger
-             WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-        )
+        None => Statement::new(format!(
+            "SELECT {ENTRY_COLUMNS} FROM credit_ledger
+             WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
+        ))
         .bind(auth.account.id.as_str()),
-        Some(c) => Statement::new(
-            "SELECT id, amount, kind, reference, created_at FROM credit_ledger
+        Some(c) => Statement::new(format!(
+            "SELECT {ENTRY_COLUMNS} FROM credit_ledger
              WHERE account_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-             ORDER BY created_at DESC, id DESC LIMIT ?",
-        )
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ))
         .bind(auth.account.id.as_str())
         .bind(c.time)
         .bind(c.time)
