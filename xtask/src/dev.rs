@@ -51,9 +51,15 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
     ]))?;
     let bin = ctx.path("target/debug");
 
+    let listen = std::env::var("ATELIER_LISTEN").unwrap_or_else(|_| "127.0.0.1:8787".into());
     let mut simulators = Command::new(bin.join("atelier-simulators"));
     simulators
         .args(["--listen", "127.0.0.1:0"])
+        // Creem's webhook (the credits a simulated purchase grants) goes to the service.
+        .args([
+            "--creem-webhook-url",
+            &format!("http://{listen}/v1/creem/webhook"),
+        ])
         .stdout(Stdio::piped());
     let mut simulators = Background::spawn("atelier-simulators", simulators)?;
     let announced: serde_json::Value =
@@ -72,7 +78,6 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
         })
         .unwrap_or_default();
 
-    let listen = std::env::var("ATELIER_LISTEN").unwrap_or_else(|_| "127.0.0.1:8787".into());
     let (mut server, api_url, data_dir) = match runtime {
         Runtime::Native => {
             let data_dir = ctx.path(".atelier/dev/server");
@@ -120,6 +125,7 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
                 "--persist-to",
                 &persist,
                 "--show-interactive-dev-session=false",
+                "--test-scheduled",
             ])
             .stdin(Stdio::null());
             for (name, value) in &upstream_env {
@@ -128,6 +134,7 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
             let server = Background::spawn("wrangler dev", dev)?;
             let api_url = format!("http://{listen}");
             wait_until_healthy(&api_url)?;
+            run_cron(api_url.clone());
             (server, api_url, data_dir)
         }
     };
@@ -189,23 +196,41 @@ pub fn run(ctx: &Ctx, runtime: Runtime) -> Result<()> {
     outcome
 }
 
+/// Whether `GET {url}{path}` answers 200 (a plain request over std's TCP).
+fn answers_ok(url: &str, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let authority = url.trim_start_matches("http://");
+    let Ok(mut stream) = std::net::TcpStream::connect(authority) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(60)));
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    let mut head = [0u8; 12];
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_exact(&mut head).is_ok()
+        && head.starts_with(b"HTTP/1.1 200")
+}
+
 /// Waits for `GET {url}/healthz` to answer (wrangler builds and boots workerd first).
 fn wait_until_healthy(url: &str) -> Result<()> {
-    use std::io::{Read, Write};
-    let authority = url.trim_start_matches("http://").to_owned();
     for _ in 0..600 {
-        if let Ok(mut stream) = std::net::TcpStream::connect(&authority) {
-            let request =
-                format!("GET /healthz HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-            let mut head = [0u8; 12];
-            if stream.write_all(request.as_bytes()).is_ok()
-                && stream.read_exact(&mut head).is_ok()
-                && head.starts_with(b"HTTP/1.1 200")
-            {
-                return Ok(());
-            }
+        if answers_ok(url, "/healthz") {
+            return Ok(());
         }
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
     bail!("{url}/healthz did not answer within 5 minutes")
+}
+
+/// `wrangler dev` never fires cron triggers by itself: fire the scheduled handler every minute,
+/// as Cloudflare does for `crons = ["* * * * *"]`, through `--test-scheduled`'s `/__scheduled`.
+fn run_cron(url: String) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+            if !answers_ok(&url, "/__scheduled?cron=*+*+*+*+*") {
+                eprintln!("the Worker's scheduled handler did not answer");
+            }
+        }
+    });
 }

@@ -118,13 +118,20 @@ impl Ctx {
         serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}: {text}"))
     }
 
-    /// Runs one round of the backend's background work (test mode).
+    /// Runs one round of the backend's background work: natively through the test hook, in the
+    /// Worker through its scheduled handler (the entry Cloudflare's cron calls), as production does.
     pub async fn tick(&self) -> CaseResult {
-        let response = self
-            .send(reqwest::Method::POST, "/__test/tick", None, None)
-            .await?;
+        let path = match self.runtime {
+            Runtime::Native => "/__test/tick",
+            Runtime::Worker => "/__scheduled?cron=*+*+*+*+*",
+        };
+        let method = match self.runtime {
+            Runtime::Native => reqwest::Method::POST,
+            Runtime::Worker => reqwest::Method::GET,
+        };
+        let response = self.send(method, path, None, None).await?;
         ensure!(
-            response.status() == 204,
+            response.status().is_success(),
             "tick answered {}",
             response.status()
         );

@@ -111,6 +111,9 @@ pub fn start_worker(
         "--persist-to",
         &persist_arg,
         "--show-interactive-dev-session=false",
+        // `/__scheduled` runs the cron handler: the suite drives the background work through
+        // the same entry point Cloudflare's cron uses.
+        "--test-scheduled",
         "--log-level",
         "info",
     ];

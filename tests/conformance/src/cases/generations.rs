@@ -78,13 +78,7 @@ pub(super) async fn finished(
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
         if tick {
-            let r = ctx
-                .http
-                .post(ctx.url("/__test/tick"))
-                .send()
-                .await
-                .map_err(transport)?;
-            ensure!(r.status() == 204, "tick answered {}", r.status());
+            ctx.tick().await?;
         }
         let generation = get(ctx, who, id).await?;
         if matches!(
@@ -419,11 +413,7 @@ pub async fn a_failed_generation_is_refunded_exactly_once(ctx: &Ctx) -> CaseResu
     );
     // Callbacks and polls after the fact change nothing.
     for _ in 0..3 {
-        ctx.http
-            .post(ctx.url("/__test/tick"))
-            .send()
-            .await
-            .map_err(transport)?;
+        ctx.tick().await?;
     }
     ensure!(balance(ctx, &who).await? == before, "not refunded in full");
     let refunds = ledger(ctx, &who)

@@ -406,13 +406,7 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
 
     // Past it, the tombstone is pruned by the background work and the old cursor must reset.
     ctx.advance_clock(TOMBSTONE_RETENTION_MS + 60_000).await?;
-    let tick = ctx
-        .http
-        .post(ctx.url("/__test/tick"))
-        .send()
-        .await
-        .map_err(transport)?;
-    ensure!(tick.status() == 204, "tick answered {}", tick.status());
+    ctx.tick().await?;
     // Sessions last 30 days unless used: sign in again, as a person coming back would.
     let who = Account {
         token: sign_in(ctx, &email, &ctx.ip()).await?.token,
