@@ -24,6 +24,8 @@ fn main() {
         "list_generations",
         "credits_balance",
         "credits_ledger",
+        "credit_packs",
+        "buy_credits",
         "gallery_page",
         "gallery_conversations",
         "set_favourite",

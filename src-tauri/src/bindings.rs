@@ -37,8 +37,10 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::generations::create_generation,
             commands::generations::get_generation,
             commands::generations::list_generations,
-            commands::generations::credits_balance,
-            commands::generations::credits_ledger,
+            commands::credits::credits_balance,
+            commands::credits::credits_ledger,
+            commands::credits::credit_packs,
+            commands::credits::buy_credits,
             commands::gallery::gallery_page,
             commands::gallery::gallery_conversations,
             commands::gallery::set_favourite,
@@ -61,6 +63,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             events::AuthChanged,
             events::SignInLink,
             events::SyncChanged,
+            events::CreditsChanged,
             events::ExportProgress
         ])
         // Times are milliseconds since the epoch (i64): exact in a JS number until the year 287396.

@@ -1,7 +1,8 @@
-//! `atelier://auth?token=…` from the OS to a signed-in app. The link may start the app, or reach
-//! a second instance, which hands its arguments to the running one (single-instance plugin) and
-//! exits. Either way the link is checked strictly and verified here, in Rust; the UI only hears
-//! the outcome through events. Links are never logged: they carry a sign-in token.
+//! `atelier://` links from the OS: `auth?token=…` signs in, `billing/return` (where the service's
+//! page sends the person after a checkout) says the credits may have changed. A link may start the
+//! app, or reach a second instance, which hands its arguments to the running one (single-instance
+//! plugin) and exits. Either way the link is checked strictly and acted on here, in Rust; the UI
+//! only hears the outcome through events. Links are never logged: they carry a sign-in token.
 
 use atelier_client::auth::{LinkToken, parse_sign_in_link};
 use tauri::{AppHandle, Manager, Runtime, Url};
@@ -9,7 +10,9 @@ use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_specta::Event;
 
 use crate::error::AppError;
-use crate::events::{AuthChangeReason, AuthChanged, SignInLink};
+use crate::events::{
+    AuthChangeReason, AuthChanged, CreditsChangeReason, CreditsChanged, SignInLink,
+};
 use crate::state::AppState;
 
 /// The second instance's arguments reached this one (the deep-link plugin has already seen
@@ -43,6 +46,10 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 
 fn open<R: Runtime>(app: &AppHandle<R>, urls: Vec<Url>) {
     for url in urls {
+        if atelier_client::credits::is_checkout_return_link(url.as_str()) {
+            checkout_returned(app);
+            continue;
+        }
         match parse_sign_in_link(url.as_str()) {
             Ok(token) => {
                 let app = app.clone();
@@ -51,6 +58,17 @@ fn open<R: Runtime>(app: &AppHandle<R>, urls: Vec<Url>) {
             Err(e) => tracing::warn!(error = %e, scheme = url.scheme(), "ignoring a link"),
         }
     }
+}
+
+/// Back from a checkout: a hint only (credits come with the service's webhook), so the UI looks
+/// again at once and a sync brings whatever the webhook granted to the cache.
+fn checkout_returned<R: Runtime>(app: &AppHandle<R>) {
+    tracing::info!("back from a checkout");
+    let _ = CreditsChanged {
+        reason: CreditsChangeReason::CheckoutReturned,
+    }
+    .emit(app);
+    app.state::<AppState>().sync_wanted.notify_one();
 }
 
 async fn verify<R: Runtime>(app: &AppHandle<R>, token: LinkToken) {

@@ -1,5 +1,6 @@
 //! What Rust tells the UI without being asked: the session changed (a magic link signed in, the
-//! service ended the session, the account changed elsewhere), or a magic link is being checked.
+//! service ended the session, the account changed elsewhere), a magic link is being checked, sync
+//! moved on, the credits may have changed, an export progressed.
 
 use serde::Serialize;
 
@@ -45,3 +46,19 @@ pub struct ExportProgress {
 /// Sync moved on: started, progressed, finished, went offline; or a change was queued.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct SyncChanged(pub atelier_client::sync::SyncStatus);
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditsChangeReason {
+    /// Sync brought ledger entries: a purchase, a debit or a clawback, from any device.
+    Synced,
+    /// The browser came back from a checkout (`atelier://billing/return`): a hint, not proof;
+    /// a sync has been asked for.
+    CheckoutReturned,
+}
+
+/// The balance and ledger may have changed: read them again.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct CreditsChanged {
+    pub reason: CreditsChangeReason,
+}

@@ -1,6 +1,7 @@
 //! The background sync: at start, when woken (a change queued, "Sync now", a generation
 //! finished), and every few minutes; sooner again while offline, so it resumes soon after the
-//! network returns. Every status change reaches the UI as a `sync-changed` event.
+//! network returns. Every status change reaches the UI as a `sync-changed` event, and a pass that
+//! brought credit ledger entries as `credits-changed`.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use atelier_client::library::Library;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
-use crate::events::SyncChanged;
+use crate::events::{CreditsChangeReason, CreditsChanged, SyncChanged};
 use crate::state::AppState;
 
 /// Between passes when all is well.
@@ -57,15 +58,26 @@ pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-/// Sends the library's status changes to the UI until the library is dropped.
+/// Sends the library's status changes to the UI until the library is dropped, and tells it
+/// when a pass brought credit ledger entries.
 fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
     let mut changes = library.engine().subscribe();
     let _ = SyncChanged(changes.borrow_and_update().clone()).emit(app);
-    let app = app.clone();
+    let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         while changes.changed().await.is_ok() {
             let status = changes.borrow_and_update().clone();
-            let _ = SyncChanged(status).emit(&app);
+            let _ = SyncChanged(status).emit(&handle);
+        }
+    });
+    let mut credits = library.engine().subscribe_credits();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while credits.changed().await.is_ok() {
+            let _ = CreditsChanged {
+                reason: CreditsChangeReason::Synced,
+            }
+            .emit(&handle);
         }
     });
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod credits;
 pub mod device_data;
 pub mod error;
 pub mod export;

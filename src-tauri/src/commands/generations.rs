@@ -1,8 +1,7 @@
-//! Models, conversations, generations and credits: each command takes the session from
+//! Models, conversations and generations: each command takes the session from
 //! `atelier_client::Auth`, calls `ApiClient`, and hands the answer back in the shapes below
 //! (the API's own types, with the specta derive the bindings need).
 
-use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{GenerationStatus, NewGeneration};
 use atelier_client::api::IdempotencyKey;
 use atelier_client::telemetry::AnalyticsEvent;
@@ -81,22 +80,6 @@ pub struct GenerationRequest {
     pub count: u32,
     /// Made once per user action by the UI and sent again on a retry: never charged twice.
     pub idempotency_key: String,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct LedgerEntry {
-    pub id: String,
-    /// Signed: grants and refunds positive, debits negative.
-    pub amount: i64,
-    pub kind: LedgerKind,
-    pub reference: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct LedgerPage {
-    pub entries: Vec<LedgerEntry>,
-    pub next_cursor: Option<String>,
 }
 
 impl From<atelier_api::conversations::Conversation> for Conversation {
@@ -275,42 +258,6 @@ pub async fn list_generations(
         .await?;
     Ok(GenerationPage {
         generations: page.generations.into_iter().map(Into::into).collect(),
-        next_cursor: page.next_cursor,
-    })
-}
-
-/// Credits left.
-#[tauri::command]
-#[specta::specta]
-pub async fn credits_balance(state: State<'_, AppState>) -> Result<i64, AppError> {
-    let auth = state.auth()?;
-    Ok(auth.api().balance(&auth.token().await?).await?.balance)
-}
-
-/// One page of the ledger, newest first.
-#[tauri::command]
-#[specta::specta]
-pub async fn credits_ledger(
-    state: State<'_, AppState>,
-    cursor: Option<String>,
-) -> Result<LedgerPage, AppError> {
-    let auth = state.auth()?;
-    let page = auth
-        .api()
-        .ledger(&auth.token().await?, cursor.as_deref())
-        .await?;
-    Ok(LedgerPage {
-        entries: page
-            .entries
-            .into_iter()
-            .map(|e| LedgerEntry {
-                id: e.id,
-                amount: e.amount,
-                kind: e.kind,
-                reference: e.reference,
-                created_at: e.created_at,
-            })
-            .collect(),
         next_cursor: page.next_cursor,
     })
 }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod backend;
+pub mod credits;
 pub mod export;
 pub mod gallery;
 pub mod generations;

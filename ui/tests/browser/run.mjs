@@ -76,11 +76,46 @@ const LEDGER_2 = {
   entries: [{ id: 'l0', amount: 100, kind: 'grant', reference: 'sign-up:ada', created_at: Date.UTC(2026, 10, 20, 9) }],
   next_cursor: null,
 }
+// Credits on sale, a checkout, and ledger entries of each kind.
+const PACKS = [
+  { id: 'starter', credits: 100, price: { cents: 500, currency: 'USD' } },
+  { id: 'studio', credits: 500, price: { cents: 2000, currency: 'USD' } },
+  { id: 'pro', credits: 2000, price: { cents: 6000, currency: 'USD' } },
+]
+const CHECKOUT = { checkout_id: 'ch_5f3a9c', checkout_url: 'https://checkout.creem.io/ch_5f3a9c', opened: true }
+const GRANT = { id: 'g0', amount: 100, kind: 'grant', reference: 'sign-up:ada', paid: null, created_at: Date.UTC(2026, 10, 20, 9) }
+const PURCHASE = {
+  id: 'p1',
+  amount: 500,
+  kind: 'purchase',
+  reference: 'purchase:ord_7Hq2',
+  paid: { cents: 2000, currency: 'USD' },
+  created_at: Date.UTC(2026, 10, 24, 8),
+}
+const CLAWBACK = {
+  id: 'c1',
+  amount: -500,
+  kind: 'clawback',
+  reference: 'clawback:ref_93Kd',
+  paid: { cents: 2000, currency: 'USD' },
+  created_at: Date.UTC(2026, 10, 27, 16, 30),
+}
+// Signed up again with an address that had its welcome credits once: a grant of nothing.
+const REPEAT_GRANT = { ...GRANT, amount: 0 }
+const DEBIT = { id: 'd1', amount: -8, kind: 'debit', reference: 'generation:g1', paid: null, created_at: Date.UTC(2026, 10, 25, 10) }
+/** The credits page: the packs, a balance of 100 from the sign-up grant. */
+const CREDITS = {
+  credits_balance: { ok: 100 },
+  credits_ledger: { ok: { entries: [GRANT], next_cursor: null } },
+  credit_packs: { ok: PACKS },
+  buy_credits: { ok: CHECKOUT },
+}
 const STUDIO = {
   auth_state: { ok: SIGNED_IN },
   list_models: { ok: MODELS },
   list_conversations: [{ ok: { conversations: [], next_cursor: null } }, { ok: { conversations: [CONVERSATION], next_cursor: null } }],
   credits_balance: [{ ok: 100 }, { ok: 92 }],
+  credit_packs: { ok: PACKS },
 }
 // Windows' form of the image scheme (http://img.localhost), which Playwright can route; the
 // Linux form (img://localhost) is the same path under another origin.
@@ -1047,6 +1082,156 @@ const scenarios = [
       await t.expectText('ledger', '+100 积分')
       await t.expectAbsent('ledger-more')
       await t.screenshot('credits-zh-CN')
+    },
+  },
+  // ---- Credits: the packs on sale, a purchase from "Buy" to the credits added, the ledger. ----
+  {
+    name: 'credits-packs',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, ...CREDITS } },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectText('credits-balance', '100 credits')
+      await t.expectAttr('buy-credits', 'data-status', 'ready')
+      for (const text of ['100 credits', '$5.00', '500 credits', 'About 125 images with Nano Banana', '$20.00', '2000 credits', '$60.00']) {
+        await t.expectText('buy-credits', text)
+      }
+      const label = await t.page.locator('[data-pack="studio"] [data-testid="buy"]').getAttribute('aria-label')
+      if (label !== 'Buy 500 credits for $20.00') throw new Error(`the Buy button is labelled ${label}`)
+      await t.expectText('ledger', 'Credits granted')
+      await t.screenshot('credits-packs')
+    },
+  },
+  {
+    name: 'credits-unavailable',
+    colorScheme: 'dark',
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, ...CREDITS, credit_packs: { ok: [] } } },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectText('purchases-unavailable', "Purchases aren't available")
+      await t.expectText('purchases-unavailable', "This Atelier service doesn't sell credits.")
+      await t.expectAbsent('buy')
+      await t.expectText('ledger', 'Credits granted')
+      await t.screenshot('credits-unavailable-dark')
+    },
+  },
+  {
+    // Buy: Rust opens the checkout in the browser; the page waits. The webhook reaches the
+    // service, the browser comes back (atelier://billing/return) and Rust says so: the credits
+    // show at once, with no tick of the page's clock (it stands still).
+    name: 'credits-purchase-lands',
+    clock: true,
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, ...CREDITS } },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectAttr('buy-credits', 'data-status', 'ready')
+      await t.page.locator('[data-pack="studio"] [data-testid="buy"]').click()
+      await t.expectAttr('purchase', 'data-phase', 'waiting')
+      await t.expectArgs('buy_credits', [{ pack: 'studio' }])
+      await t.expectText('purchase', 'Waiting for your payment')
+      await t.expectText('purchase', 'Finish paying for 500 credits in your browser.')
+      await t.screenshot('credits-waiting')
+      await t.page.evaluate(
+        ([purchase, grant]) => {
+          const commands = window.__ATELIER_IPC__.commands
+          commands.credits_ledger = { ok: { entries: [purchase, grant], next_cursor: null } }
+          commands.credits_balance = { ok: 600 }
+        },
+        [PURCHASE, GRANT],
+      )
+      await t.emit('credits-changed', { reason: 'checkout_returned' })
+      await t.expectAttr('purchase', 'data-phase', 'landed')
+      await t.expectText('purchase', '500 credits added')
+      await t.expectText('purchase', 'Your balance is now 600 credits.')
+      await t.expectText('credits-balance', '600 credits')
+      await t.expectText('nav-credits', '600')
+      await t.expectText('ledger', 'Bought 500 credits — $20.00')
+      await t.screenshot('credits-landed')
+      await t.byId('purchase-dismiss').click()
+      await t.expectAbsent('purchase')
+    },
+  },
+  {
+    // Nothing arrives: after ten minutes the page says so, suggests the receipt email or another
+    // try, and can be put away.
+    name: 'credits-payment-overdue',
+    clock: true,
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, ...CREDITS } },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectAttr('buy-credits', 'data-status', 'ready')
+      await t.page.locator('[data-pack="pro"] [data-testid="buy"]').click()
+      await t.expectAttr('purchase', 'data-phase', 'waiting')
+      const looks = await t.page.evaluate(() => window.__ATELIER_IPC__.calls.credits_ledger)
+      // The ledger is read every few seconds while waiting.
+      await t.page.clock.runFor(8_000)
+      await t.expectCallCount('credits_ledger', looks + 2)
+      await t.page.clock.runFor(10 * 60_000)
+      await t.expectAttr('purchase', 'data-phase', 'overdue')
+      await t.expectText('purchase', "Your payment hasn't arrived")
+      await t.expectText('purchase', 'check your email for a receipt')
+      await t.screenshot('credits-overdue')
+      await t.byId('purchase-retry').click()
+      await t.expectAttr('purchase', 'data-phase', 'waiting')
+      await t.expectArgs('buy_credits', [{ pack: 'pro' }, { pack: 'pro' }])
+      await t.byId('purchase-stop').click()
+      await t.expectAbsent('purchase')
+    },
+  },
+  {
+    // A purchase refunded later: its credits taken back, the balance below zero and why
+    // generating is refused; a second sign-up with the same address got no welcome credits.
+    name: 'credits-ledger-clawback',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        ...CREDITS,
+        credits_balance: { ok: -8 },
+        credits_ledger: { ok: { entries: [CLAWBACK, DEBIT, PURCHASE, REPEAT_GRANT], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectText('credits-balance', '−8 credits')
+      await t.expectText('nav-credits', '−8')
+      await t.expectText('credits-negative', "You can't generate images until your balance covers their cost again.")
+      await t.expectText('ledger', 'Refund: 500 credits taken back ($20.00)')
+      await t.expectText('ledger', 'Bought 500 credits — $20.00')
+      await t.expectText('ledger', 'Welcome credits were already given to this address')
+      await t.byId('ledger').scrollIntoViewIfNeeded()
+      await t.screenshot('credits-ledger-clawback')
+      await t.byId('nav-studio').click()
+      await t.expectText('composer-negative', 'Your balance is below zero after a refund')
+      await t.screenshot('studio-negative-balance')
+    },
+  },
+  {
+    name: 'credits-ledger-zh-CN',
+    locale: 'zh-CN',
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        ...CREDITS,
+        credits_balance: { ok: -8 },
+        credits_ledger: { ok: { entries: [CLAWBACK, DEBIT, PURCHASE, REPEAT_GRANT], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.byId('nav-credits').click()
+      await t.expectText('credits-balance', '−8 积分')
+      await t.expectText('credits-negative', '余额低于零')
+      await t.expectText('ledger', '退款：收回 500 积分（US$20.00）')
+      await t.expectText('ledger', '购买 500 积分 — US$20.00')
+      await t.expectText('ledger', '此邮箱地址已领取过欢迎积分')
+      await t.expectText('buy-credits', '使用 Nano Banana 约可生成 125 张图片')
+      await t.expectText('buy-credits', 'US$20.00')
+      await t.expectOnlyChinese(['Atelier', 'English', 'Creem', 'Nano', 'Banana', 'US'])
+      await t.screenshot('credits-packs-zh-CN')
+      await t.byId('ledger').scrollIntoViewIfNeeded()
+      await t.screenshot('credits-ledger-zh-CN')
     },
   },
   // ---- The gallery: 100,000 synthetic images in the mocked cache (see installMockGallery). ----

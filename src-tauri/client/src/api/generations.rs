@@ -1,4 +1,4 @@
-//! Models, conversations, generations, credits and image bytes: one method per route.
+//! Models, conversations, generations and image bytes: one method per route.
 //!
 //! Creating a generation is not idempotent by itself, so it carries an [`IdempotencyKey`] made
 //! once per user action: the same key sent again (after a lost answer, or a retry the person
@@ -7,7 +7,6 @@
 use atelier_api::conversations::{
     Conversation, ConversationPage, NewConversation, RenameConversation,
 };
-use atelier_api::credits::{Balance, LedgerPage};
 use atelier_api::generations::{Generation, GenerationPage, NewGeneration};
 use atelier_api::models::ModelList;
 use reqwest::Method;
@@ -106,7 +105,7 @@ pub(super) fn checked_id(id: &str) -> Result<&str, ClientError> {
     }
 }
 
-fn with_cursor(path: &str, cursor: Option<&str>) -> String {
+pub(super) fn with_cursor(path: &str, cursor: Option<&str>) -> String {
     match cursor {
         Some(c) => {
             let encoded: String = url::form_urlencoded::byte_serialize(c.as_bytes()).collect();
@@ -212,21 +211,6 @@ impl ApiClient {
             checked_id(conversation_id)?
         );
         let path = with_cursor(&path, cursor);
-        Ok(self.call(Request::get(&path).bearer(token)).await?.0)
-    }
-
-    /// `GET /v1/credits`.
-    pub async fn balance(&self, token: &SessionToken) -> Result<Balance, ClientError> {
-        Ok(self.call(Request::get("v1/credits").bearer(token)).await?.0)
-    }
-
-    /// `GET /v1/credits/ledger?cursor=`, newest first.
-    pub async fn ledger(
-        &self,
-        token: &SessionToken,
-        cursor: Option<&str>,
-    ) -> Result<LedgerPage, ClientError> {
-        let path = with_cursor("v1/credits/ledger", cursor);
         Ok(self.call(Request::get(&path).bearer(token)).await?.0)
     }
 

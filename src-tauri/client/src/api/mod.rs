@@ -2,6 +2,7 @@
 //! one), per-request time-outs, and retries with back-off for idempotent requests only.
 
 mod auth;
+mod credits;
 mod export;
 mod generations;
 mod retry;
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 pub use auth::Language;
+pub use credits::checked_checkout_url;
 pub use generations::{IdempotencyKey, ImageBytes, ImageVariant, is_valid_id};
 pub use retry::RetryPolicy;
 

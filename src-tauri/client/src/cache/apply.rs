@@ -4,13 +4,14 @@
 
 use std::collections::HashSet;
 
+use atelier_api::credits::LedgerEntry;
 use atelier_api::sync::{
     GenerationRecord, ImageRecord, SyncChange, SyncKind, SyncPage, SyncRecord,
 };
 use sqlx::{Sqlite, Transaction};
 
-use super::Cache;
 use super::files::is_sha256;
+use super::{Cache, credits};
 use crate::api::is_valid_id;
 use crate::error::ClientError;
 
@@ -20,6 +21,9 @@ pub const MAX_FIELD_CHARS: usize = 16_000;
 const MAX_CURSOR_LEN: usize = 200;
 /// The largest image side accepted.
 const MAX_SIDE: u32 = 65_536;
+/// The largest credit amount accepted, either sign: far beyond any pack, and exact in the
+/// JavaScript numbers the UI adds up.
+const MAX_CREDITS: i64 = 1_000_000_000_000;
 
 fn refuse(what: impl Into<String>) -> ClientError {
     ClientError::InvalidSyncData(what.into())
@@ -73,6 +77,26 @@ fn check_generation(g: &GenerationRecord) -> Result<(), ClientError> {
     Ok(())
 }
 
+fn check_credit(e: &LedgerEntry) -> Result<(), ClientError> {
+    check_id(&e.id)?;
+    check_text("a ledger reference", &e.reference)?;
+    if e.amount.abs() > MAX_CREDITS {
+        return Err(refuse(format!(
+            "ledger entry {} has an impossible amount",
+            e.id
+        )));
+    }
+    if let Some(paid) = &e.paid {
+        // ISO 4217: the UI formats it, and a malformed code would fail there.
+        let currency =
+            paid.currency.len() == 3 && paid.currency.bytes().all(|b| b.is_ascii_uppercase());
+        if !currency || paid.cents.abs() > MAX_CREDITS {
+            return Err(refuse(format!("ledger entry {} has malformed money", e.id)));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a page that breaks the contract, before anything of it is written.
 pub(super) fn check_page(page: &SyncPage) -> Result<(), ClientError> {
     if page.next_cursor.is_empty()
@@ -94,6 +118,7 @@ pub(super) fn check_page(page: &SyncPage) -> Result<(), ClientError> {
                 }
                 SyncRecord::Generation(g) => check_generation(g)?,
                 SyncRecord::Image(i) => check_image(i)?,
+                SyncRecord::Credit(c) => check_credit(&c.entry)?,
             },
         }
     }
@@ -113,10 +138,16 @@ impl Cache {
                 SyncChange::Upsert { record, .. } => {
                     self.upsert(&mut tx, record, &pending).await?;
                     report.upserts += 1;
+                    if let SyncRecord::Credit(_) = record {
+                        report.credits += 1;
+                    }
                 }
                 SyncChange::Delete { kind, id, .. } => {
                     released.extend(delete(&mut tx, *kind, id).await?);
                     report.deletes += 1;
+                    if *kind == SyncKind::Credit {
+                        report.credits += 1;
+                    }
                 }
             }
         }
@@ -134,7 +165,7 @@ impl Cache {
     /// the resync finds them by hash instead of downloading them again.
     pub async fn reset_sync(&self) -> Result<(), ClientError> {
         let mut tx = self.pool.begin().await?;
-        for table in ["conversations", "generations", "images"] {
+        for table in ["conversations", "generations", "images", "credit_ledger"] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
@@ -232,6 +263,7 @@ impl Cache {
                 .execute(&mut **tx)
                 .await?;
             }
+            SyncRecord::Credit(c) => credits::upsert(tx, &c.entry).await?,
         }
         Ok(())
     }
@@ -263,6 +295,14 @@ pub(super) async fn delete(
         SyncKind::Conversation => "conversation_id",
         SyncKind::Generation => "generation_id",
         SyncKind::Image => "id",
+        // The service never deletes a ledger entry by itself; should it, the copy follows.
+        SyncKind::Credit => {
+            sqlx::query("DELETE FROM credit_ledger WHERE id = ?")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(Vec::new());
+        }
     };
     let hashes: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT sha256, thumbnail_sha256 FROM images WHERE {images_of} = ?"
@@ -291,7 +331,7 @@ pub(super) async fn delete(
                 .execute(&mut **tx)
                 .await?;
         }
-        SyncKind::Image => {}
+        SyncKind::Image | SyncKind::Credit => {}
     }
     Ok(hashes.into_iter().flat_map(|(a, b)| [a, b]).collect())
 }
@@ -333,4 +373,6 @@ impl Pending {
 pub struct ApplyReport {
     pub upserts: usize,
     pub deletes: usize,
+    /// Of those, changes to the credit ledger: the balance may have moved.
+    pub credits: usize,
 }

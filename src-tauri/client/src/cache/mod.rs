@@ -6,6 +6,7 @@
 //! sees another's images on a shared computer.
 
 mod apply;
+pub mod credits;
 pub mod files;
 pub mod gallery;
 pub mod integrity;
@@ -128,7 +129,13 @@ impl Cache {
     /// Empties the cache: every row, the cursor, the outbox and every file. Settings stay.
     pub async fn wipe(&self) -> Result<(), ClientError> {
         let mut tx = self.pool.begin().await?;
-        for table in ["conversations", "generations", "images", "outbox"] {
+        for table in [
+            "conversations",
+            "generations",
+            "images",
+            "credit_ledger",
+            "outbox",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;

@@ -41,6 +41,8 @@ pub struct SyncEngine {
     api: ApiClient,
     options: SyncOptions,
     status: Arc<watch::Sender<SyncStatus>>,
+    /// How many credit ledger changes sync has applied since the engine started.
+    credits: Arc<watch::Sender<u64>>,
     /// One pass at a time.
     running: Arc<Mutex<()>>,
 }
@@ -52,6 +54,7 @@ impl SyncEngine {
             api,
             options,
             status: Arc::new(watch::channel(SyncStatus::default()).0),
+            credits: Arc::new(watch::channel(0).0),
             running: Arc::new(Mutex::new(())),
         }
     }
@@ -71,6 +74,12 @@ impl SyncEngine {
 
     pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
         self.status.subscribe()
+    }
+
+    /// Changes once per pass that brought credit ledger entries (a purchase made on this or
+    /// another device, a generation's debit, a clawback): the moment to show the balance again.
+    pub fn subscribe_credits(&self) -> watch::Receiver<u64> {
+        self.credits.subscribe()
     }
 
     fn update(&self, change: impl FnOnce(&mut SyncStatus)) {
@@ -132,7 +141,13 @@ impl SyncEngine {
             outbox_sent: self.cache.flush_outbox(&self.api, token).await?,
             ..SyncReport::default()
         };
-        self.pull(token, &mut report).await?;
+        let pulled = self.pull(token, &mut report).await;
+        // Told even when a later page failed: what was applied is in the cache.
+        if report.credits > 0 {
+            let applied = report.credits as u64;
+            self.credits.send_modify(|n| *n += applied);
+        }
+        pulled?;
         if report.resets > 0 {
             // Files of what was deleted while this device was away are now nobody's.
             self.cache.check_integrity().await?;
@@ -163,6 +178,7 @@ impl SyncEngine {
             report.pages += 1;
             report.upserts += applied.upserts;
             report.deletes += applied.deletes;
+            report.credits += applied.credits;
             if !page.has_more {
                 return Ok(());
             }

@@ -52,6 +52,8 @@ pub struct SyncReport {
     pub pages: u32,
     pub upserts: usize,
     pub deletes: usize,
+    /// Changes to the credit ledger among them: the balance may have moved.
+    pub credits: usize,
     pub resets: u32,
     pub thumbnails: u32,
     pub originals: u32,

@@ -51,10 +51,17 @@ export const commands = {
 	getGeneration: (id: string) => typedError<Generation_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_generation", { id })),
 	/**  One page of a conversation's generations, newest first (20 a page). */
 	listGenerations: (conversationId: string, cursor: string | null) => typedError<GenerationPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("list_generations", { conversationId, cursor })),
-	/**  Credits left. */
+	/**  Credits left (offline: as last synced). */
 	creditsBalance: () => typedError<number, AppError_Serialize>(__TAURI_INVOKE("credits_balance")),
-	/**  One page of the ledger, newest first. */
+	/**  One page of the ledger, newest first (offline: as last synced). */
 	creditsLedger: (cursor: string | null) => typedError<LedgerPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("credits_ledger", { cursor })),
+	/**  The packs on sale; empty when this service sells no credits. */
+	creditPacks: () => typedError<CreditPack[], AppError_Serialize>(__TAURI_INVOKE("credit_packs")),
+	/**
+	 *  Opens a checkout for `pack` in the system browser. Paying there is not the end: the credits
+	 *  come with the service's webhook, and `credits-changed` says when to look.
+	 */
+	buyCredits: (pack: string) => typedError<CheckoutStarted, AppError_Serialize>(__TAURI_INVOKE("buy_credits", { pack })),
 	/**  `limit` images from `offset` of those matching `query`, newest first, with how many match. */
 	galleryPage: (query: GalleryQuery_Deserialize, offset: number, limit: number) => typedError<GalleryPage, AppError_Serialize>(__TAURI_INVOKE("gallery_page", { query, offset, limit })),
 	/**  Conversations with images on this device, for the gallery's filter. */
@@ -102,6 +109,7 @@ export const commands = {
 /** Events */
 export const events = {
 	authChanged: makeEvent<AuthChanged_Serialize, AuthChanged_Deserialize>("auth-changed"),
+	creditsChanged: makeEvent<CreditsChanged, CreditsChanged>("credits-changed"),
 	exportProgress: makeEvent<ExportProgress, ExportProgress>("export-progress"),
 	signInLink: makeEvent<SignInLink_Serialize, SignInLink_Deserialize>("sign-in-link"),
 	syncChanged: makeEvent<SyncChanged_Serialize, SyncChanged_Deserialize>("sync-changed"),
@@ -223,6 +231,16 @@ export type BackendHealth = {
 	latency_ms: number,
 };
 
+/**
+ *  A checkout on its way: the browser shows the payment page (`opened`), or could not be started,
+ *  and the UI offers the address instead.
+ */
+export type CheckoutStarted = {
+	checkout_id: string,
+	checkout_url: string,
+	opened: boolean,
+};
+
 /**  Any code the desktop hands to its UI: the service's, or one of its own. */
 export type Code = Code_Serialize | Code_Deserialize;
 
@@ -249,6 +267,27 @@ export type ConversationPage_Deserialize = {
 export type ConversationPage_Serialize = {
 	conversations: Conversation[],
 	next_cursor: string | null,
+};
+
+/**  A pack of credits on sale. */
+export type CreditPack = {
+	id: string,
+	credits: number,
+	price: Money,
+};
+
+export type CreditsChangeReason = 
+/**  Sync brought ledger entries: a purchase, a debit or a clawback, from any device. */
+"synced" | 
+/**
+ *  The browser came back from a checkout (`atelier://billing/return`): a hint, not proof;
+ *  a sync has been asked for.
+ */
+"checkout_returned";
+
+/**  The balance and ledger may have changed: read them again. */
+export type CreditsChanged = {
+	reason: CreditsChangeReason,
 };
 
 /**  The answer to "email me a code". */
@@ -312,6 +351,12 @@ export type ErrorCode_Deserialize =
 "insufficient_credits" | 
 /**  Too many requests; the response carries `Retry-After` in seconds (429). */
 "rate_limited" | 
+/**  `POST /v1/credits/checkout` names a pack `GET /v1/credits/packs` does not list (400). */
+"unknown_pack" | 
+/**  This service sells no credits (no packs configured) (404). */
+"purchases_unavailable" | 
+/**  The payment provider could not open a checkout; nothing was charged (502). */
+"payment_provider_unavailable" | 
 /**  Something failed on our side; the message says nothing internal (500). */
 "internal" | 
 /**  A storage or upstream dependency is unreachable (503). */
@@ -371,6 +416,12 @@ export type ErrorCode_Serialize =
 "insufficient_credits" | 
 /**  Too many requests; the response carries `Retry-After` in seconds (429). */
 "rate_limited" | 
+/**  `POST /v1/credits/checkout` names a pack `GET /v1/credits/packs` does not list (400). */
+"unknown_pack" | 
+/**  This service sells no credits (no packs configured) (404). */
+"purchases_unavailable" | 
+/**  The payment provider could not open a checkout; nothing was charged (502). */
+"payment_provider_unavailable" | 
 /**  Something failed on our side; the message says nothing internal (500). */
 "internal" | 
 /**  A storage or upstream dependency is unreachable (503). */
@@ -546,26 +597,60 @@ export type Generation_Serialize = {
 /**  The language the sign-in email is written in: the UI's. */
 export type Language = "en" | "zh-CN";
 
-export type LedgerEntry = {
+export type LedgerEntry = LedgerEntry_Serialize | LedgerEntry_Deserialize;
+
+export type LedgerEntry_Deserialize = {
 	id: string,
-	/**  Signed: grants and refunds positive, debits negative. */
+	/**
+	 *  Signed: grants, refunds and purchases positive, debits and clawbacks negative. A sign-up
+	 *  grant of 0 means the address had its welcome credits once already.
+	 */
 	amount: number,
 	kind: LedgerKind,
 	reference: string,
+	/**  For purchases and clawbacks: the money paid or taken back. */
+	paid?: Money | null,
 	created_at: number,
 };
 
-export type LedgerKind = "grant" | "debit" | "refund";
+export type LedgerEntry_Serialize = {
+	id: string,
+	/**
+	 *  Signed: grants, refunds and purchases positive, debits and clawbacks negative. A sign-up
+	 *  grant of 0 means the address had its welcome credits once already.
+	 */
+	amount: number,
+	kind: LedgerKind,
+	reference: string,
+	/**  For purchases and clawbacks: the money paid or taken back. */
+	paid: Money | null,
+	created_at: number,
+};
+
+export type LedgerKind = 
+/**  The sign-up grant (zero for an address that already had one). */
+"grant" | 
+/**  A generation's cost. */
+"debit" | 
+/**  A failed image's cost, given back. */
+"refund" | 
+/**  Credits bought through a Creem checkout (granted by its signed webhook only). */
+"purchase" | 
+/**
+ *  A purchase taken back after a refund or a dispute; the only entry that may take the
+ *  balance below zero.
+ */
+"clawback";
 
 export type LedgerPage = LedgerPage_Serialize | LedgerPage_Deserialize;
 
 export type LedgerPage_Deserialize = {
-	entries: LedgerEntry[],
+	entries: LedgerEntry_Deserialize[],
 	next_cursor?: string | null,
 };
 
 export type LedgerPage_Serialize = {
-	entries: LedgerEntry[],
+	entries: LedgerEntry_Serialize[],
 	next_cursor: string | null,
 };
 
@@ -604,6 +689,13 @@ export type Model = {
 	/**  The first is the default. */
 	aspect_ratios: string[],
 	cost_per_image: number,
+};
+
+/**  An amount of money in the currency's minor units (cents), as Creem states it. */
+export type Money = {
+	cents: number,
+	/**  ISO 4217, upper case (`USD`, `EUR`). */
+	currency: string,
 };
 
 /**  What Settings → Privacy shows. */

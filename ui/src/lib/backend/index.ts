@@ -36,8 +36,12 @@ import {
   type GenerationPage_Serialize,
   type GenerationStatus,
   type Generation_Serialize,
-  type LedgerEntry,
+  type CheckoutStarted,
+  type CreditPack,
+  type CreditsChanged,
+  type LedgerEntry_Serialize,
   type LedgerKind,
+  type Money,
   type LedgerPage_Serialize,
   type Model,
   type EmailSent,
@@ -50,7 +54,9 @@ import {
 import { osNotifier } from './notifications'
 
 export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
-export type { Conversation, GeneratedImage, GenerationStatus, LedgerEntry, LedgerKind, Model }
+export type { Conversation, GeneratedImage, GenerationStatus, LedgerKind, Model }
+export type { CheckoutStarted, CreditPack, CreditsChanged, Money }
+export type LedgerEntry = LedgerEntry_Serialize
 export type ConversationPage = ConversationPage_Serialize
 export type Generation = Generation_Serialize
 export type GenerationPage = GenerationPage_Serialize
@@ -109,8 +115,19 @@ export interface Backend {
   getGeneration(id: string): Promise<Result<Generation>>
   /** One page of a conversation's generations, newest first; `next_cursor` pages to older ones. */
   listGenerations(conversationId: string, cursor: string | null): Promise<Result<GenerationPage>>
+  /** Credits left: the service's, or offline as last synced. */
   creditsBalance(): Promise<Result<number>>
+  /** One page of the ledger, newest first (offline: as last synced). */
   creditsLedger(cursor: string | null): Promise<Result<LedgerPage>>
+  /** The packs on sale; empty when this service sells no credits. */
+  creditPacks(): Promise<Result<CreditPack[]>>
+  /**
+   * Opens a checkout for `pack` in the system browser (`opened: false` when it could not be
+   * started: show the address). The credits arrive later, by the service's webhook.
+   */
+  buyCredits(pack: string): Promise<Result<CheckoutStarted>>
+  /** The balance and ledger may have changed (sync brought entries, or a checkout came back). */
+  onCreditsChanged(listener: (event: CreditsChanged) => void): Promise<Unlisten>
 
   /** Rust changed the session by itself (a magic link, an expired session, …). */
   onAuthChanged(listener: (event: AuthChanged) => void): Promise<Unlisten>
@@ -256,6 +273,9 @@ export const tauriBackend: Backend = {
   listGenerations: (conversationId, cursor) => typed(() => commands.listGenerations(conversationId, cursor)),
   creditsBalance: () => typed(() => commands.creditsBalance()),
   creditsLedger: (cursor) => typed(() => commands.creditsLedger(cursor)),
+  creditPacks: () => typed(() => commands.creditPacks()),
+  buyCredits: (pack) => typed(() => commands.buyCredits(pack)),
+  onCreditsChanged: (listener) => listening((h) => events.creditsChanged.listen(h), listener),
   onAuthChanged: (listener) => listening((h) => events.authChanged.listen(h), listener),
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
   galleryPage: (query, offset, limit) => typed(() => commands.galleryPage(query, offset, limit)),

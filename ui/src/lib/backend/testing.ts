@@ -8,6 +8,9 @@ import { tick } from 'svelte'
 import type {
   Account,
   AnalyticsEvent,
+  CheckoutStarted,
+  CreditPack,
+  CreditsChanged,
   AuthChanged,
   AuthState,
   Conversation,
@@ -75,6 +78,8 @@ export type CommandMocks = {
   listGenerations?: Handler<[conversationId: string, cursor: string | null], GenerationPage>
   creditsBalance?: Handler<[], number>
   creditsLedger?: Handler<[cursor: string | null], LedgerPage>
+  creditPacks?: Handler<[], CreditPack[]>
+  buyCredits?: Handler<[pack: string], CheckoutStarted>
   galleryPage?: Handler<[query: GalleryQuery, offset: number, limit: number], GalleryPage>
   galleryConversations?: Handler<[], GalleryConversation[]>
   setFavourite?: Handler<[imageIds: string[], favourite: boolean], null>
@@ -128,6 +133,13 @@ function installNotificationScript(): void {
 export const MODELS: Model[] = [
   { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4 },
   { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6 },
+]
+
+/** What a service that sells credits offers. */
+export const PACKS: CreditPack[] = [
+  { id: 'starter', credits: 100, price: { cents: 500, currency: 'USD' } },
+  { id: 'studio', credits: 500, price: { cents: 2000, currency: 'USD' } },
+  { id: 'pro', credits: 2000, price: { cents: 6000, currency: 'USD' } },
 ]
 
 export const GENERATION: Generation = {
@@ -198,6 +210,10 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.creditsBalance?.()
           case 'credits_ledger':
             return mocks.creditsLedger?.((args.cursor ?? null) as string | null)
+          case 'credit_packs':
+            return mocks.creditPacks?.()
+          case 'buy_credits':
+            return mocks.buyCredits?.(args.pack as string)
           case 'gallery_page':
             return mocks.galleryPage?.(args.query as GalleryQuery, args.offset as number, args.limit as number)
           case 'gallery_conversations':
@@ -265,6 +281,11 @@ export async function emitSignInLink(event: SignInLink): Promise<void> {
 /** Rust emitting `sync-changed`. */
 export async function emitSyncChanged(status: SyncStatus): Promise<void> {
   await emit('sync-changed', status)
+}
+
+/** Rust emitting `credits-changed`. */
+export async function emitCreditsChanged(event: CreditsChanged): Promise<void> {
+  await emit('credits-changed', event)
 }
 
 /** Rust emitting `export-progress`. */
