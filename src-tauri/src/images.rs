@@ -63,7 +63,7 @@ async fn fetch(
         return status(StatusCode::SERVICE_UNAVAILABLE);
     };
     match library.image(auth, variant, id).await {
-        Ok(image) => respond(image.content_type, image.bytes.to_vec(), range),
+        Ok(image) => respond(served_type(&image.bytes), image.bytes.to_vec(), range),
         Err(e) => {
             tracing::info!(error = %e, "image not served");
             let code = match e.code().as_str() {
@@ -112,6 +112,15 @@ pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>,
         return Err(());
     }
     Ok(Some((start, end)))
+}
+
+/// The `Content-Type` the webview gets: read from the bytes (PNG, JPEG, WebP), never the one the
+/// service sent, so no answer of the service can make the webview treat an image as a page or a
+/// script; anything else is opaque bytes (and `nosniff` keeps it so).
+pub fn served_type(bytes: &[u8]) -> String {
+    atelier_client::image_bytes::content_type(bytes)
+        .unwrap_or("application/octet-stream")
+        .to_owned()
 }
 
 fn respond(content_type: String, bytes: Vec<u8>, range: Option<&str>) -> Response<Vec<u8>> {
@@ -168,6 +177,21 @@ mod tests {
         assert_eq!(parse_path(&format!("/thumbnail/{id}/x")), None);
         assert_eq!(parse_path("/thumbnail/"), None);
         assert_eq!(parse_path(""), None);
+    }
+
+    #[test]
+    fn the_content_type_comes_from_the_bytes_not_the_service() {
+        assert_eq!(served_type(b"\x89PNG\r\n\x1a\n rest"), "image/png");
+        assert_eq!(served_type(b"\xff\xd8\xff\xe0 rest"), "image/jpeg");
+        assert_eq!(served_type(b"RIFF\0\0\0\0WEBPVP8 "), "image/webp");
+        // Whatever the service called it, a page stays opaque bytes.
+        for hostile in [
+            &b"<html><script>alert(1)</script></html>"[..],
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+            b"",
+        ] {
+            assert_eq!(served_type(hostile), "application/octet-stream");
+        }
     }
 
     #[test]

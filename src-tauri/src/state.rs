@@ -1,9 +1,9 @@
 //! What the commands share: the configured service, its client, the session, and the library
 //! (the offline cache and its sync), opened on first use.
 
-use atelier_client::library::Library;
+use atelier_client::library::{Library, SignedInLibrary};
 use atelier_client::{ApiClient, ApiClientOptions, Auth, ClientError, DEFAULT_API_URL};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Notify;
 
 use crate::error::AppError;
 
@@ -16,9 +16,10 @@ pub struct AppState {
     pub client: Result<ApiClient, ClientError>,
     /// Sign-in and the session, kept in the OS credential store; `Err` as `client` is.
     auth: Result<Auth, AppError>,
-    /// Opened on first use; closed (and the folder removed) when the account is deleted, then
-    /// opened afresh by whoever needs it next.
-    library: Mutex<Option<Library>>,
+    /// The signed-in account's library, opened on first use and handed out only to it: closed
+    /// on sign-out, bound to (and wiped for) another account before its first read, removed
+    /// when the account is deleted. `Err` as `client` is.
+    library: Result<SignedInLibrary, AppError>,
     /// Wakes the background sync (a change queued, a generation finished, "Sync now").
     pub sync_wanted: Notify,
 }
@@ -35,6 +36,10 @@ impl AppState {
             .as_ref()
             .map(|api| Auth::with_keychain(api.clone()))
             .map_err(AppError::from);
+        let library = client
+            .as_ref()
+            .map(|api| SignedInLibrary::new(api.clone(), Box::new(atelier_client::cache::data_dir)))
+            .map_err(AppError::from);
         let privacy_contact =
             atelier_client::legal::privacy_contact(|name| std::env::var(name).ok());
         Self {
@@ -42,45 +47,42 @@ impl AppState {
             privacy_contact,
             client,
             auth,
-            library: Mutex::new(None),
+            library,
             sync_wanted: Notify::new(),
         }
     }
 
-    /// The library in the data folder (`ATELIER_DATA_DIR`, else the OS's), opened and checked
-    /// on first use; `Err` when the folder or its database cannot be used (tried again next time).
+    /// The signed-in account's library in the data folder (`ATELIER_DATA_DIR`, else the OS's),
+    /// opened and checked on first use; `unauthenticated` with nobody signed in, so a late
+    /// request from the UI neither reads another account's images nor makes a deleted account's
+    /// folder again. A library just given to a new account wakes the sync at once.
     pub async fn library(&self) -> Result<Library, AppError> {
-        let mut slot = self.library.lock().await;
-        if let Some(library) = slot.as_ref() {
-            return Ok(library.clone());
-        }
-        // A cache belongs to an account: with nobody signed in there is none to open (and a
-        // deleted account's folder is not made again by a late request from the UI).
-        if self.auth()?.state().await.user.is_none() {
-            return Err(AppError::new(
-                atelier_api::ErrorCode::Unauthenticated,
-                "sign in first",
-            ));
-        }
-        let api = self.client.as_ref().map_err(AppError::from)?.clone();
-        let dir = atelier_client::cache::data_dir().map_err(|e| AppError::from(&e))?;
-        let library = Library::open(&dir, api)
+        let libraries = self.library.as_ref().map_err(Clone::clone)?;
+        let opened = libraries
+            .for_signed_in(self.auth()?)
             .await
             .map_err(|e| AppError::from(&e))?;
-        *slot = Some(library.clone());
-        Ok(library)
+        if opened.switched {
+            self.sync_wanted.notify_one();
+        }
+        Ok(opened.library)
+    }
+
+    /// Signed out: nothing of the library is readable until someone signs in again.
+    pub async fn close_library(&self) {
+        if let Ok(libraries) = &self.library {
+            libraries.close().await;
+        }
     }
 
     /// Closes the library and removes everything it keeps on this computer. The next use opens
     /// an empty one.
     pub async fn remove_library(&self) -> Result<(), AppError> {
-        let mut slot = self.library.lock().await;
-        let removed = match slot.take() {
-            Some(library) => library.close_and_remove().await,
-            None => atelier_client::cache::data_dir()
-                .and_then(|dir| atelier_client::device_data::remove(&dir)),
-        };
-        removed.map_err(|e| AppError::from(&e))
+        let libraries = self.library.as_ref().map_err(Clone::clone)?;
+        libraries
+            .close_and_remove()
+            .await
+            .map_err(|e| AppError::from(&e))
     }
 
     /// The session keeper, or why there is none (an unusable service URL).

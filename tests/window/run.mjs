@@ -11,6 +11,7 @@
 //
 // Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,13 @@ import { DESKTOP, SHOTS, freePort, isolate, keyringItems, latestMail, openApp, s
 
 function expect(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+/** A PKCE pair, as a device other than the app makes one: sign-ins are bound to their verifier. */
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  return { verifier, challenge, start: { code_challenge: challenge, code_challenge_method: 'S256' } };
 }
 
 async function connectedScenario(url) {
@@ -111,6 +119,33 @@ async function signInScenario(dataDir, dataHome) {
       await app.screenshot('generation-done');
       console.log('ok: a prompt became a done card with its thumbnail, 4 credits charged');
 
+      // Buying credits: Buy opens Creem's checkout (the simulator's) in the browser, the person
+      // pays there, Creem's signed webhook reaches the service, and the app shows the balance.
+      await fetch(`${mailbox}/creem/__control/webhook`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${url}/v1/creem/webhook` }) });
+      await app.click('nav-credits');
+      await app.waitUntil('the packs', async () => (await app.attribute('buy-credits', 'data-status')) === 'ready', 30_000);
+      await app.screenshot('credits-packs');
+      await app.click('buy');
+      await app.waitUntil('waiting for the payment', async () => (await app.attribute('purchase', 'data-phase')) === 'waiting', 30_000);
+      await app.screenshot('credits-waiting');
+      const checkouts = await (await fetch(`${mailbox}/creem/__control/checkouts`)).json();
+      const checkout = checkouts[checkouts.length - 1];
+      expect(checkout && checkout.status === 'pending', `no pending checkout at Creem: ${JSON.stringify(checkout)}`);
+      const page = await fetch(`${mailbox}/creem/checkout/${checkout.id}`);
+      expect(page.status === 200 && (await page.text()).includes('id="pay"'), 'the checkout page has no Pay button');
+      const paid = await fetch(`${mailbox}/creem/checkout/${checkout.id}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'card=4242+4242+4242+4242',
+        redirect: 'manual',
+      });
+      expect(paid.status === 303, `paying answered ${paid.status}`);
+      expect((paid.headers.get('location') ?? '').startsWith(`${url}/billing/return`), `redirected to ${paid.headers.get('location')}`);
+      await app.waitUntil('the purchase to land', async () => (await app.attribute('purchase', 'data-phase')) === 'landed', 60_000);
+      await app.waitForText('credits-balance', '196');
+      await app.screenshot('credits-landed');
+      console.log('ok: bought 100 credits through the Creem checkout page; the balance went from 96 to 196');
+
       // The gallery: the image synced into the local cache and served from it by img://.
       await app.click('nav-gallery');
       const tileLoaded = "const img = document.querySelector('[data-testid=gallery-tile] img'); return !!img && img.complete && img.naturalWidth > 0;";
@@ -136,9 +171,10 @@ async function signInScenario(dataDir, dataHome) {
         app.evaluate("return document.querySelector('[data-testid=sync-banner]') === null;"), 60_000);
       // The service agrees: another session of the account finds no image left.
       const mails = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
-      await fetch(`${url}/v1/auth/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+      const device = pkce();
+      await fetch(`${url}/v1/auth/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, ...device.start }) });
       const { code } = await latestMail(mailbox, email, mails);
-      const grant = await (await fetch(`${url}/v1/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, code }) })).json();
+      const grant = await (await fetch(`${url}/v1/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, code, code_verifier: device.verifier }) })).json();
       const page = await (await fetch(`${url}/v1/sync`, { headers: { authorization: `Bearer ${grant.token}` } })).json();
       const images = page.changes.filter((c) => c.op === 'upsert' && c.record.kind === 'image');
       expect(images.length === 0, `the service still has ${images.length} image(s)`);
@@ -186,15 +222,32 @@ async function signInScenario(dataDir, dataHome) {
       await app.waitForText('session-notice', "You're signed out.");
       console.log('ok: signed out');
 
-      // The magic link: a second instance started with atelier://auth?token=… hands the link to
-      // this one (single-instance over D-Bus) and exits; this one verifies it and signs in.
-      const before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+      // A link the app did not ask for (someone else's, planted): refused with words that say
+      // where it works, and nothing changes.
+      const planted = pkce();
+      let before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
       const started = await fetch(`${url}/v1/auth/start`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email }),
+        body: JSON.stringify({ email, ...planted.start }),
       });
       expect(started.status === 202, `auth/start answered ${started.status}`);
+      const plantedLink = await latestMail(mailbox, email, before);
+      const intruder = start('planted link', DESKTOP(), [`atelier://auth?token=${plantedLink.token}`], { ATELIER_API_URL: url });
+      intruder.stdout.resume();
+      await new Promise((resolve) => intruder.once('exit', resolve));
+      await app.waitUntil('the refusal', async () => (await app.attribute('sign-in-error', 'data-code')) === 'sign_in_not_pending', 30_000);
+      await app.screenshot('planted-link-refused');
+      expect((await app.attribute('sign-in', 'data-step')) === 'email', 'a planted link moved the sign-in on');
+      console.log('ok: a sign-in link this app did not ask for was refused');
+
+      // The magic link asked for in this app: a second instance started with atelier://auth?token=…
+      // hands the link to this one (single-instance over D-Bus) and exits; this one, holding the
+      // sign-in's verifier, verifies it and signs in.
+      before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+      await app.type('email-input', email);
+      await app.click('send-code');
+      await app.waitUntil('the code step', async () => (await app.attribute('sign-in', 'data-step')) === 'code');
       const { token } = await latestMail(mailbox, email, before);
       const second = start('second instance', DESKTOP(), [`atelier://auth?token=${token}`], { ATELIER_API_URL: url });
       second.stdout.resume();

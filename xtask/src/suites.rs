@@ -227,17 +227,24 @@ fn check_bindings(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// The conformance suite drives the service through its test hooks, so it builds both runtimes
+/// with the `test-hooks` feature. It also runs a server built without it (the features of
+/// `cargo build --release`), copied aside first, to prove such a build has no test hooks at all.
 fn conformance(ctx: &Ctx, _tools: &Tools) -> Result<()> {
     let worker_tools = worker::ensure_tools(&ctx.root)?;
-    worker::build(&ctx.root, &worker_tools)?;
-    process::run(cargo(ctx).args(["build", "-p", "atelier-server", "--bin", "atelier-server"]))?;
+    worker::build_with_test_hooks(&ctx.root, &worker_tools)?;
+    let debug = target_dir(ctx).join("debug");
+    let server = ["build", "-p", "atelier-server", "--bin", "atelier-server"];
+    process::run(cargo(ctx).args(server))?;
+    let without_hooks = debug.join("atelier-server-without-test-hooks");
+    std::fs::copy(debug.join("atelier-server"), &without_hooks)
+        .with_context(|| format!("copying the server to {}", without_hooks.display()))?;
+    process::run(cargo(ctx).args(server).args(["--features", "test-hooks"]))?;
     process::run(
         cargo(ctx)
             .args(["test", "-p", "atelier-conformance", "--test", "conformance"])
-            .env(
-                "ATELIER_SERVER_BIN",
-                target_dir(ctx).join("debug/atelier-server"),
-            )
+            .env("ATELIER_SERVER_BIN", debug.join("atelier-server"))
+            .env("ATELIER_SERVER_BIN_WITHOUT_TEST_HOOKS", without_hooks)
             .env("ATELIER_NODE", worker_tools.node())
             .env("ATELIER_WRANGLER_JS", worker_tools.wrangler_js()),
     )

@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! let tools = worker::ensure_tools(&root)?;
-//! worker::build(&root, &tools)?;
+//! // wrangler's `[build]` builds the Worker as a deploy does (no test hooks) when it is stale.
 //! let mut dev = tools.wrangler(&root);
 //! dev.args(["dev", "--ip", "127.0.0.1", "--port", &port, "--persist-to", &state, ...]);
 //! ```
@@ -67,17 +67,21 @@ pub fn ensure_tools(root: &Path) -> Result<WorkerTools> {
     Ok(tools)
 }
 
-/// Builds the Worker: `worker-build --release` in `backend/worker`, through `backend/worker/build.sh`
-/// so that the next `wrangler dev` start sees fresh output and skips its own build. Always builds.
-pub fn build(root: &Path, tools: &WorkerTools) -> Result<()> {
+/// Builds the Worker for the test suites: `worker-build --release` with the `test-hooks` feature
+/// (the service's `/__test/*` routes) in `backend/worker`, through `backend/worker/build.sh` so
+/// that the next `wrangler dev` start sees fresh output and skips its own build, provided it runs
+/// with `ATELIER_WORKER_TEST_HOOKS=1` too (else it rebuilds without the hooks, as a deploy does).
+/// Always builds.
+pub fn build_with_test_hooks(root: &Path, tools: &WorkerTools) -> Result<()> {
     let crate_dir = root.join("backend/worker");
     let mut command = Command::new("sh");
     command
         .arg(crate_dir.join("build.sh"))
         .arg("--force")
-        .current_dir(&crate_dir);
+        .current_dir(&crate_dir)
+        .env("ATELIER_WORKER_TEST_HOOKS", "1");
     tools.set_build_env(&mut command)?;
-    run(&mut command, "worker-build --release")
+    run(&mut command, "worker-build --release --features test-hooks")
 }
 
 impl WorkerTools {
@@ -95,7 +99,9 @@ impl WorkerTools {
             .current_dir(root.join("backend"))
             .env("WRANGLER_SEND_METRICS", "false")
             // Local dev would fetch a `Request.cf` sample from the internet on every start.
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false");
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            // Its `[build]` (build.sh) builds the Worker without test hooks, as a deploy does.
+            .env_remove("ATELIER_WORKER_TEST_HOOKS");
         // Fails only if a PATH entry contains the separator; wrangler then keeps the inherited PATH.
         let _ = self.set_build_env(&mut command);
         command

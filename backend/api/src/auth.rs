@@ -3,10 +3,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `POST /v1/auth/start`.
+/// `POST /v1/auth/start`. The sign-in is bound to the device that asks (PKCE, RFC 7636): it keeps
+/// a random `code_verifier` and sends only its challenge; the code and the link work only with
+/// that verifier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StartSignIn {
     pub email: String,
+    /// base64url (no padding) of the SHA-256 of the verifier: 43 characters.
+    pub code_challenge: String,
+    /// Only `S256`.
+    pub code_challenge_method: String,
 }
 
 /// `202` answer of `POST /v1/auth/start`: byte-identical whether or not the account exists.
@@ -22,9 +28,23 @@ pub struct SignInStarted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum VerifySignIn {
-    Code { email: String, code: String },
-    Token { token: String },
+    Code {
+        email: String,
+        code: String,
+        /// The verifier whose challenge started this sign-in; missing or wrong is answered like a
+        /// wrong code.
+        #[serde(default)]
+        code_verifier: String,
+    },
+    Token {
+        token: String,
+        #[serde(default)]
+        code_verifier: String,
+    },
 }
+
+/// The only `code_challenge_method`.
+pub const CODE_CHALLENGE_METHOD: &str = "S256";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,3 +96,11 @@ pub const CHALLENGE_TTL_SECONDS: u32 = 10 * 60;
 pub const RESEND_AFTER_SECONDS: u32 = 30;
 /// Sessions last this long, extended on use.
 pub const SESSION_TTL_SECONDS: u32 = 30 * 24 * 60 * 60;
+/// However often it is used, a session ends this long after sign-in.
+pub const SESSION_MAX_AGE_SECONDS: u32 = 90 * 24 * 60 * 60;
+/// Wrong codes per address in a day, whatever the number of emails asked for; then codes are
+/// refused for that address (the link still works).
+pub const MAX_FAILED_CODES_PER_DAY: u32 = 10;
+/// Sign-in emails per address in an hour, and per address from one client (IP, or IPv6 /64).
+pub const SENDS_PER_EMAIL_PER_HOUR: u32 = 5;
+pub const SENDS_PER_EMAIL_AND_CLIENT_PER_HOUR: u32 = 3;

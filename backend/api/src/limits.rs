@@ -32,6 +32,14 @@ pub const LIMITS: Limits = Limits {
     thumbnail_max_side_px: 512,
 };
 
+/// Decoding image bytes that came from elsewhere (kie's results on the service, the service's
+/// images on the desktop): an image wider or taller than this is refused from its header, before
+/// any pixel is allocated, so a small file that claims huge dimensions (a decompression bomb)
+/// costs nothing. Generous for kie's 1K, 2K and 4K results.
+pub const MAX_DECODED_SIDE_PX: u32 = 8_192;
+/// What one decode may allocate, the decoded pixels included (a 4K image in RGBA is 64 MiB).
+pub const MAX_DECODE_ALLOC_BYTES: u64 = 96 * 1024 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
         LIMITS

@@ -49,12 +49,18 @@ pub struct Config {
     /// `ATELIER_AUTH_SECRET`: keys the HMAC of sign-in codes and of rate-limit subjects. The
     /// native server makes one in its data folder when unset; the Worker requires it.
     pub auth_secret: Option<Secret>,
-    /// `ATELIER_TEST_MODE=1`: enables `/__test/*` routes (clock) and the `X-Atelier-Test-Ip`
-    /// header. Never set in production.
+    /// `ATELIER_TEST_MODE=1`: enables `/__test/*` routes and the `X-Atelier-Test-Ip` header, in a
+    /// build with the `test-hooks` feature only (elsewhere it is read as unset). The native server
+    /// refuses it unless it listens on loopback; the Worker unless it is asked on loopback.
     pub test_mode: bool,
-    /// `ATELIER_TRUST_FORWARDED_FOR=1` (native only): take the client IP from `X-Forwarded-For`,
-    /// for a server behind a reverse proxy.
-    pub trust_forwarded_for: bool,
+    /// Native only: how many reverse proxies in front of the server append to `X-Forwarded-For`
+    /// (`ATELIER_TRUSTED_PROXY_HOPS=n`, or `ATELIER_TRUST_FORWARDED_FOR=1` for one). The client IP
+    /// is the n-th entry from the right, the one our outermost proxy wrote; 0 = the socket's peer.
+    pub trusted_proxy_hops: u8,
+    /// `ATELIER_ALLOW_LOCAL_RESULTS=1`: kie's result URLs may be plain `http` on a loopback address
+    /// (the simulators on 127.0.0.1). For tests and development only: otherwise a result URL must
+    /// be `https` and reach a public address.
+    pub allow_local_results: bool,
     /// `ATELIER_CREDIT_PACKS`: the credit packs on sale, each a Creem one-time product. Empty
     /// (unset) means this service sells no credits.
     pub credit_packs: Vec<PackConfig>,
@@ -138,6 +144,29 @@ pub enum ConfigError {
     NotAUrl { name: &'static str, value: String },
     #[error("ATELIER_CREDIT_PACKS is not a valid list of packs: {reason}")]
     BadPacks { reason: String },
+    #[error(
+        "ATELIER_TRUSTED_PROXY_HOPS must be a number from 0 to {MAX_PROXY_HOPS}, got {value:?}"
+    )]
+    BadProxyHops { value: String },
+}
+
+/// More proxies than this in front of one service is a configuration mistake.
+pub const MAX_PROXY_HOPS: u8 = 10;
+
+/// `ATELIER_TRUSTED_PROXY_HOPS`, else 1 when `ATELIER_TRUST_FORWARDED_FOR` is set, else 0.
+fn proxy_hops(hops: Option<String>, trust: bool) -> Result<u8, ConfigError> {
+    match hops {
+        Some(value) => match value.parse::<u8>() {
+            Ok(n) if n <= MAX_PROXY_HOPS => Ok(n),
+            _ => Err(ConfigError::BadProxyHops { value }),
+        },
+        None => Ok(u8::from(trust)),
+    }
+}
+
+/// A yes/no variable: `1` or `true`.
+fn flag(value: Option<String>) -> bool {
+    value.is_some_and(|v| v == "1" || v == "true")
 }
 
 /// Each variable with its default; base URLs default to the real services.
@@ -190,9 +219,13 @@ impl Config {
             sentry_dsn: secret("SENTRY_DSN"),
             sentry_environment: get("SENTRY_ENVIRONMENT"),
             auth_secret: secret("ATELIER_AUTH_SECRET"),
-            test_mode: get("ATELIER_TEST_MODE").is_some_and(|v| v == "1" || v == "true"),
-            trust_forwarded_for: get("ATELIER_TRUST_FORWARDED_FOR")
-                .is_some_and(|v| v == "1" || v == "true"),
+            // Without the feature the hooks are not compiled in, and the variable means nothing.
+            test_mode: cfg!(feature = "test-hooks") && flag(get("ATELIER_TEST_MODE")),
+            trusted_proxy_hops: proxy_hops(
+                get("ATELIER_TRUSTED_PROXY_HOPS"),
+                flag(get("ATELIER_TRUST_FORWARDED_FOR")),
+            )?,
+            allow_local_results: flag(get("ATELIER_ALLOW_LOCAL_RESULTS")),
             credit_packs: parse_packs(get("ATELIER_CREDIT_PACKS"))?,
             creem_webhook_secret: secret("CREEM_WEBHOOK_SECRET"),
         })
@@ -269,6 +302,46 @@ mod tests {
                 "{bad} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn proxy_hops_come_from_either_variable() {
+        let hops = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            Config::from_lookup(move |k| {
+                vars.iter()
+                    .find(|(name, _)| name == k)
+                    .map(|(_, v)| v.clone())
+            })
+            .map(|c| c.trusted_proxy_hops)
+        };
+        assert_eq!(hops(&[]), Ok(0));
+        assert_eq!(hops(&[("ATELIER_TRUST_FORWARDED_FOR", "1")]), Ok(1));
+        assert_eq!(
+            hops(&[
+                ("ATELIER_TRUST_FORWARDED_FOR", "1"),
+                ("ATELIER_TRUSTED_PROXY_HOPS", "2")
+            ]),
+            Ok(2)
+        );
+        for bad in ["-1", "eleven", "11"] {
+            assert!(
+                matches!(
+                    hops(&[("ATELIER_TRUSTED_PROXY_HOPS", bad)]),
+                    Err(ConfigError::BadProxyHops { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn test_mode_needs_the_test_hooks_feature() {
+        let c = Config::from_lookup(|k| (k == "ATELIER_TEST_MODE").then(|| "1".into())).unwrap();
+        assert_eq!(c.test_mode, cfg!(feature = "test-hooks"));
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl From<PlatformError> for ApiError {
     fn from(err: PlatformError) -> Self {
         tracing::error!(error = %err, "platform failure");
         match err {
-            PlatformError::Http(_) => {
+            PlatformError::Http(_) | PlatformError::HttpRefused(_) => {
                 Self::new(ErrorCode::Unavailable, "an upstream service is unreachable")
             }
             _ => Self::internal(format!("platform failure: {err}")),

@@ -23,6 +23,11 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    if !cfg!(feature = "test-hooks") && std::env::var_os("ATELIER_TEST_MODE").is_some() {
+        tracing::warn!(
+            "ATELIER_TEST_MODE is ignored: this build has no test hooks (feature `test-hooks`)"
+        );
+    }
     match serve(options, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&*e),

@@ -3,7 +3,9 @@
 //! sliding-window approximation). KV counters are approximate by design (no atomic increment,
 //! eventually consistent): good enough to slow abuse, never used for money or code attempts.
 //!
-//! Subjects derived from an email or an IP are stored as a keyed hash, never in clear.
+//! Subjects derived from an email or an IP are stored as a keyed hash, never in clear. The
+//! sign-in limits that must be exact (sends per address, wrong codes) are in SQL instead
+//! (`auth/limits.rs`).
 
 use atelier_api::ErrorCode;
 
@@ -19,12 +21,6 @@ pub struct Limit {
     pub window_seconds: u64,
 }
 
-/// Sign-in emails per address.
-pub const SENDS_PER_EMAIL: Limit = Limit {
-    scope: "send-email",
-    limit: 5,
-    window_seconds: 3_600,
-};
 /// Sign-in emails per IP.
 pub const SENDS_PER_IP: Limit = Limit {
     scope: "send-ip",

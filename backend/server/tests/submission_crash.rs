@@ -59,10 +59,14 @@ fn random_below(limit: u64) -> u64 {
     u64::from_le_bytes(bytes) % limit.max(1)
 }
 
+/// The RFC 7636 example pair: this test is one device.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
 async fn sign_in(http: &reqwest::Client, url: &str, sims: &Simulators, email: &str) -> String {
     let started = http
         .post(format!("{url}/v1/auth/start"))
-        .json(&json!({ "email": email }))
+        .json(&json!({ "email": email, "code_challenge": CHALLENGE, "code_challenge_method": "S256" }))
         .send()
         .await
         .unwrap();
@@ -76,7 +80,7 @@ async fn sign_in(http: &reqwest::Client, url: &str, sims: &Simulators, email: &s
         .to_owned();
     let grant: Value = http
         .post(format!("{url}/v1/auth/verify"))
-        .json(&json!({ "email": email, "code": code }))
+        .json(&json!({ "email": email, "code": code, "code_verifier": VERIFIER }))
         .send()
         .await
         .unwrap()

@@ -157,6 +157,7 @@ async fn a_task_walks_its_states_to_success_and_its_results_are_pngs() {
                     headers: vec![("user-agent".into(), "atelier-tests".into())],
                     body: None,
                     timeout: Duration::from_secs(20),
+                    ..Default::default()
                 })
                 .await
                 .expect("the result downloads");

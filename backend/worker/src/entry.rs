@@ -2,6 +2,7 @@
 
 use atelier_api::ErrorCode;
 use atelier_server::error::ApiError;
+use atelier_server::platform::Platform;
 use axum::response::{IntoResponse, Response};
 use tower_service::Service;
 use worker::{Context, Env, HttpRequest, console_error, event};
@@ -30,11 +31,28 @@ async fn fetch(request: HttpRequest, env: Env, ctx: Context) -> worker::Result<R
             return Ok(error.into_response());
         }
     };
+    if platform.config().test_mode && !is_loopback(request.uri().host()) {
+        // A build with test hooks, configured for test mode, asked from outside this machine.
+        console_error!("atelier: ATELIER_TEST_MODE=1 is refused away from loopback");
+        let error = ApiError::new(ErrorCode::Internal, "the service is misconfigured");
+        return Ok(error.into_response());
+    }
     let platform = platform.with_test_clock().await;
     match atelier_server::router(platform).call(request).await {
         Ok(response) => Ok(response),
         Err(never) => match never {},
     }
+}
+
+/// Whether the request was addressed to this machine (`wrangler dev` on 127.0.0.1): test mode
+/// answers nothing else, as the native server listens nowhere else in test mode.
+fn is_loopback(host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The cron trigger (`[triggers] crons` in wrangler.toml): the same background work the native

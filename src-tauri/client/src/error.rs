@@ -27,6 +27,10 @@ pub enum LocalCode {
     ExportTargetUnwritable,
     /// The person stopped the data export; its unfinished file is gone.
     ExportCancelled,
+    /// A sign-in link (or code) reached this app, but this app did not ask for one: a sign-in is
+    /// bound to the device that asked. Open the link on the computer where you asked, or type
+    /// the code there.
+    SignInNotPending,
 }
 
 impl LocalCode {
@@ -37,6 +41,7 @@ impl LocalCode {
             Self::InvalidSyncData => "invalid_sync_data",
             Self::ExportTargetUnwritable => "export_target_unwritable",
             Self::ExportCancelled => "export_cancelled",
+            Self::SignInNotPending => "sign_in_not_pending",
         }
     }
 }
@@ -112,6 +117,11 @@ pub enum ClientError {
     /// The export was cancelled.
     #[error("the export was cancelled")]
     ExportCancelled,
+    /// A sign-in link or code this app did not ask for.
+    #[error(
+        "this app has no sign-in waiting: open the link on the computer where you asked, or type the code there"
+    )]
+    SignInNotPending,
 }
 
 impl From<sqlx::Error> for ClientError {
@@ -146,6 +156,7 @@ impl ClientError {
             Self::InvalidSyncData(_) => Code::Local(LocalCode::InvalidSyncData),
             Self::ExportTarget(_) => Code::Local(LocalCode::ExportTargetUnwritable),
             Self::ExportCancelled => Code::Local(LocalCode::ExportCancelled),
+            Self::SignInNotPending => Code::Local(LocalCode::SignInNotPending),
         }
     }
 

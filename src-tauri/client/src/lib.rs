@@ -9,6 +9,7 @@ pub mod credits;
 pub mod device_data;
 pub mod error;
 pub mod export;
+pub mod image_bytes;
 pub mod legal;
 pub mod library;
 pub mod session;

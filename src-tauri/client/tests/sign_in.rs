@@ -73,6 +73,15 @@ impl World {
         Auth::new(self.client(), Box::new(move || Ok(store.clone())))
     }
 
+    /// An `Auth` over `store`, signed in as `email` by its code.
+    async fn signed_in_auth(&self, email: &str, store: Arc<dyn CredentialStore>) -> Auth {
+        let auth = self.auth(store);
+        auth.start(email, Language::English).await.unwrap();
+        let code = self.mail(email).code;
+        auth.verify_code(email, &code).await.unwrap();
+        auth
+    }
+
     /// The six-digit code and the link of the newest mail to `email`.
     fn mail(&self, email: &str) -> Mail {
         let mail = self.sims.resend().last_email_to(email).unwrap();
@@ -206,10 +215,57 @@ async fn signs_in_with_the_link_from_the_email() {
     assert_eq!(state.user.unwrap().email, "grace@example.com");
     assert!(store.load().unwrap().is_some());
 
-    // A link works once.
+    // A link works once, and only in the app that asked: this one has signed in, another never
+    // asked; neither sends it anywhere.
+    let err = auth.verify_link(&token).await.unwrap_err();
+    assert_eq!(err.code(), Code::Local(LocalCode::SignInNotPending));
     let again = world.auth(Arc::new(MemoryStore::default()));
     let err = again.verify_link(&token).await.unwrap_err();
+    assert_eq!(err.code(), Code::Local(LocalCode::SignInNotPending));
+}
+
+#[tokio::test]
+async fn a_link_planted_by_someone_else_signs_nobody_in() {
+    let world = World::new().await;
+    // The victim is signed in; the attacker mails themselves a link and sends it to the victim.
+    let victim_store = Arc::new(MemoryStore::default());
+    let victim = world
+        .signed_in_auth("victim@example.com", victim_store.clone())
+        .await;
+    let attacker = world.auth(Arc::new(MemoryStore::default()));
+    attacker
+        .start("attacker@example.com", Language::English)
+        .await
+        .unwrap();
+    let mail = world.mail("attacker@example.com");
+    let token = parse_sign_in_link(&world.app_link_on_page(&mail.link).await).unwrap();
+
+    // The victim's app asked for nothing: refused before anything is sent, session untouched.
+    let err = victim.verify_link(&token).await.unwrap_err();
+    assert_eq!(err.code(), Code::Local(LocalCode::SignInNotPending));
+    assert_eq!(
+        victim.state().await.user.unwrap().email,
+        "victim@example.com"
+    );
+    assert_eq!(
+        victim_store.load().unwrap().unwrap().user.email,
+        "victim@example.com"
+    );
+
+    // Even while the victim's app waits for a sign-in of its own, the planted link does not
+    // match its verifier, and is not used up by the try.
+    victim
+        .start("victim@example.com", Language::English)
+        .await
+        .unwrap();
+    let err = victim.verify_link(&token).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::CodeExpired);
+    assert_eq!(
+        victim.state().await.user.unwrap().email,
+        "victim@example.com"
+    );
+    let state = attacker.verify_link(&token).await.unwrap();
+    assert_eq!(state.user.unwrap().email, "attacker@example.com");
 }
 
 #[tokio::test]

@@ -176,6 +176,7 @@ pub async fn sign_out(
     telemetry: State<'_, Telemetry>,
 ) -> Result<AuthState, AppError> {
     let signed_out = state.auth()?.sign_out().await?;
+    state.close_library().await;
     telemetry.track(AnalyticsEvent::SignedOut);
     Ok(signed_out.into())
 }
@@ -188,6 +189,7 @@ pub async fn sign_out_everywhere(
     telemetry: State<'_, Telemetry>,
 ) -> Result<AuthState, AppError> {
     let signed_out = state.auth()?.sign_out_everywhere().await?;
+    state.close_library().await;
     telemetry.track(AnalyticsEvent::SignedOut);
     Ok(signed_out.into())
 }

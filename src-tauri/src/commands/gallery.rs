@@ -153,7 +153,8 @@ pub async fn copy_image(
     image_id: String,
 ) -> Result<(), AppError> {
     let bytes = original(&state, &image_id).await?.bytes;
-    let decoded = image::load_from_memory(&bytes)
+    // Within the decoder limits: the bytes came from the service.
+    let decoded = atelier_client::image_bytes::decode(&bytes)
         .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, format!("decoding: {e}")))?
         .into_rgba8();
     let (width, height) = decoded.dimensions();
@@ -172,9 +173,10 @@ pub async fn save_image_as(
     image_id: String,
 ) -> Result<bool, AppError> {
     let image = original(&state, &image_id).await?;
-    let extension = match image.content_type.as_str() {
-        "image/jpeg" => "jpg",
-        "image/webp" => "webp",
+    // What the bytes are, not what the service said they are.
+    let extension = match atelier_client::image_bytes::content_type(&image.bytes) {
+        Some("image/jpeg") => "jpg",
+        Some("image/webp") => "webp",
         _ => "png",
     };
     let (tx, rx) = tokio::sync::oneshot::channel();

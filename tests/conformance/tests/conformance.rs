@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use atelier_api::Runtime;
 use atelier_conformance::backends::{
-    RunningBackend, WranglerTools, start_native, start_worker, suite_env,
+    RunningBackend, WranglerTools, start_native, start_native_without_test_hooks, start_worker,
+    suite_env,
 };
 use atelier_conformance::{Ctx, cases};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -87,6 +88,30 @@ fn main() -> std::process::ExitCode {
                 },
             ));
         }
+    }
+    if runtimes().contains(&Runtime::Native) {
+        // Its own server, started only when the trial runs (a filter may leave it out).
+        let (name, case) = cases::WITHOUT_TEST_HOOKS;
+        let rt = rt.clone();
+        let sims = simulators.clone();
+        let env = upstream_env.clone();
+        trials.push(Trial::test(format!("native::{name}"), move || {
+            let backend = start_native_without_test_hooks(&env)
+                .map_err(|e| Failed::from(format!("the server without test hooks: {e}")))?;
+            let http = reqwest::Client::builder()
+                .user_agent("atelier-conformance")
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .map_err(|e| Failed::from(e.to_string()))?;
+            let ctx = Ctx {
+                base_url: backend.base_url.clone(),
+                runtime: Runtime::Native,
+                http,
+                sims,
+                state_dir: backend.state_dir.clone(),
+            };
+            rt.block_on(case(&ctx)).map_err(Failed::from)
+        }));
     }
     let conclusion = libtest_mimic::run(&args, trials);
     drop(backends);

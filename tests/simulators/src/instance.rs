@@ -141,10 +141,13 @@ impl Simulators {
     /// The configuration Atelier's server needs to talk to these simulators.
     /// `KIE_WEBHOOK_HMAC_KEY` is left out when callbacks are unsigned. `ATELIER_CREDIT_PACKS`
     /// maps Atelier's credit packs onto the Creem simulator's default products.
+    /// `ATELIER_ALLOW_LOCAL_RESULTS` lets the service download results over plain http from
+    /// 127.0.0.1, where the kie simulator's file host serves them.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = vec![
             ("KIE_BASE_URL", self.kie_url()),
             ("KIE_API_KEY", self.services.kie.api_key().to_owned()),
+            ("ATELIER_ALLOW_LOCAL_RESULTS", "1".to_owned()),
         ];
         if let Some(key) = self.services.kie.hmac_key() {
             env.push(("KIE_WEBHOOK_HMAC_KEY", key.to_owned()));

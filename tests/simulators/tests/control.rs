@@ -233,7 +233,8 @@ async fn env_points_at_this_instance() {
     assert_eq!(env["POSTHOG_HOST"], format!("{base}/posthog"));
     assert_eq!(env["POSTHOG_KEY"], "phc_sim_key");
     assert_eq!(env["SENTRY_DSN"], sims.sentry_dsn());
-    assert_eq!(env.len(), 12);
+    assert_eq!(env["ATELIER_ALLOW_LOCAL_RESULTS"], "1");
+    assert_eq!(env.len(), 13);
 }
 
 #[tokio::test]
@@ -326,7 +327,7 @@ async fn binary_prints_one_json_line_and_stops_on_sigterm() {
         announced["env"]["RESEND_BASE_URL"],
         format!("{base}/resend")
     );
-    assert_eq!(announced["env"].as_object().map(|e| e.len()), Some(12));
+    assert_eq!(announced["env"].as_object().map(|e| e.len()), Some(13));
     let webhook = client()
         .get(format!("{base}/creem/__control/webhook"))
         .send()

@@ -346,6 +346,63 @@ async fn result_urls_expire_after_the_configured_ttl() {
     assert_eq!(record(&sims, &task_id).await["data"]["state"], "success");
 }
 
+#[tokio::test]
+async fn result_files_can_be_what_a_hostile_host_would_serve() {
+    let sims = start_default().await;
+    let task_id = create_ok(
+        &sims,
+        json!({"model": "google/nano-banana", "input": {"prompt": "cat"}}),
+    )
+    .await;
+    let data = wait_terminal(&sims, &task_id).await["data"].clone();
+    let url = result_urls(&data).remove(0);
+    let serve = |file: Value| {
+        let settings = format!("{}/__control/settings", sims.kie_url());
+        async move {
+            let answer = client()
+                .put(settings)
+                .json(&json!({ "result_file": file }))
+                .send()
+                .await
+                .expect("settings answer");
+            assert_eq!(answer.status(), 200);
+        }
+    };
+
+    serve(json!({"kind": "redirect", "location": "https://10.0.0.1/x.png"})).await;
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("atelier-simulator-tests/1")
+        .build()
+        .expect("client builds");
+    let redirect = no_follow.get(&url).send().await.expect("answers");
+    assert_eq!(redirect.status(), 302);
+    assert_eq!(redirect.headers()["location"], "https://10.0.0.1/x.png");
+
+    serve(json!({"kind": "oversized", "bytes": 3_000_000})).await;
+    let oversized = download(&url).await;
+    assert_eq!(oversized.status(), 200);
+    assert!(oversized.content_length().is_none(), "a Content-Length");
+    let bytes = oversized.bytes().await.expect("body");
+    assert_eq!(bytes.len(), 3_000_000);
+    assert!(bytes.starts_with(b"\x89PNG"));
+
+    serve(json!({"kind": "bomb", "width": 3000, "height": 2000})).await;
+    let bomb = download(&url).await.bytes().await.expect("body");
+    // 6 MB of pixels in about 38 KB.
+    assert!(bomb.len() < 50_000, "{} bytes", bomb.len());
+    let header = png::Decoder::new(std::io::Cursor::new(&bomb[..]))
+        .read_info()
+        .expect("a PNG header")
+        .info()
+        .clone();
+    assert_eq!((header.width, header.height), (3000, 2000));
+
+    serve(json!({"kind": "image"})).await;
+    let (width, _) = decode_png(&download(&url).await.bytes().await.expect("body"));
+    assert!(width > 0);
+}
+
 type Received = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
 
 /// A callback receiver on loopback that records what it gets.

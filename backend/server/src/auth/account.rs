@@ -51,6 +51,26 @@ pub async fn by_id<P: Platform>(platform: &P, id: &str) -> ApiResult<Option<Acco
     Ok(rows_as(rows)?.into_iter().next())
 }
 
+/// The account of a live session: not deleted, and the session not ended by a logout. One read,
+/// on every authenticated request.
+pub async fn by_session<P: Platform>(
+    platform: &P,
+    id: &str,
+    session_hash: &str,
+) -> ApiResult<Option<AccountRow>> {
+    let rows = platform
+        .query(
+            Statement::new(format!(
+                "SELECT {COLUMNS} FROM accounts WHERE id = ? AND deleted_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM revoked_sessions WHERE session_hash = ?)"
+            ))
+            .bind(id)
+            .bind(session_hash),
+        )
+        .await?;
+    Ok(rows_as(rows)?.into_iter().next())
+}
+
 /// Finds or creates the account for `email` and records this sign-in, in one atomic batch: the
 /// account, its sign-up grant (once per account: the reference is unique; zero when this mailbox
 /// already had one within a year), the mailbox's grant marker, and the sign-in's technical data.

@@ -7,14 +7,16 @@ pub mod account;
 pub mod challenge;
 pub mod email;
 pub mod grant;
+pub mod limits;
 pub mod link_page;
 pub mod mail;
+pub mod pkce;
 pub mod session;
 
 use atelier_api::ErrorCode;
 use atelier_api::auth::{
-    CHALLENGE_TTL_SECONDS, RESEND_AFTER_SECONDS, SessionGrant, SignInStarted, StartSignIn,
-    UpdateMe, User, VerifySignIn,
+    CHALLENGE_TTL_SECONDS, CODE_CHALLENGE_METHOD, RESEND_AFTER_SECONDS, SessionGrant,
+    SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn,
 };
 use axum::Json;
 use axum::extract::State;
@@ -48,8 +50,9 @@ fn invalid_email() -> ApiError {
     )
 }
 
-fn subject_ip(meta: &RequestMeta) -> &str {
-    meta.ip.as_deref().unwrap_or("unknown")
+/// Who is asking, for the limits: the IP, or for IPv6 its /64 (one subscriber's addresses).
+fn subject_ip(meta: &RequestMeta) -> String {
+    crate::request_meta::client_key(meta.ip.as_deref())
 }
 
 /// `POST /v1/auth/start`: the same 202 whether or not an account exists for the address.
@@ -60,23 +63,20 @@ pub async fn start<P: Platform>(
     ApiJson(request): ApiJson<StartSignIn>,
 ) -> ApiResult<(StatusCode, Json<SignInStarted>)> {
     let email = email::normalize(&request.email).ok_or_else(invalid_email)?;
+    if request.code_challenge_method != CODE_CHALLENGE_METHOD
+        || !pkce::is_challenge_shaped(&request.code_challenge)
+    {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "send code_challenge (base64url of a SHA-256, 43 characters) with code_challenge_method S256",
+        ));
+    }
     let secret = secret(&platform)?;
-    ratelimit::hit(
-        &platform,
-        &ratelimit::SENDS_PER_IP,
-        secret,
-        subject_ip(&meta),
-    )
-    .await?;
-    ratelimit::hit(
-        &platform,
-        &ratelimit::SENDS_PER_EMAIL,
-        secret,
-        email.as_str(),
-    )
-    .await?;
+    let client = subject_ip(&meta);
+    ratelimit::hit(&platform, &ratelimit::SENDS_PER_IP, secret, &client).await?;
+    limits::take_send(&platform, secret, email.as_str(), &client).await?;
 
-    let issued = challenge::issue(&platform, secret, &email).await?;
+    let issued = challenge::issue(&platform, secret, &email, &request.code_challenge).await?;
     let link = format!(
         "{}/auth/link?token={}",
         platform.config().public_url,
@@ -116,23 +116,30 @@ pub async fn verify<P: Platform>(
         &platform,
         &ratelimit::VERIFICATIONS_PER_IP,
         secret,
-        subject_ip(&meta),
+        &subject_ip(&meta),
     )
     .await?;
     let email = match request {
-        VerifySignIn::Code { email, code } => {
+        VerifySignIn::Code {
+            email,
+            code,
+            code_verifier,
+        } => {
             let email = email::normalize(&email).ok_or_else(invalid_email)?;
-            challenge::verify_code(&platform, secret, &email, code.trim()).await?;
+            challenge::verify_code(&platform, secret, &email, code.trim(), &code_verifier).await?;
             email.as_str().to_owned()
         }
-        VerifySignIn::Token { token } => {
+        VerifySignIn::Token {
+            token,
+            code_verifier,
+        } => {
             if !crate::crypto::is_token_shaped(token.trim()) {
                 return Err(ApiError::new(
                     ErrorCode::CodeExpired,
                     "this link is not valid; ask for a new email",
                 ));
             }
-            challenge::verify_token(&platform, token.trim()).await?
+            challenge::verify_token(&platform, token.trim(), &code_verifier).await?
         }
     };
     let account = account::sign_in(&platform, &email, &meta).await?;

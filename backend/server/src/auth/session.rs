@@ -1,9 +1,12 @@
 //! Sessions in KV, keyed by the SHA-256 of the bearer token (the token itself is never stored).
-//! An index key per session lets "sign out everywhere" find them all; the account's
-//! `sessions_valid_after` (SQL) refuses them at once even where KV has not caught up yet.
+//! An index key per session lets "sign out everywhere" find them all. What refuses a session at
+//! once, everywhere, is SQL, read with the account on every request: the account's
+//! `sessions_valid_after` (sign out everywhere, deletion) and `revoked_sessions` (one logout),
+//! because KV may serve a deleted key elsewhere for a while and a late extension may write it
+//! back. A session lasts 30 days from its last use, and never more than 90 from its sign-in.
 
 use atelier_api::ErrorCode;
-use atelier_api::auth::SESSION_TTL_SECONDS;
+use atelier_api::auth::{SESSION_MAX_AGE_SECONDS, SESSION_TTL_SECONDS};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
@@ -11,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::account::{self, AccountRow};
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::{ApiError, ApiResult};
-use crate::platform::Platform;
+use crate::platform::{Platform, Statement};
 
 /// Extend a session's expiry at most this often (KV allows one write per second per key, and a
 /// write per request would be waste).
@@ -52,7 +55,7 @@ async fn store<P: Platform>(platform: &P, hash: &str, record: &SessionRecord) ->
 pub async fn create<P: Platform>(platform: &P, account_id: &str) -> ApiResult<(String, i64)> {
     let token = random_token(platform, 32)?;
     let now = platform.now_ms();
-    let expires_at = now + i64::from(SESSION_TTL_SECONDS) * 1000;
+    let expires_at = expiry(now, now);
     let record = SessionRecord {
         account_id: account_id.to_owned(),
         created_at: now,
@@ -63,8 +66,33 @@ pub async fn create<P: Platform>(platform: &P, account_id: &str) -> ApiResult<(S
     Ok((token, expires_at))
 }
 
-/// Removes one session.
+fn max_age_ms() -> i64 {
+    i64::from(SESSION_MAX_AGE_SECONDS) * 1000
+}
+
+/// The expiry of a session used at `now`: 30 days on, but never past 90 days from its sign-in.
+fn expiry(created_at: i64, now: i64) -> i64 {
+    (now + i64::from(SESSION_TTL_SECONDS) * 1000).min(created_at + max_age_ms())
+}
+
+/// Ends one session: refused at once in SQL (until it could have expired anyway), then removed
+/// from KV.
 pub async fn delete<P: Platform>(platform: &P, account_id: &str, hash: &str) -> ApiResult<()> {
+    platform
+        .execute(
+            Statement::new(
+                "INSERT INTO revoked_sessions (session_hash, account_id, expires_at) VALUES (?, ?, ?)
+                 ON CONFLICT (session_hash) DO NOTHING",
+            )
+            .bind(hash)
+            .bind(account_id)
+            .bind(platform.now_ms() + max_age_ms()),
+        )
+        .await?;
+    delete_key(platform, account_id, hash).await
+}
+
+async fn delete_key<P: Platform>(platform: &P, account_id: &str, hash: &str) -> ApiResult<()> {
     platform.kv_delete(&session_key(hash)).await?;
     platform
         .kv_delete(&format!("{}{hash}", index_prefix(account_id)))
@@ -81,7 +109,8 @@ pub async fn delete_all<P: Platform>(platform: &P, account_id: &str) -> ApiResul
         let page = platform.kv_list(&prefix, cursor).await?;
         for key in &page.keys {
             if let Some(hash) = key.strip_prefix(&prefix) {
-                delete(platform, account_id, hash).await?;
+                // `sessions_valid_after` already refuses them all.
+                delete_key(platform, account_id, hash).await?;
             }
         }
         match page.cursor {
@@ -122,10 +151,10 @@ impl<P: Platform> FromRequestParts<P> for Authenticated {
         let mut record: SessionRecord =
             serde_json::from_slice(&raw).map_err(|_| unauthenticated())?;
         let now = platform.now_ms();
-        if record.expires_at <= now {
+        if record.expires_at <= now || now - record.created_at >= max_age_ms() {
             return Err(unauthenticated());
         }
-        let account = account::by_id(platform, &record.account_id)
+        let account = account::by_session(platform, &record.account_id, &hash)
             .await?
             .ok_or_else(unauthenticated)?;
         if record.created_at < account.sessions_valid_after {
@@ -133,7 +162,7 @@ impl<P: Platform> FromRequestParts<P> for Authenticated {
         }
         if now - record.extended_at >= EXTEND_EVERY_MS {
             record.extended_at = now;
-            record.expires_at = now + i64::from(SESSION_TTL_SECONDS) * 1000;
+            record.expires_at = expiry(record.created_at, now);
             store(platform, &hash, &record).await?;
         }
         Ok(Self {

@@ -9,12 +9,13 @@ use atelier_api::auth::AccountDeletion;
 use axum::Json;
 use axum::extract::State;
 
+use crate::auth::limits::{attempts_subject, email_subject};
 use crate::auth::session::Authenticated;
 use crate::billing::checkout::CHECKOUTS_PER_ACCOUNT;
 use crate::error::ApiResult;
 use crate::generations::create::GENERATIONS_PER_ACCOUNT;
 use crate::platform::{Platform, Statement};
-use crate::ratelimit::{SENDS_PER_EMAIL, subject_prefix};
+use crate::ratelimit::subject_prefix;
 
 /// Storage calls the request may spend on the purge: well inside a Worker invocation's 1,000
 /// subrequests, with room for what the request did before.
@@ -32,7 +33,6 @@ pub async fn delete_me<P: Platform>(
     let secret = crate::auth::secret(&platform)?;
     // The counters keyed by the email are found later by these keyed hashes, never the address.
     let rl_prefixes = [
-        subject_prefix(&SENDS_PER_EMAIL, secret, &account.email),
         subject_prefix(&GENERATIONS_PER_ACCOUNT, secret, &account.id),
         subject_prefix(&CHECKOUTS_PER_ACCOUNT, secret, &account.id),
     ]
@@ -51,6 +51,11 @@ pub async fn delete_me<P: Platform>(
             .bind(id)
             .bind(now),
             Statement::new("DELETE FROM auth_challenges WHERE email = ?").bind(account.email.as_str()),
+            // The address's sign-in counters (keyed hashes; they would expire within a day).
+            Statement::new("DELETE FROM sign_in_sends WHERE subject = ?")
+                .bind(email_subject(secret, &account.email)),
+            Statement::new("DELETE FROM sign_in_attempts WHERE subject = ?")
+                .bind(attempts_subject(secret, &account.email)),
             // Nothing of the account is submitted to kie or polled any more.
             Statement::new(
                 "UPDATE generation_tasks SET state = 'failed', failure_code = 'account_deleted', updated_at = ?2

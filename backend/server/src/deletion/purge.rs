@@ -187,7 +187,7 @@ fn store_of(e: &PlatformError) -> &'static str {
         PlatformError::Sql(_) => "sql",
         PlatformError::Blob(_) => "blob",
         PlatformError::Kv(_) => "kv",
-        PlatformError::Http(_) => "http",
+        PlatformError::Http(_) | PlatformError::HttpRefused(_) => "http",
         PlatformError::Invalid(_) => "invalid",
     }
 }
@@ -301,7 +301,7 @@ async fn blobs<P: Platform>(
 
 /// The account's rows in every table that refers to it, children before parents, in chunks.
 /// `?1` is the account id, `?2` the chunk size.
-const ROW_DELETES: [&str; 9] = [
+const ROW_DELETES: [&str; 10] = [
     "DELETE FROM sync_changes WHERE rowid IN (SELECT rowid FROM sync_changes WHERE account_id = ?1 LIMIT ?2)",
     "DELETE FROM images WHERE rowid IN (SELECT rowid FROM images WHERE account_id = ?1 LIMIT ?2)",
     "DELETE FROM generation_tasks WHERE rowid IN (SELECT rowid FROM generation_tasks
@@ -312,6 +312,7 @@ const ROW_DELETES: [&str; 9] = [
     "DELETE FROM sign_ins WHERE rowid IN (SELECT rowid FROM sign_ins WHERE account_id = ?1 LIMIT ?2)",
     "DELETE FROM purchases WHERE rowid IN (SELECT rowid FROM purchases WHERE account_id = ?1 LIMIT ?2)",
     "DELETE FROM checkouts WHERE rowid IN (SELECT rowid FROM checkouts WHERE account_id = ?1 LIMIT ?2)",
+    "DELETE FROM revoked_sessions WHERE rowid IN (SELECT rowid FROM revoked_sessions WHERE account_id = ?1 LIMIT ?2)",
 ];
 
 async fn rows_of<P: Platform>(

@@ -5,10 +5,12 @@
 //!
 //! Off entirely when `SENTRY_DSN` is unset or blank; a DSN that does not parse turns reports off
 //! too (logged once, never a failure). Reporting never fails or slows the answer: the middleware
-//! hands the send to `Platform::wait_until` and every send has a short time-out.
+//! hands the send to `Platform::wait_until` and every send has a short time-out. At most a few
+//! reports a minute go out per route and code (`throttle`).
 
 mod dsn;
 mod envelope;
+pub mod throttle;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -71,6 +73,11 @@ pub async fn send<P: Platform>(platform: &P, report: Report) {
     let Some(dsn) = configured_dsn(platform.config()) else {
         return;
     };
+    // Real time: Sentry is another system, and `/__test/clock` must not date events in the future.
+    let now_ms = platform.wall_clock_ms();
+    if !throttle::admit(&report, now_ms) {
+        return;
+    }
     let mut id = [0u8; 16];
     if let Err(e) = platform.fill_random(&mut id) {
         tracing::warn!(error = %e, "no event id; error report dropped");
@@ -80,8 +87,6 @@ pub async fn send<P: Platform>(platform: &P, report: Report) {
     id[6] = (id[6] & 0x0f) | 0x40;
     id[8] = (id[8] & 0x3f) | 0x80;
     let event_id = hex::encode(id);
-    // Real time: Sentry is another system, and `/__test/clock` must not date events in the future.
-    let now_ms = platform.wall_clock_ms();
     let event = event(
         &report,
         &EventContext {
@@ -113,6 +118,7 @@ pub async fn send<P: Platform>(platform: &P, report: Report) {
         ],
         body: Some(body.into()),
         timeout: SEND_TIMEOUT,
+        ..Default::default()
     };
     match platform.send(request).await {
         Ok(response) if (200..300).contains(&response.status) => {}

@@ -27,12 +27,16 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
             Statement::new("DELETE FROM kie_submissions WHERE created_at < ?").bind(now - 60_000),
             Statement::new("DELETE FROM sign_up_grants WHERE granted_at <= ?")
                 .bind(now - crate::auth::grant::RETENTION_MS),
+            Statement::new("DELETE FROM revoked_sessions WHERE expires_at <= ?").bind(now),
             Statement::new(
                 "UPDATE generation_tasks SET state = 'submitted', next_poll_at = ? WHERE state = 'storing' AND updated_at < ?",
             )
             .bind(now)
             .bind(now - STALE_STORING_MS),
-        ])
+        ]
+        .into_iter()
+        .chain(crate::auth::limits::prune(now))
+        .collect())
         .await?;
 
     // Time-outs: unfinished tasks of generations older than the limit fail (and are refunded).

@@ -4,6 +4,7 @@
 pub mod background;
 pub mod callback;
 pub mod create;
+pub mod download;
 pub mod image_edit;
 pub mod images;
 pub mod record;

@@ -2,19 +2,18 @@
 //! refund. Every transition is a conditional UPDATE, so whichever of the callback and the poller
 //! gets there first does the work, and the other finds nothing to do. (Submission: `submit.rs`.)
 
-use std::time::Duration;
-
 use atelier_api::credits::LedgerKind;
 use atelier_api::sync::SyncKind;
 use bytes::Bytes;
 use serde::Deserialize;
 
+use super::download::{self, DownloadError};
 use super::record::{self, GenerationRow};
 use super::thumbnail;
 use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
 use crate::error::ApiResult;
-use crate::platform::{BlobKey, OutboundRequest, Platform, Statement, rows_as};
+use crate::platform::{BlobKey, Platform, Statement, rows_as};
 use crate::sync::log;
 use crate::upstream::kie::{self, TaskRecord, TaskState};
 
@@ -190,26 +189,19 @@ async fn store<P: Platform>(
     let Some(url) = record.result_urls.first() else {
         return fail(platform, generation, idx, "result_unavailable").await;
     };
-    let response = platform
-        .send(OutboundRequest {
-            method: http::Method::GET,
-            url: url.clone(),
-            headers: vec![("user-agent".into(), crate::upstream::USER_AGENT.into())],
-            body: None,
-            timeout: Duration::from_secs(60),
-        })
-        .await;
-    let bytes = match response {
-        Ok(r) if r.status == 200 => r.body,
-        Ok(r) => {
-            tracing::warn!(generation = %generation.id, status = r.status, "result download refused");
-            return fail(platform, generation, idx, "result_unavailable").await;
-        }
-        Err(e) => {
+    let bytes = match download::result(platform, url).await {
+        Ok(bytes) => bytes,
+        Err(DownloadError::Transient(e)) => {
             // Back to `submitted`: the next poll tries again, until the generation times out.
             tracing::warn!(generation = %generation.id, error = %e, "result download failed");
             release(platform, &generation.id, idx).await?;
             return Ok(());
+        }
+        Err(e) => {
+            // A bad URL, a redirect elsewhere, too many bytes, an error answer: it will not get
+            // better, so the image fails now and is refunded.
+            tracing::warn!(generation = %generation.id, error = %e, "result download refused");
+            return fail(platform, generation, idx, "result_unavailable").await;
         }
     };
     let max_side = atelier_api::limits::LIMITS.thumbnail_max_side_px;

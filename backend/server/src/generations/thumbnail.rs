@@ -1,9 +1,20 @@
-//! Reading a downloaded result: it must decode as an image; the thumbnail is its longest side
-//! scaled to 512 px (never up), as JPEG.
+//! Reading a downloaded result: it must decode as an image within the decoder limits (sides and
+//! allocation, `atelier_api::limits`), which refuse a decompression bomb from its header; the
+//! thumbnail is its longest side scaled to 512 px (never up), as JPEG.
 
 use std::io::Cursor;
 
-use image::{ImageFormat, ImageReader};
+use atelier_api::limits::{MAX_DECODE_ALLOC_BYTES, MAX_DECODED_SIDE_PX};
+use image::{ImageFormat, ImageReader, Limits};
+
+/// What one decode of bytes from elsewhere may take.
+pub fn decoder_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DECODED_SIDE_PX);
+    limits.max_image_height = Some(MAX_DECODED_SIDE_PX);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC_BYTES);
+    limits
+}
 
 pub struct Decoded {
     pub width: u32,
@@ -16,9 +27,10 @@ pub struct Decoded {
 
 /// Decodes `bytes` (PNG, JPEG or WebP) and makes its thumbnail; `None` when it is not an image we read.
 pub fn decode(bytes: &[u8], max_side: u32) -> Option<Decoded> {
-    let reader = ImageReader::new(Cursor::new(bytes))
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
+    reader.limits(decoder_limits());
     let (content_type, extension) = match reader.format()? {
         ImageFormat::Png => ("image/png", "png"),
         ImageFormat::Jpeg => ("image/jpeg", "jpg"),
@@ -76,6 +88,40 @@ mod tests {
         let d = decode(&png(100, 40), 512).unwrap();
         let thumb = image::load_from_memory(&d.thumbnail).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (100, 40));
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_from_its_header() {
+        // 144 million pixels in under a megabyte.
+        let bomb = atelier_simulators::kie::bomb::zeros_png(12_000, 12_000).unwrap();
+        assert!(bomb.len() < 1 << 20);
+        let started = std::time::Instant::now();
+        assert!(decode(&bomb, 512).is_none());
+        // Refused before any pixel is inflated, not after.
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn sides_and_allocation_are_limited() {
+        // One pixel too wide, though tiny in bytes.
+        let wide = atelier_simulators::kie::bomb::zeros_png(MAX_DECODED_SIDE_PX + 1, 1).unwrap();
+        assert!(decode(&wide, 512).is_none());
+        let tall = atelier_simulators::kie::bomb::zeros_png(1, MAX_DECODED_SIDE_PX + 1).unwrap();
+        assert!(decode(&tall, 512).is_none());
+        // Within the sides, over the allocation: 8192 × 8192 RGBA is 256 MiB of pixels.
+        let heavy =
+            atelier_simulators::kie::bomb::zeros_png_rgba(MAX_DECODED_SIDE_PX, MAX_DECODED_SIDE_PX)
+                .unwrap();
+        let mut reader = ImageReader::new(Cursor::new(&heavy))
+            .with_guessed_format()
+            .unwrap();
+        reader.limits(decoder_limits());
+        assert!(matches!(reader.decode(), Err(image::ImageError::Limits(_))));
+        assert!(decode(&heavy, 512).is_none());
+        // And the largest allowed side still decodes.
+        let edge = atelier_simulators::kie::bomb::zeros_png(MAX_DECODED_SIDE_PX, 2).unwrap();
+        let d = decode(&edge, 512).unwrap();
+        assert_eq!((d.width, d.height), (MAX_DECODED_SIDE_PX, 2));
     }
 
     #[test]

@@ -32,6 +32,8 @@ struct Inner {
     kv: SqlitePool,
     blobs: blobs::BlobFolder,
     http: reqwest::Client,
+    /// For URLs someone else chose (kie's results): see `http.rs`.
+    foreign_http: reqwest::Client,
     clock: Clock,
     /// Test mode: the share of blob operations that fail, in parts per million.
     blob_failure_ppm: AtomicU32,
@@ -70,6 +72,7 @@ impl NativePlatform {
             }
         })?;
         let http = reqwest::Client::builder().build()?;
+        let foreign_http = http::foreign_client(config.allow_local_results)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -77,6 +80,7 @@ impl NativePlatform {
                 kv,
                 blobs,
                 http,
+                foreign_http,
                 clock,
                 blob_failure_ppm: AtomicU32::new(0),
             }),
@@ -120,10 +124,16 @@ impl Platform for NativePlatform {
     }
 
     fn client_ip(&self, request: &::http::request::Parts) -> Option<String> {
-        if self.inner.config.trust_forwarded_for {
-            return crate::request_meta::header(request, "x-forwarded-for")
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_owned());
+        let hops = self.inner.config.trusted_proxy_hops;
+        if hops > 0 {
+            let values = request
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok());
+            if let Some(ip) = crate::request_meta::forwarded_client_ip(values, hops) {
+                return Some(ip.to_string());
+            }
         }
         request
             .extensions

@@ -46,6 +46,14 @@ impl NativeOptions {
     }
 }
 
+/// Test mode (its hooks move the clock and dump every row) only ever serves this machine.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "ATELIER_TEST_MODE=1 needs ATELIER_LISTEN on a loopback address (127.0.0.1 or [::1]), not {0}: \
+     the test hooks must never face a network"
+)]
+pub struct TestModeNotOnLoopback(pub SocketAddr);
+
 /// A panic in a handler becomes the `internal` envelope instead of a dropped connection.
 fn panic_response(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
     tracing::error!("a request handler panicked");
@@ -100,6 +108,9 @@ pub async fn serve(
     options: NativeOptions,
     mut config: Config,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if config.test_mode && !options.listen.ip().is_loopback() {
+        return Err(Box::new(TestModeNotOnLoopback(options.listen)));
+    }
     if config.auth_secret.is_none() {
         config.auth_secret = Some(local_auth_secret(&options.data_dir)?);
     }

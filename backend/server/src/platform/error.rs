@@ -15,6 +15,10 @@ pub enum PlatformError {
     /// An outbound HTTP request could not be completed (DNS, connect, time-out, body).
     #[error("http: {0}")]
     Http(String),
+    /// An outbound HTTP request this side stopped: its destination is not allowed, or its answer
+    /// is longer than the caller accepts. Sending it again would end the same way.
+    #[error("http refused: {0}")]
+    HttpRefused(String),
     /// The caller passed something the port cannot accept (bad key, TTL under the minimum).
     #[error("invalid argument: {0}")]
     Invalid(String),

@@ -6,13 +6,14 @@
 
 mod blobs;
 mod error;
+pub mod foreign;
 mod http;
 mod kv;
 mod sql;
 
 pub use blobs::{Blob, BlobKey, BlobPage, Blobs, MAX_DELETE_KEYS, failure_ppm, injected_fault};
 pub use error::PlatformError;
-pub use http::{Http, OutboundRequest, OutboundResponse};
+pub use http::{Destination, Http, OutboundRequest, OutboundResponse};
 pub use kv::{KV_MIN_TTL_SECONDS, Kv, KvPage, check_ttl};
 pub use sql::{Row, Sql, SqlValue, Statement, rows_as};
 
@@ -45,8 +46,9 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
     /// Waits (back-off between upstream retries). Keep it short: a Worker request has a time budget.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
 
-    /// The client's IP as this runtime knows it: the socket's peer natively (or `X-Forwarded-For`
-    /// when configured to trust a proxy), `CF-Connecting-IP` in the Worker (Cloudflare sets it).
+    /// The client's IP as this runtime knows it: the socket's peer natively (or the entry our own
+    /// proxy appended to `X-Forwarded-For`, when configured to trust proxies), `CF-Connecting-IP`
+    /// in the Worker (Cloudflare sets it).
     fn client_ip(&self, request: &::http::request::Parts) -> Option<String>;
 
     /// Runs `work` without holding up the answer being built (error reports): a spawned task

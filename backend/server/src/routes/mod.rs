@@ -4,7 +4,9 @@ mod health;
 mod limits;
 mod prompts;
 mod ready;
+#[cfg(feature = "test-hooks")]
 mod test_mode;
+#[cfg(feature = "test-hooks")]
 mod test_seed;
 
 use atelier_api::ErrorCode;
@@ -20,7 +22,7 @@ use crate::platform::Platform;
 
 /// The whole service as one router. Both runtimes serve exactly this.
 pub fn router<P: Platform>(platform: P) -> Router {
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::health::<P>))
         .route("/readyz", get(ready::ready::<P>))
         .route("/v1/limits", get(limits::limits))
@@ -75,15 +77,20 @@ pub fn router<P: Platform>(platform: P) -> Router {
             "/v1/conversations/{id}",
             axum::routing::patch(conversations::rename::<P>).delete(conversations::delete::<P>),
         );
-    if platform.config().test_mode {
-        router = router
+    // Compiled in only with the `test-hooks` feature (never in a release build nor the deployed
+    // Worker), and routed only when `ATELIER_TEST_MODE=1` on top of that.
+    #[cfg(feature = "test-hooks")]
+    let router = if platform.config().test_mode {
+        router
             .route("/__test/clock", post(test_mode::advance_clock::<P>))
             .route("/__test/tick", post(test_mode::tick::<P>))
             .route("/__test/storage", get(test_mode::storage::<P>))
             .route("/__test/blob-faults", post(test_mode::blob_faults::<P>))
             .route("/__test/seed-images", post(test_seed::seed_images::<P>))
-            .route("/__test/fail", post(test_mode::fail));
-    }
+            .route("/__test/fail", post(test_mode::fail))
+    } else {
+        router
+    };
     router
         // On matched routes only, where `MatchedPath` names the route template for the report.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -1,4 +1,5 @@
-//! `/__test/*`: hooks the conformance suite needs, routed only when `ATELIER_TEST_MODE=1`.
+//! `/__test/*`: hooks the conformance suite needs, compiled only with the `test-hooks` feature and
+//! routed only when `ATELIER_TEST_MODE=1`.
 
 use std::collections::BTreeMap;
 

@@ -140,6 +140,7 @@ pub async fn screen_prompt<P: Platform>(
         ],
         body: Some(Bytes::from(body)),
         timeout: TIMEOUT,
+        ..Default::default()
     };
     let response = platform
         .send(request)

@@ -70,6 +70,7 @@ pub async fn create_checkout<P: Platform>(
             ],
             body: Some(Bytes::from(body)),
             timeout: TIMEOUT,
+            ..Default::default()
         })
         .await
         .map_err(|e| UpstreamError::Transport {

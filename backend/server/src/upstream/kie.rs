@@ -291,6 +291,7 @@ async fn call<P: Platform>(
         headers,
         body: body.map(Bytes::from),
         timeout,
+        ..Default::default()
     };
     let response = platform
         .send(request)
@@ -299,8 +300,9 @@ async fn call<P: Platform>(
     interpret(&response)
 }
 
-/// Reads an answer: the HTTP status and the body's `code` both have to say 200.
-fn interpret(response: &OutboundResponse) -> Result<Value, KieError> {
+/// Reads an answer: the HTTP status and the body's `code` both have to say 200. Public for the
+/// fuzz targets (`tests/fuzz`).
+pub fn interpret(response: &OutboundResponse) -> Result<Value, KieError> {
     let http_ok = (200..300).contains(&response.status);
     let envelope = serde_json::from_slice::<Envelope>(&response.body)
         .ok()
@@ -352,7 +354,8 @@ fn text_field(data: &Value, name: &str) -> Option<String> {
     }
 }
 
-fn parse_record(requested: &str, data: &Value) -> Result<TaskRecord, KieError> {
+/// Reads `recordInfo`'s `data` for the task `requested`. Public for the fuzz targets (`tests/fuzz`).
+pub fn parse_record(requested: &str, data: &Value) -> Result<TaskRecord, KieError> {
     if !data.is_object() {
         return Err(KieError::Protocol(format!(
             "recordInfo data is not an object: {data}"

@@ -74,6 +74,7 @@ pub async fn send<P: Platform>(
         ],
         body: Some(body),
         timeout: Duration::from_secs(10),
+        ..Default::default()
     };
     let mut attempt = 0;
     loop {

@@ -3,7 +3,8 @@
 //! so they are never retried; reading and setting the account and signing out are.
 
 use atelier_api::auth::{
-    AccountDeletion, SessionGrant, SignInStarted, StartSignIn, UpdateMe, User, VerifySignIn,
+    AccountDeletion, CODE_CHALLENGE_METHOD, SessionGrant, SignInStarted, StartSignIn, UpdateMe,
+    User, VerifySignIn,
 };
 
 use reqwest::Method;
@@ -37,9 +38,12 @@ impl ApiClient {
         &self,
         email: &str,
         language: Language,
+        code_challenge: &str,
     ) -> Result<SignInStarted, ClientError> {
         let body = StartSignIn {
             email: email.to_owned(),
+            code_challenge: code_challenge.to_owned(),
+            code_challenge_method: CODE_CHALLENGE_METHOD.to_owned(),
         };
         let request = Request::post("v1/auth/start", false)
             .json(&body)?
@@ -47,19 +51,30 @@ impl ApiClient {
         Ok(self.call(request).await?.0)
     }
 
-    /// `POST /v1/auth/verify` with the code typed by the person.
-    pub async fn verify_code(&self, email: &str, code: &str) -> Result<SessionGrant, ClientError> {
+    /// `POST /v1/auth/verify` with the code typed by the person and this device's verifier.
+    pub async fn verify_code(
+        &self,
+        email: &str,
+        code: &str,
+        code_verifier: &str,
+    ) -> Result<SessionGrant, ClientError> {
         self.verify(&VerifySignIn::Code {
             email: email.to_owned(),
             code: code.to_owned(),
+            code_verifier: code_verifier.to_owned(),
         })
         .await
     }
 
-    /// `POST /v1/auth/verify` with the token of the magic link.
-    pub async fn verify_link_token(&self, token: &str) -> Result<SessionGrant, ClientError> {
+    /// `POST /v1/auth/verify` with the token of the magic link and this device's verifier.
+    pub async fn verify_link_token(
+        &self,
+        token: &str,
+        code_verifier: &str,
+    ) -> Result<SessionGrant, ClientError> {
         self.verify(&VerifySignIn::Token {
             token: token.to_owned(),
+            code_verifier: code_verifier.to_owned(),
         })
         .await
     }

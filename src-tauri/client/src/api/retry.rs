@@ -56,7 +56,8 @@ pub(super) fn is_retryable(error: &ClientError) -> bool {
         | ClientError::Cache(_)
         | ClientError::InvalidSyncData(_)
         | ClientError::ExportTarget(_)
-        | ClientError::ExportCancelled => false,
+        | ClientError::ExportCancelled
+        | ClientError::SignInNotPending => false,
     }
 }
 

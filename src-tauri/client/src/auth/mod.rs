@@ -6,6 +6,7 @@
 //! choice (or a retry).
 
 mod link;
+mod pkce;
 
 use std::sync::Arc;
 
@@ -76,10 +77,12 @@ struct Inner {
     challenge: Option<Challenge>,
 }
 
-/// The emailed code being typed: which address, and how many wrong codes so far.
+/// The sign-in this device asked for: which address, how many wrong codes so far, and the PKCE
+/// verifier without which neither its code nor its link works (kept in memory only).
 struct Challenge {
     email: String,
     wrong_codes: u32,
+    verifier: pkce::Verifier,
 }
 
 fn normalized(email: &str) -> String {
@@ -191,10 +194,16 @@ impl Auth {
                 "enter an email address like name@example.com",
             ));
         }
-        let started = self.api.start_sign_in(email, language).await?;
+        let verifier = pkce::Verifier::new()
+            .map_err(|e| ClientError::Protocol(format!("no randomness for the sign-in: {e}")))?;
+        let started = self
+            .api
+            .start_sign_in(email, language, &verifier.challenge())
+            .await?;
         self.inner.lock().await.challenge = Some(Challenge {
             email: normalized(email),
             wrong_codes: 0,
+            verifier,
         });
         Ok(started)
     }
@@ -209,7 +218,18 @@ impl Auth {
                 "the code is the six digits from the email",
             ));
         }
-        let result = self.api.verify_code(email.trim(), code).await;
+        let verifier = {
+            let inner = self.inner.lock().await;
+            match inner
+                .challenge
+                .as_ref()
+                .filter(|c| c.email == normalized(email))
+            {
+                Some(challenge) => challenge.verifier.expose().to_owned(),
+                None => return Err(ClientError::SignInNotPending),
+            }
+        };
+        let result = self.api.verify_code(email.trim(), code, &verifier).await;
         let mut inner = self.inner.lock().await;
         self.restore(&mut inner).await;
         match result {
@@ -237,9 +257,18 @@ impl Auth {
         }
     }
 
-    /// Signs in with the token of a magic link.
+    /// Signs in with the token of a magic link, only if this app asked for a sign-in: a link
+    /// this device did not ask for (one planted by someone else, or opened on another computer)
+    /// is refused before anything is sent, and never replaces the current session.
     pub async fn verify_link(&self, token: &LinkToken) -> Result<AuthState, ClientError> {
-        let grant = self.api.verify_link_token(token.expose()).await?;
+        let verifier = match self.inner.lock().await.challenge.as_ref() {
+            Some(challenge) => challenge.verifier.expose().to_owned(),
+            None => return Err(ClientError::SignInNotPending),
+        };
+        let grant = self
+            .api
+            .verify_link_token(token.expose(), &verifier)
+            .await?;
         let mut inner = self.inner.lock().await;
         self.restore(&mut inner).await;
         self.install(inner, grant.into()).await

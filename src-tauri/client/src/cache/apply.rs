@@ -80,7 +80,8 @@ fn check_generation(g: &GenerationRecord) -> Result<(), ClientError> {
 fn check_credit(e: &LedgerEntry) -> Result<(), ClientError> {
     check_id(&e.id)?;
     check_text("a ledger reference", &e.reference)?;
-    if e.amount.abs() > MAX_CREDITS {
+    // `unsigned_abs`: `i64::MIN.abs()` overflows (a panic, or a wrap to a negative that passes).
+    if e.amount.unsigned_abs() > MAX_CREDITS.unsigned_abs() {
         return Err(refuse(format!(
             "ledger entry {} has an impossible amount",
             e.id
@@ -90,7 +91,7 @@ fn check_credit(e: &LedgerEntry) -> Result<(), ClientError> {
         // ISO 4217: the UI formats it, and a malformed code would fail there.
         let currency =
             paid.currency.len() == 3 && paid.currency.bytes().all(|b| b.is_ascii_uppercase());
-        if !currency || paid.cents.abs() > MAX_CREDITS {
+        if !currency || paid.cents.unsigned_abs() > MAX_CREDITS.unsigned_abs() {
             return Err(refuse(format!("ledger entry {} has malformed money", e.id)));
         }
     }

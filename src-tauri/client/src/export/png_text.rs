@@ -112,13 +112,15 @@ pub fn with_text(png: &[u8], entries: &[TextEntry]) -> Result<Vec<u8>, PngTextEr
     Ok(out)
 }
 
-/// Any image the `image` crate reads (JPEG, WebP, PNG) as a PNG with `entries`; PNGs keep their bytes.
+/// Any image the `image` crate reads (JPEG, WebP, PNG) as a PNG with `entries`; PNGs keep their
+/// bytes. Others are decoded within `image_bytes::decoder_limits`.
 pub fn to_png_with_text(bytes: &[u8], entries: &[TextEntry]) -> Result<Vec<u8>, PngTextError> {
     if is_png(bytes) {
         return with_text(bytes, entries);
     }
+    // Within the decoder limits: the bytes came from the service.
     let decoded =
-        image::load_from_memory(bytes).map_err(|e| PngTextError::Decode(e.to_string()))?;
+        crate::image_bytes::decode(bytes).map_err(|e| PngTextError::Decode(e.to_string()))?;
     let mut png = Cursor::new(Vec::new());
     decoded
         .write_to(&mut png, image::ImageFormat::Png)
@@ -197,6 +199,20 @@ mod tests {
         let (text, pixels) = read(&png);
         assert_eq!(text, [("Prompt".to_owned(), "赤い".to_owned())]);
         assert_eq!(pixels.len(), 16 * 8 * 3);
+    }
+
+    #[test]
+    fn an_oversized_jpeg_is_refused_before_it_is_decoded() {
+        let side = atelier_api::limits::MAX_DECODED_SIDE_PX + 1;
+        let mut jpeg = Cursor::new(Vec::new());
+        image::GrayImage::new(side, 1)
+            .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+            .expect("a JPEG");
+        let refused = to_png_with_text(jpeg.get_ref(), &[TextEntry::utf8("Prompt", "wide")]);
+        assert!(
+            matches!(refused, Err(PngTextError::Decode(_))),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use atelier_api::Runtime;
 
-pub use native::start_native;
+pub use native::{start_native, start_native_without_test_hooks};
 pub use worker::{WranglerTools, start_worker};
 
 use crate::process::Guarded;

@@ -10,11 +10,32 @@ use atelier_api::Runtime;
 use super::{RunningBackend, StartError, wait_healthy};
 use crate::process::Guarded;
 
-/// `ATELIER_SERVER_BIN`, or the workspace's debug build (built now if needed).
+/// `ATELIER_SERVER_BIN`, or the workspace's debug build with the test hooks (built now if needed).
 fn server_binary() -> Result<PathBuf, StartError> {
     if let Some(path) = std::env::var_os("ATELIER_SERVER_BIN") {
         return Ok(PathBuf::from(path));
     }
+    build_server(&["--features", "test-hooks"])
+}
+
+/// `ATELIER_SERVER_BIN_WITHOUT_TEST_HOOKS`: the server built as `cargo build --release` builds it,
+/// without the `test-hooks` feature. Else built now and copied aside (the next build with the
+/// hooks replaces `target/debug/atelier-server`).
+fn server_binary_without_test_hooks() -> Result<PathBuf, StartError> {
+    if let Some(path) = std::env::var_os("ATELIER_SERVER_BIN_WITHOUT_TEST_HOOKS") {
+        return Ok(PathBuf::from(path));
+    }
+    let built = build_server(&[])?;
+    let aside = built.with_file_name("atelier-server-without-test-hooks");
+    std::fs::copy(&built, &aside).map_err(|source| StartError::Io {
+        what: format!("copying the server to {}", aside.display()),
+        source,
+    })?;
+    Ok(aside)
+}
+
+/// `cargo build -p atelier-server --bin atelier-server` with `extra` arguments; the binary's path.
+fn build_server(extra: &[&str]) -> Result<PathBuf, StartError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args([
@@ -25,6 +46,7 @@ fn server_binary() -> Result<PathBuf, StartError> {
             "--bin",
             "atelier-server",
         ])
+        .args(extra)
         .status()
         .map_err(|source| StartError::Io {
             what: "cargo build".into(),
@@ -44,7 +66,20 @@ fn server_binary() -> Result<PathBuf, StartError> {
 }
 
 pub fn start_native(upstream_env: &[(String, String)]) -> Result<RunningBackend, StartError> {
-    let binary = server_binary()?;
+    start_binary(&server_binary()?, upstream_env)
+}
+
+/// The server built without the `test-hooks` feature, with the same environment (test mode on).
+pub fn start_native_without_test_hooks(
+    upstream_env: &[(String, String)],
+) -> Result<RunningBackend, StartError> {
+    start_binary(&server_binary_without_test_hooks()?, upstream_env)
+}
+
+fn start_binary(
+    binary: &std::path::Path,
+    upstream_env: &[(String, String)],
+) -> Result<RunningBackend, StartError> {
     if !binary.exists() {
         return Err(StartError::Missing(format!(
             "{} does not exist",
@@ -62,7 +97,7 @@ pub fn start_native(upstream_env: &[(String, String)]) -> Result<RunningBackend,
         source,
     })?;
 
-    let mut command = Command::new(&binary);
+    let mut command = Command::new(binary);
     command
         .env("ATELIER_LISTEN", format!("127.0.0.1:{port}"))
         .env("ATELIER_PUBLIC_URL", format!("http://127.0.0.1:{port}"))

@@ -46,6 +46,10 @@ impl WranglerTools {
             // wrangler dev would fetch a sample `request.cf` from the internet on every start.
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .env("NO_COLOR", "1")
+            // wrangler runs `build.sh` (its `[build]`): the suite's Worker has the test hooks,
+            // which `cargo xtask test conformance` built in; without this it would rebuild
+            // the bundle without them.
+            .env("ATELIER_WORKER_TEST_HOOKS", "1")
             .stdin(Stdio::null());
         command
     }

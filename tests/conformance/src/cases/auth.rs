@@ -319,7 +319,10 @@ pub async fn mail_speaks_the_requested_language(ctx: &Ctx) -> CaseResult {
         .post(ctx.url("/v1/auth/start"))
         .header("x-atelier-test-ip", ctx.ip())
         .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
-        .json(&serde_json::json!({ "email": email }))
+        .json(&super::auth_support::start_body(
+            &email,
+            super::auth_support::VERIFIER,
+        ))
         .send()
         .await
         .map_err(transport)?;

@@ -6,22 +6,64 @@ use atelier_api::auth::SessionGrant;
 use crate::cases::transport;
 use crate::{Ctx, ensure};
 
-/// `POST /v1/auth/start` for `email`, acting from `ip`.
+/// The PKCE verifier the suite's device keeps; cases about binding use others of their own.
+pub const VERIFIER: &str = "conformance-device-verifier-0123456789-abcdefghij";
+
+/// `base64url(SHA-256(verifier))`: what `/v1/auth/start` is sent.
+pub fn challenge_of(verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// The body of `/v1/auth/start` for `email` from the device holding `verifier`.
+pub fn start_body(email: &str, verifier: &str) -> serde_json::Value {
+    serde_json::json!({
+        "email": email,
+        "code_challenge": challenge_of(verifier),
+        "code_challenge_method": "S256",
+    })
+}
+
+/// `POST /v1/auth/start` for `email`, acting from `ip`, from the suite's device.
 pub async fn start(ctx: &Ctx, email: &str, ip: &str) -> Result<reqwest::Response, String> {
+    start_with(ctx, email, ip, VERIFIER).await
+}
+
+pub async fn start_with(
+    ctx: &Ctx,
+    email: &str,
+    ip: &str,
+    verifier: &str,
+) -> Result<reqwest::Response, String> {
     ctx.http
         .post(ctx.url("/v1/auth/start"))
         .header("x-atelier-test-ip", ip)
-        .json(&serde_json::json!({ "email": email }))
+        .json(&start_body(email, verifier))
         .send()
         .await
         .map_err(transport)
 }
 
+/// `POST /v1/auth/verify` with `body`; the suite's verifier is added unless the body names one
+/// (`"code_verifier": null` sends none at all).
 pub async fn verify(
     ctx: &Ctx,
-    body: serde_json::Value,
+    mut body: serde_json::Value,
     ip: &str,
 ) -> Result<reqwest::Response, String> {
+    if let Some(fields) = body.as_object_mut() {
+        match fields.get("code_verifier") {
+            None => {
+                fields.insert("code_verifier".into(), VERIFIER.into());
+            }
+            Some(serde_json::Value::Null) => {
+                fields.remove("code_verifier");
+            }
+            Some(_) => {}
+        }
+    }
     ctx.http
         .post(ctx.url("/v1/auth/verify"))
         .header("x-atelier-test-ip", ip)

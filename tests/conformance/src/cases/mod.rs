@@ -9,11 +9,13 @@ mod error_reports;
 mod errors;
 mod export;
 mod generations;
+mod hardening;
 mod health;
 mod privacy;
 mod prompts;
 mod purchases;
 mod purchases_support;
+mod sign_in_hardening;
 mod submission;
 mod sync;
 
@@ -65,6 +67,11 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         auth::sends_per_ip_are_limited,
         auth::verifications_per_ip_are_limited,
         auth::no_code_token_or_session_is_stored_in_usable_form,
+        sign_in_hardening::a_code_or_link_works_only_on_the_device_that_asked,
+        sign_in_hardening::wrong_codes_count_per_address_across_new_emails,
+        sign_in_hardening::one_client_cannot_spend_another_clients_sends_and_the_limit_is_exact,
+        sign_in_hardening::ipv6_clients_are_limited_by_their_64,
+        sign_in_hardening::a_logout_is_refused_at_once_and_sessions_end_after_ninety_days,
         credits::models_are_listed_with_prices_and_ratios,
         credits::a_new_account_has_its_sign_up_grant_as_the_whole_ledger,
         credits::credits_need_a_session_and_cursors_are_checked,
@@ -109,8 +116,27 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         export::the_export_is_the_accounts_data_and_nobody_elses,
         export::a_large_account_is_exported_whole_across_pages,
         error_reports::an_internal_error_is_reported_once_and_scrubbed,
+        // Issue 11, items 6–8 (the edges of the service); the error-report limit spends this
+        // minute's reports of `/__test/fail`, so it stays after every case that makes one.
+        hardening::readyz_writes_nothing,
+        hardening::test_mode_serves_only_this_machine,
+        hardening::a_result_redirected_to_a_private_or_plain_http_address_is_refused,
+        hardening::a_result_over_the_size_limit_is_refused,
+        hardening::a_decompression_bomb_is_refused,
+        hardening::error_reports_are_limited_per_route_and_minute,
     ]
 }
+
+/// Native only, against its own server built without the `test-hooks` feature (issue 11, item 7):
+/// `tests/conformance.rs` starts that server and runs this after the per-runtime cases.
+pub const WITHOUT_TEST_HOOKS: (&str, CaseFn) = (
+    "hardening::a_build_without_the_test_hooks_feature_has_none",
+    |ctx| {
+        Box::pin(hardening::a_build_without_the_test_hooks_feature_has_none(
+            ctx,
+        ))
+    },
+);
 
 /// Reads an error response and checks it is exactly the envelope with `status` and `code`.
 pub(crate) async fn expect_error(

@@ -98,6 +98,7 @@ const CLAUSES: &[(&str, &[&str])] = &[
             "s7_gdpr::your_data_is_portable",
             "s7_gdpr::you_can_restrict_processing_to_what_the_service_needs",
             "s7_gdpr::the_app_tells_eu_users_their_rights_and_the_legal_basis",
+            "s7_gdpr::fraud_prevention_keeps_only_a_keyed_hash_of_the_mailbox",
         ],
     ),
     (

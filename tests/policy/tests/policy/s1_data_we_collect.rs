@@ -81,7 +81,11 @@ async fn technical_data_is_the_ip_the_user_agent_and_the_time() {
     let mut refused = None;
     for n in 0..25 {
         if let Err(e) = api
-            .start_sign_in(&format!("someone{n}@example.com"), Language::English)
+            .start_sign_in(
+                &format!("someone{n}@example.com"),
+                Language::English,
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            )
             .await
         {
             refused = Some((n, e.code().as_str().to_owned()));

@@ -7,7 +7,7 @@ use atelier_client::export::{CancellationToken, ExportProgress, ExportSource, ex
 use atelier_client::telemetry::AnalyticsEvent;
 use tokio::sync::watch;
 
-use crate::common::{analytics, person};
+use crate::common::{analytics, person, purge_finished, storage, traces};
 use crate::support::{Service, generate};
 
 const EMAIL: &str = "gdpr@example.com";
@@ -113,4 +113,54 @@ fn the_app_tells_eu_users_their_rights_and_the_legal_basis() {
     ] {
         assert!(chinese.contains(words), "Chinese: {words}");
     }
+}
+
+/// "Our legal basis for processing is … legitimate interests (security and fraud prevention)."
+///
+/// The one thing kept after an account is deleted, on that basis: a keyed hash of the mailbox
+/// that received the sign-up grant, so deleting and signing up again (or a `+tag` of the same
+/// mailbox) does not grant twice. It holds no address, no account id, nothing else, and goes
+/// after a year.
+#[tokio::test(flavor = "multi_thread")]
+async fn fraud_prevention_keeps_only_a_keyed_hash_of_the_mailbox() {
+    let service = Service::start().await;
+    let me = person(&service, "fraud.check+first@example.com").await;
+    let id = me.id.clone();
+    me.auth.delete_account().await.unwrap();
+    purge_finished(&service, &id).await;
+    let dump = storage(&service).await;
+    assert!(
+        traces(&dump, "fraud.check").is_empty(),
+        "{:?}",
+        traces(&dump, "fraud.check")
+    );
+    let markers = dump
+        .tables
+        .get("sign_up_grants")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    let columns: Vec<&String> = markers[0].keys().collect();
+    assert_eq!(
+        columns,
+        ["address_hash", "granted_at"],
+        "the marker holds more than a hash and a time"
+    );
+
+    let again = person(&service, "Fraud.Check+again@example.com").await;
+    let balance = again.auth.api().balance(&again.token).await.unwrap();
+    assert_eq!(balance.balance, 0, "the same mailbox was granted twice");
+
+    // A year later the marker is gone, and with it the refusal.
+    let year = 366 * 24 * 60 * 60 * 1000_i64;
+    let advanced = reqwest::Client::new()
+        .post(format!("{}/__test/clock", service.url))
+        .json(&serde_json::json!({ "advance_ms": year }))
+        .send()
+        .await
+        .unwrap();
+    assert!(advanced.status().is_success());
+    service.tick().await;
+    let dump = storage(&service).await;
+    assert!(dump.tables.get("sign_up_grants").is_none_or(Vec::is_empty));
 }

@@ -1,6 +1,7 @@
 //! kie.ai: the image-generation API (`/api/v1/jobs/*`, `/api/v1/chat/credit`), the file host that
 //! serves results, and signed callbacks.
 
+pub mod bomb;
 mod callbacks;
 pub mod image;
 mod routes;
@@ -67,6 +68,26 @@ pub struct KieSettings {
     pub create_limit_per_10s: u32,
     /// Remaining credits (`/api/v1/chat/credit`); each requested image costs 1, none left → 402.
     pub credits: f64,
+    /// What the file host serves at each result URL (the picture, unless a test of the
+    /// service's download limits asks for something else).
+    pub result_file: ResultFile,
+}
+
+/// What a result URL answers: kie's CDN serves the picture; the other kinds are what a hostile or
+/// broken host could answer, for tests of the downloader.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ResultFile {
+    /// The rendered picture.
+    #[default]
+    Image,
+    /// `302 Found` to `location`.
+    Redirect { location: String },
+    /// The picture followed by zero bytes up to `bytes` in all, streamed without a
+    /// `Content-Length` (decoders ignore what follows a PNG's end).
+    Oversized { bytes: u64 },
+    /// A valid PNG of `width × height` black pixels in a small file (`bomb::zeros_png`).
+    Bomb { width: u32, height: u32 },
 }
 
 impl Default for KieSettings {
@@ -77,6 +98,7 @@ impl Default for KieSettings {
             callbacks: true,
             create_limit_per_10s: 20,
             credits: 1000.0,
+            result_file: ResultFile::Image,
         }
     }
 }

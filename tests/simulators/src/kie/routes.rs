@@ -13,9 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::bomb::zeros_png;
 use super::image::{dimensions, render_png};
 use super::tasks::{CallbackState, KieState, Outcome, TaskRecord};
-use super::{KieSettings, KieSim};
+use super::{KieSettings, KieSim, ResultFile};
 use crate::clock::now_ms;
 use crate::cloudflare::block_without_user_agent;
 use crate::control::{BadRequest, faults_router, merge};
@@ -331,6 +332,21 @@ async fn file(
     let Some((prompt, width, height)) = found else {
         return not_found();
     };
+    let oversized = match kie.settings().result_file {
+        ResultFile::Image => None,
+        ResultFile::Oversized { bytes } => Some(bytes),
+        ResultFile::Redirect { location } => {
+            return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+        }
+        ResultFile::Bomb { width, height } => {
+            return match tokio::task::spawn_blocking(move || zeros_png(width, height)).await {
+                Ok(Some(bytes)) => {
+                    (StatusCode::OK, [(header::CONTENT_TYPE, "image/png")], bytes).into_response()
+                }
+                _ => (StatusCode::INTERNAL_SERVER_ERROR, "no bomb of that size").into_response(),
+            };
+        }
+    };
     let cache_key = (task_id, index);
     let cached = lock(&kie.inner.images).get(&cache_key).cloned();
     let bytes = match cached {
@@ -356,7 +372,32 @@ async fn file(
             bytes
         }
     };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "image/png")], bytes).into_response()
+    match oversized {
+        Some(total) => padded(bytes, total),
+        None => (StatusCode::OK, [(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+    }
+}
+
+/// `image` and then zero bytes up to `total`, in 1 MiB chunks without a `Content-Length`, so a
+/// client learns the size only by reading.
+fn padded(image: Bytes, total: u64) -> Response {
+    const CHUNK: usize = 1 << 20;
+    static ZEROS: [u8; CHUNK] = [0; CHUNK];
+    let mut left = total.saturating_sub(image.len() as u64);
+    let mut chunks = vec![image];
+    while left > 0 {
+        let n = left.min(CHUNK as u64) as usize;
+        chunks.push(Bytes::from_static(&ZEROS[..n]));
+        left -= n as u64;
+    }
+    let stream =
+        futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "image/png")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 async fn get_settings(State(kie): State<KieSim>) -> Json<KieSettings> {

@@ -681,7 +681,13 @@ export type LocalCode =
  */
 "export_target_unwritable" | 
 /**  The person stopped the data export; its unfinished file is gone. */
-"export_cancelled";
+"export_cancelled" | 
+/**
+ *  A sign-in link (or code) reached this app, but this app did not ask for one: a sign-in is
+ *  bound to the device that asked. Open the link on the computer where you asked, or type
+ *  the code there.
+ */
+"sign_in_not_pending";
 
 export type Model = {
 	id: string,

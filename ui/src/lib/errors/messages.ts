@@ -41,6 +41,7 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   invalid_sync_data: 'error.invalid_sync_data',
   export_target_unwritable: 'error.export_target_unwritable',
   export_cancelled: 'error.export_cancelled',
+  sign_in_not_pending: 'error.sign_in_not_pending',
 }
 
 /** The message for a code; a code newer than this build gets the generic one. */

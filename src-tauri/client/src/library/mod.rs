@@ -1,7 +1,11 @@
 //! The desktop's library: the cache and its sync engine for the signed-in account, and the one
 //! place the app asks for an image's bytes (cache first, the service when it must).
 
+mod signed_in;
+
 use std::path::Path;
+
+pub use signed_in::{DataDir, ForAccount, SignedInLibrary};
 
 use atelier_api::ErrorCode;
 
