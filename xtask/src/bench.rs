@@ -40,8 +40,11 @@ pub fn run(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
                 .arg(format!("{name}_bench")),
         ),
         Some("startup") => startup(ctx),
+        Some("load") => load(ctx),
         _ => {
-            anyhow::bail!("benchmarks: thumbnails, latency, gallery, sync, startup, export, purge")
+            anyhow::bail!(
+                "benchmarks: thumbnails, latency, gallery, sync, startup, export, purge, load"
+            )
         }
     }
 }
@@ -74,5 +77,36 @@ fn startup(ctx: &Ctx) -> anyhow::Result<()> {
             )
             .env("TAURI_DRIVER_BIN", driver)
             .env("ATELIER_SCREENSHOTS", target_dir(ctx).join("screenshots")),
+    )
+}
+
+/// Many clients against the release server binary in its own process (as deployed, without test
+/// hooks), for a fixed time (`ATELIER_LOAD_CLIENTS`, `ATELIER_LOAD_SECONDS`).
+fn load(ctx: &Ctx) -> anyhow::Result<()> {
+    // Built alone: the example's dev-dependencies would add the test hooks to the binary.
+    process::run(cargo(ctx).args([
+        "build",
+        "--release",
+        "-p",
+        "atelier-server",
+        "--bin",
+        "atelier-server",
+    ]))?;
+    let server = target_dir(ctx).join("release").join("atelier-server");
+    let copy = target_dir(ctx)
+        .join("release")
+        .join("atelier-server-load-bench");
+    std::fs::copy(&server, &copy)?;
+    process::run(
+        cargo(ctx)
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "atelier-server",
+                "--example",
+                "load_bench",
+            ])
+            .env("ATELIER_SERVER_BIN", copy),
     )
 }

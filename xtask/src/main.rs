@@ -12,9 +12,14 @@
 //!   bench sync        first sync of 10,000 images (metadata + thumbnails) into an empty cache; a sync with no changes
 //!   bench startup     app start to the gallery painted with 10,000 cached images; resident memory of its processes
 //!   bench export      the data export of 200 images of 1024×1024: all downloaded, then all from the cache; time and zip size
+//!   bench load        200 concurrent clients against the native server for 30 s: requests/s, p50/p99, errors
+//!   fuzz [--long] [--minimize] [target…]
+//!                     the fuzz targets (tests/fuzz) under libFuzzer with coverage feedback; --long for millions
+//!                     of executions; --replay <target> <file> runs one input with a backtrace
 
 mod bench;
 mod dev;
+mod fuzz;
 mod process;
 mod setup;
 mod suites;
@@ -34,7 +39,7 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export>\n\
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export|purge|load | fuzz [--long] [target…]>\n\
 suites: lint rust bindings ui-unit ui-browser conformance window";
 
 fn main() -> ExitCode {
@@ -58,6 +63,7 @@ fn main() -> ExitCode {
         Some("bindings") => suites::write_bindings(&ctx),
         Some("icons") => setup::icons(&ctx),
         Some("bench") => bench::run(&ctx, &args[1..]),
+        Some("fuzz") => fuzz::run(&ctx, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

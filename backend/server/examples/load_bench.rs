@@ -1,0 +1,783 @@
+//! `cargo xtask bench load`: many desktop clients against the native server at once, for a fixed
+//! time, over the mix of requests a running app makes, reporting requests/s, p50/p99 latency and
+//! errors, overall and per kind of request, and where the CPU went.
+//!
+//! The server is the release `atelier-server` binary (`ATELIER_SERVER_BIN`, built by the xtask),
+//! in its own process, as deployed: its own data folder, `ATELIER_TRUST_FORWARDED_FOR=1` (behind a
+//! proxy, so each sign-in comes from its own address), the upstream simulators in this process.
+//! Accounts sign in by their emailed code; their libraries are seeded straight into the server's
+//! database, as `src-tauri/client/examples/common/seed.rs` lays them out. Each client is its own HTTP client
+//! (its own keep-alive connection) that sends one request after another, as an app does:
+//!
+//! | share | request |
+//! | --- | --- |
+//! | 40 % | `GET /v1/sync?cursor=…&limit=500`: 80 % at the head (nothing new, the periodic sync), 18 % 10–20 changes behind (another device generated), 2 % from the start (a new device: a full page) |
+//! | 15 % | `GET /v1/credits/ledger` |
+//! | 20 % | `GET /v1/generations/{id}` (a generation's status) |
+//! | 20 % | `GET /v1/images/{id}/thumbnail` (image bytes, about 20 KB) |
+//! | 5 % | `POST /v1/auth/start` (a sign-in email, through the Resend simulator) |
+//!
+//! Then the same clients send only the sync requests, for a third of the time: the sync route's own
+//! capacity. `ATELIER_LOAD_CLIENTS` (200) and `ATELIER_LOAD_SECONDS` (30) change the load; 3 s of
+//! warm-up before each phase are not counted. CPU time is read from `/proc` over the measured window: the server's process
+//! (its tokio workers and its SQLite threads apart) and this one's client and simulator threads.
+//! Everything listens on 127.0.0.1 and stops by itself. The last line is
+//! `bench load: clients=… seconds=… rps=… p50_ms=… p99_ms=… errors=… sync_rps=… sync_only_rps=… …`
+//! (`rps`, the percentiles and `sync_rps` are the mix's; `errors` counts both phases).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's set-up failing should stop it loudly
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use atelier_api::sync::SyncKind;
+use atelier_server::config::Config;
+use atelier_server::native::{Clock, NativePlatform};
+use atelier_server::platform::{BlobKey, Blobs, Platform, Sql, Statement};
+use atelier_server::sync::log;
+use atelier_simulators::{SimulatorOptions, Simulators};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+#[path = "../../../src-tauri/client/examples/common/seed.rs"]
+mod seed;
+
+const ACCOUNTS: usize = 20;
+const IMAGES_PER_ACCOUNT: u64 = 200;
+const WARM_UP: Duration = Duration::from_secs(3);
+const SYNC_LIMIT: u32 = 500;
+const AUTH_SECRET: &str = "load-bench-secret-0123456789abcdef0123";
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Op {
+    /// At the head: nothing new.
+    SyncHead,
+    /// 10–20 changes behind.
+    SyncRecent,
+    /// From the start: a full page.
+    SyncFull,
+    Ledger,
+    GenerationStatus,
+    ImageBytes,
+    SignInStart,
+}
+
+impl Op {
+    const ALL: [Op; 7] = [
+        Op::SyncHead,
+        Op::SyncRecent,
+        Op::SyncFull,
+        Op::Ledger,
+        Op::GenerationStatus,
+        Op::ImageBytes,
+        Op::SignInStart,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::SyncHead => "sync_head",
+            Op::SyncRecent => "sync_recent",
+            Op::SyncFull => "sync_full",
+            Op::Ledger => "ledger",
+            Op::GenerationStatus => "generation",
+            Op::ImageBytes => "thumbnail",
+            Op::SignInStart => "sign_in_start",
+        }
+    }
+
+    fn is_sync(self) -> bool {
+        matches!(self, Op::SyncHead | Op::SyncRecent | Op::SyncFull)
+    }
+
+    /// A sync request: 80 % at the head, 18 % 10–20 changes behind, 2 % from the start.
+    fn sync(roll: u64) -> Op {
+        match roll % 100 {
+            0..80 => Op::SyncHead,
+            80..98 => Op::SyncRecent,
+            _ => Op::SyncFull,
+        }
+    }
+
+    /// The mix, in percent.
+    fn pick(roll: u64, sync_roll: u64) -> Op {
+        match roll % 100 {
+            0..40 => Op::sync(sync_roll),
+            40..55 => Op::Ledger,
+            55..75 => Op::GenerationStatus,
+            75..95 => Op::ImageBytes,
+            _ => Op::SignInStart,
+        }
+    }
+}
+
+/// One signed-in account and what its requests name.
+struct Account {
+    token: String,
+    /// Sync cursors every 10 changes, oldest first; the last is the head.
+    cursors: Vec<String>,
+    generations: Vec<String>,
+    images: Vec<String>,
+}
+
+/// The server process, killed when dropped (also when the benchmark fails).
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift64*: each client's own choices, reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+fn main() {
+    let clients = env_number("ATELIER_LOAD_CLIENTS", 200) as usize;
+    let seconds = env_number("ATELIER_LOAD_SECONDS", 30);
+    let server_bin = std::env::var("ATELIER_SERVER_BIN")
+        .expect("ATELIER_SERVER_BIN: the release atelier-server (cargo xtask bench load sets it)");
+
+    // The simulators on a runtime of their own (one thread), so their CPU is told apart.
+    let sims_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("sims")
+        .enable_all()
+        .build()
+        .unwrap();
+    let sims = sims_runtime
+        .block_on(atelier_simulators::spawn(SimulatorOptions::unlimited()))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("load-client")
+        .enable_all()
+        .build()
+        .unwrap();
+    let line = runtime.block_on(run(&sims, &server_bin, clients, seconds));
+    println!("{line}");
+}
+
+async fn run(sims: &Simulators, server_bin: &str, clients: usize, seconds: u64) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = sims.env();
+    let server = start_server(server_bin, dir.path(), &env);
+    println!("server {} (pid {})", server.url, server.child.id());
+
+    // Accounts, signed in by their codes, then their libraries written into the server's database.
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for n in 0..ACCOUNTS {
+        tokens.push(sign_in(&http, &server.url, sims, &format!("load{n}@example.com"), n).await);
+    }
+    let started = Instant::now();
+    {
+        let lookup: HashMap<String, String> = env.iter().cloned().collect();
+        let config = Config::from_lookup(|name| match name {
+            "ATELIER_AUTH_SECRET" => Some(AUTH_SECRET.into()),
+            other => lookup.get(other).cloned(),
+        })
+        .unwrap();
+        let platform = NativePlatform::open(dir.path(), config, Clock::default())
+            .await
+            .unwrap();
+        for (a, (_, account)) in tokens.iter().enumerate() {
+            seed_account(&platform, account, a as u64).await;
+        }
+    }
+    println!(
+        "{ACCOUNTS} accounts of {IMAGES_PER_ACCOUNT} images seeded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut accounts = Vec::new();
+    for (token, _) in tokens {
+        accounts.push(walk(&http, &server.url, token).await);
+    }
+    let accounts = Arc::new(accounts);
+
+    let accounts = Arc::new(accounts);
+    let sign_ins = Arc::new(AtomicU64::new(0));
+
+    let mixed = phase(&server, &accounts, &sign_ins, Mix::App, clients, seconds).await;
+    mixed.print("the app's mix");
+    let sync_seconds = seconds.div_ceil(3);
+    let sync_only = phase(
+        &server,
+        &accounts,
+        &sign_ins,
+        Mix::SyncOnly,
+        clients,
+        sync_seconds,
+    )
+    .await;
+    sync_only.print("the sync route alone");
+    drop(server);
+    // What the server logged while loaded: SQLite busy time-outs and failures would show here.
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+    let warnings = log.lines().filter(|l| l.contains("WARN")).count();
+    let errors = log.lines().filter(|l| l.contains("ERROR")).count();
+    let busy = log
+        .lines()
+        .filter(|l| l.contains("database is locked") || l.contains("busy"))
+        .count();
+    println!("server log: {warnings} warnings, {errors} errors, {busy} SQLite busy/locked");
+
+    let (sync_only_rps, _, sync_only_p99) = sync_only.figures(Op::is_sync);
+    let (rps, p50, p99) = mixed.figures(|_| true);
+    let (sync_rps, _, _) = mixed.figures(Op::is_sync);
+    format!(
+        "bench load: clients={clients} seconds={seconds} rps={rps:.0} p50_ms={p50:.2} p99_ms={p99:.2} errors={} sync_rps={sync_rps:.0} sync_only_rps={sync_only_rps:.0} sync_only_p99_ms={sync_only_p99:.2} server_cpu_cores={:.2} client_cpu_cores={:.2} other_cpu_cores={:.2}",
+        mixed.errors() + sync_only.errors(),
+        mixed.cores(&mixed.server_cpu, None),
+        mixed.cores(&mixed.own_cpu, Some("clients")),
+        mixed.others_cores(),
+    )
+}
+
+/// Which requests the clients send.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mix {
+    /// The app's mix (the table at the top).
+    App,
+    /// Only `GET /v1/sync`, with the mix's cursors.
+    SyncOnly,
+}
+
+/// What one phase measured.
+struct Phase {
+    clients: usize,
+    elapsed: f64,
+    /// The share of all the machine's CPU time that was busy (any process).
+    machine_busy: f64,
+    records: Latencies,
+    failures: BTreeMap<String, u64>,
+    server_cpu: BTreeMap<String, f64>,
+    own_cpu: BTreeMap<String, f64>,
+}
+
+/// `clients` clients for `seconds` (after the warm-up), each its own connection, one request
+/// after another until the deadline.
+async fn phase(
+    server: &Server,
+    accounts: &Arc<Vec<Account>>,
+    sign_ins: &Arc<AtomicU64>,
+    mix: Mix,
+    clients: usize,
+    seconds: u64,
+) -> Phase {
+    let warm_until = Instant::now() + WARM_UP;
+    let deadline = warm_until + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let accounts = accounts.clone();
+        let url = server.url.clone();
+        let sign_ins = sign_ins.clone();
+        tasks.push(tokio::spawn(async move {
+            client(c, &url, &accounts, &sign_ins, mix, warm_until, deadline).await
+        }));
+    }
+    tokio::time::sleep_until(warm_until.into()).await;
+    let server_cpu_before = cpu_by_thread(server.child.id());
+    let own_cpu_before = cpu_by_thread(std::process::id());
+    let machine_before = machine_ticks();
+    let measured = Instant::now();
+    let mut records: Latencies = BTreeMap::new();
+    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
+    for task in tasks {
+        let (done, failed) = task.await.unwrap();
+        for (op, mut latencies) in done {
+            records.entry(op).or_default().append(&mut latencies);
+        }
+        for (what, n) in failed {
+            *failures.entry(what).or_default() += n;
+        }
+    }
+    let elapsed = measured.elapsed().as_secs_f64();
+    for latencies in records.values_mut() {
+        latencies.sort_unstable();
+    }
+    let (busy_before, all_before) = machine_before;
+    let (busy_after, all_after) = machine_ticks();
+    let machine_busy = if all_after > all_before {
+        (busy_after - busy_before) as f64 / (all_after - all_before) as f64
+    } else {
+        0.0
+    };
+    Phase {
+        clients,
+        elapsed,
+        machine_busy,
+        records,
+        failures,
+        server_cpu: cpu_delta(&server_cpu_before, &cpu_by_thread(server.child.id())),
+        own_cpu: cpu_delta(&own_cpu_before, &cpu_by_thread(std::process::id())),
+    }
+}
+
+/// An account's library as `seed.rs` lays it out (each write with its sync-log entry), with ids of
+/// its own: two images per generation, a hundred per conversation, real JPEG thumbnails.
+async fn seed_account(platform: &NativePlatform, account: &str, a: u64) {
+    let id = |kind: u8, n: u64| format!("{kind:02x}{a:06x}{n:024x}");
+    let original = bytes::Bytes::from_static(b"\x89PNG original stand-in");
+    let original_hash = hex::encode(Sha256::digest(&original));
+    for n in 0..IMAGES_PER_ACCOUNT {
+        let (generation, conversation) = (id(2, n / 2), id(1, n / 100));
+        let now = platform.now_ms();
+        let mut batch = Vec::new();
+        if n % 100 == 0 {
+            batch.push(
+                Statement::new("INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)")
+                    .bind(conversation.as_str()).bind(account).bind(format!("Conversation {}", n / 100)).bind(now).bind(now),
+            );
+            batch.extend(log::changed(
+                account,
+                SyncKind::Conversation,
+                &conversation,
+                now,
+            ));
+        }
+        if n % 2 == 0 {
+            batch.push(
+                Statement::new("INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count, cost_per_image, status, created_at, updated_at)
+                                VALUES (?, ?, ?, ?, ?, 'nano-banana', '1:1', 2, 4, 'done', ?, ?)")
+                    .bind(generation.as_str()).bind(account).bind(conversation.as_str()).bind(generation.as_str())
+                    .bind(format!("benchmark picture {} of a lighthouse", n / 2)).bind(now).bind(now),
+            );
+            batch.extend(log::changed(
+                account,
+                SyncKind::Generation,
+                &generation,
+                now,
+            ));
+        }
+        let image = id(3, n);
+        let thumb = seed::thumbnail(a * IMAGES_PER_ACCOUNT + n);
+        let base = format!("images/{account}/{image}");
+        let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg")).unwrap();
+        let original_key = BlobKey::new(format!("{base}/original.png")).unwrap();
+        platform
+            .blob_put(&original_key, original.clone(), "image/png")
+            .await
+            .unwrap();
+        let thumb_hash = hex::encode(Sha256::digest(&thumb));
+        let thumb_len = thumb.len() as i64;
+        platform
+            .blob_put(&thumbnail_key, bytes::Bytes::from(thumb), "image/jpeg")
+            .await
+            .unwrap();
+        batch.push(
+            Statement::new("INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type, sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, 'image/png', ?, 1024, 1024, ?, ?, ?, ?, ?)")
+                .bind(image.as_str()).bind(generation.as_str()).bind(account).bind((n % 2) as i64)
+                .bind(original_key.as_str()).bind(thumbnail_key.as_str()).bind(original_hash.as_str())
+                .bind(original.len() as i64).bind(thumb_len).bind(thumb_hash).bind(now).bind(now),
+        );
+        batch.extend(log::changed(account, SyncKind::Image, &image, now));
+        platform.batch(batch).await.unwrap();
+    }
+}
+
+fn start_server(bin: &str, data: &std::path::Path, env: &[(String, String)]) -> Server {
+    std::fs::create_dir_all(data).unwrap();
+    let log = std::fs::File::create(data.join("server.log")).unwrap();
+    let mut child = Command::new(bin)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("ATELIER_LISTEN", "127.0.0.1:0")
+        .env("ATELIER_DATA_DIR", data)
+        .env("ATELIER_AUTH_SECRET", AUTH_SECRET)
+        .env("ATELIER_TRUST_FORWARDED_FOR", "1")
+        .env_remove("ATELIER_TEST_MODE")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {bin}: {e}"));
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before listening")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("atelier-server listening on ") {
+            break url.trim().to_owned();
+        }
+    };
+    // Keep draining its stdout so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+/// A made-up client address per request (a header only, behind the "proxy").
+fn forwarded_for(n: u64) -> String {
+    format!("198.18.{}.{}", (n >> 8) & 0xff, n & 0xff)
+}
+
+fn challenge() -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(
+        b"load-bench-verifier-0123456789abcdefghijklmnop",
+    ))
+}
+
+async fn sign_in(
+    http: &reqwest::Client,
+    url: &str,
+    sims: &Simulators,
+    email: &str,
+    n: usize,
+) -> (String, String) {
+    let verifier = "load-bench-verifier-0123456789abcdefghijklmnop";
+    let started = http
+        .post(format!("{url}/v1/auth/start"))
+        .header("x-forwarded-for", forwarded_for(60_000 + n as u64))
+        .json(&serde_json::json!({"email": email, "code_challenge": challenge(), "code_challenge_method": "S256"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 202, "{}", started.text().await.unwrap());
+    let text = sims.resend().last_email_to(email).unwrap().text.unwrap();
+    let code = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()
+        .to_owned();
+    let grant: serde_json::Value = http
+        .post(format!("{url}/v1/auth/verify"))
+        .header("x-forwarded-for", forwarded_for(60_000 + n as u64))
+        .json(&serde_json::json!({"email": email, "code": code, "code_verifier": verifier}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        grant["token"].as_str().unwrap().to_owned(),
+        grant["user"]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Walks the account's sync log 10 changes at a time: the cursors, generation and image ids.
+async fn walk(http: &reqwest::Client, url: &str, token: String) -> Account {
+    let mut account = Account {
+        token,
+        cursors: Vec::new(),
+        generations: Vec::new(),
+        images: Vec::new(),
+    };
+    let mut cursor = String::new();
+    loop {
+        let page: serde_json::Value = http
+            .get(format!("{url}/v1/sync?cursor={cursor}&limit=10"))
+            .bearer_auth(&account.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for change in page["changes"].as_array().unwrap() {
+            let record = &change["record"];
+            match record["kind"].as_str() {
+                Some("generation") => account
+                    .generations
+                    .push(record["id"].as_str().unwrap().into()),
+                Some("image") => account.images.push(record["id"].as_str().unwrap().into()),
+                _ => {}
+            }
+        }
+        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+        account.cursors.push(cursor.clone());
+        if !page["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(account.images.len() as u64, IMAGES_PER_ACCOUNT);
+    account
+}
+
+type Latencies = BTreeMap<Op, Vec<u32>>;
+
+async fn client(
+    c: usize,
+    url: &str,
+    accounts: &[Account],
+    sign_ins: &AtomicU64,
+    mix: Mix,
+    warm_until: Instant,
+    deadline: Instant,
+) -> (Latencies, BTreeMap<String, u64>) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let account = &accounts[c % accounts.len()];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (c as u64 + 1).wrapping_mul(0x2545_f491));
+    let mut done: Latencies = BTreeMap::new();
+    let mut failed: BTreeMap<String, u64> = BTreeMap::new();
+    let challenge = challenge();
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        let op = match mix {
+            Mix::App => Op::pick(rng.next(), rng.next()),
+            Mix::SyncOnly => Op::sync(rng.next()),
+        };
+        let request = match op {
+            Op::SyncHead | Op::SyncRecent | Op::SyncFull => {
+                let head = account.cursors.len() - 1;
+                let cursor = match op {
+                    Op::SyncHead => account.cursors[head].as_str(),
+                    Op::SyncRecent => account.cursors[head.saturating_sub(2)].as_str(),
+                    _ => "",
+                };
+                http.get(format!("{url}/v1/sync?cursor={cursor}&limit={SYNC_LIMIT}"))
+                    .bearer_auth(&account.token)
+            }
+            Op::Ledger => http
+                .get(format!("{url}/v1/credits/ledger"))
+                .bearer_auth(&account.token),
+            Op::GenerationStatus => http
+                .get(format!(
+                    "{url}/v1/generations/{}",
+                    rng.pick(&account.generations)
+                ))
+                .bearer_auth(&account.token),
+            Op::ImageBytes => http
+                .get(format!(
+                    "{url}/v1/images/{}/thumbnail",
+                    rng.pick(&account.images)
+                ))
+                .bearer_auth(&account.token),
+            Op::SignInStart => {
+                let n = sign_ins.fetch_add(1, Ordering::Relaxed);
+                http.post(format!("{url}/v1/auth/start"))
+                    .header("x-forwarded-for", forwarded_for(n))
+                    .json(&serde_json::json!({
+                        "email": format!("visitor{n}@example.com"),
+                        "code_challenge": challenge,
+                        "code_challenge_method": "S256",
+                    }))
+            }
+        };
+        let started = Instant::now();
+        let outcome = match request.send().await {
+            Ok(response) => {
+                let status = response.status();
+                match response.bytes().await {
+                    Ok(_) if status.is_success() => Ok(()),
+                    Ok(_) => Err(format!("{} {}", op.name(), status.as_u16())),
+                    Err(e) => Err(format!("{} body: {e}", op.name())),
+                }
+            }
+            Err(e) => Err(format!("{} transport: {e}", op.name())),
+        };
+        let took = started.elapsed();
+        if started < warm_until {
+            continue;
+        }
+        match outcome {
+            Ok(()) => done
+                .entry(op)
+                .or_default()
+                .push(took.as_micros().min(u128::from(u32::MAX)) as u32),
+            Err(what) => *failed.entry(what).or_default() += 1,
+        }
+    }
+    (done, failed)
+}
+
+/// Busy and total CPU ticks of the whole machine, from `/proc/stat`.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().next() else {
+        return (0, 0);
+    };
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let total: u64 = ticks.iter().sum();
+    // user nice system idle iowait …: idle and iowait are not busy.
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
+/// CPU ticks per thread name of a process, from `/proc/<pid>/task/*/stat`.
+fn cpu_by_thread(pid: u32) -> HashMap<String, u64> {
+    let mut by_name: HashMap<String, u64> = HashMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the name.
+        let ticks: u64 =
+            fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        // Key by thread id too: a thread that ends between samples must not make a delta negative.
+        let key = format!("{name}\u{0}{}", task.file_name().to_string_lossy());
+        by_name.insert(key, ticks);
+    }
+    by_name
+}
+
+/// CPU seconds per thread-name group between two samples.
+fn cpu_delta(before: &HashMap<String, u64>, after: &HashMap<String, u64>) -> BTreeMap<String, f64> {
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    let mut groups: BTreeMap<String, f64> = BTreeMap::new();
+    for (key, ticks) in after {
+        let spent = ticks.saturating_sub(before.get(key).copied().unwrap_or(0));
+        let name = key.split('\u{0}').next().unwrap_or_default();
+        let group = if name.starts_with("tokio-") {
+            "tokio"
+        } else if name.starts_with("atelier-server") {
+            "main"
+        } else if name.starts_with("sqlx-sqlite") {
+            "sqlite"
+        } else if name.starts_with("load-client") {
+            "clients"
+        } else if name.starts_with("sims") {
+            "simulators"
+        } else {
+            "other"
+        };
+        *groups.entry(group.to_owned()).or_default() += spent as f64 / ticks_per_second;
+    }
+    groups
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+fn machine_cores() -> f64 {
+    std::thread::available_parallelism().map_or(2, usize::from) as f64
+}
+
+impl Phase {
+    /// Cores kept busy by processes other than the server and this one (a busy machine skews
+    /// the figures: this says by how much).
+    fn others_cores(&self) -> f64 {
+        (self.machine_busy * machine_cores()
+            - self.cores(&self.server_cpu, None)
+            - self.cores(&self.own_cpu, None))
+        .max(0.0)
+    }
+
+    fn errors(&self) -> u64 {
+        self.failures.values().sum()
+    }
+
+    /// Requests/s, p50 and p99 in ms, of the kinds of request `keep` keeps.
+    fn figures(&self, keep: impl Fn(Op) -> bool) -> (f64, f64, f64) {
+        let mut latencies: Vec<u32> = self
+            .records
+            .iter()
+            .filter(|(op, _)| keep(**op))
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        latencies.sort_unstable();
+        let latencies = &latencies;
+        (
+            latencies.len() as f64 / self.elapsed,
+            percentile(latencies, 0.50),
+            percentile(latencies, 0.99),
+        )
+    }
+
+    /// CPU cores used by a process, or by one group of its threads.
+    fn cores(&self, groups: &BTreeMap<String, f64>, group: Option<&str>) -> f64 {
+        let seconds = match group {
+            Some(name) => groups.get(name).copied().unwrap_or(0.0),
+            None => groups.values().sum(),
+        };
+        seconds / self.elapsed
+    }
+
+    fn print(&self, what: &str) {
+        println!(
+            "\n{what}: {} clients for {:.1} s",
+            self.clients, self.elapsed
+        );
+        println!(
+            "{:<14} {:>9} {:>9} {:>9} {:>9}",
+            "request", "count", "req/s", "p50 ms", "p99 ms"
+        );
+        let row = |name: &str, keep: &dyn Fn(Op) -> bool| {
+            let (rps, p50, p99) = self.figures(keep);
+            let count = (rps * self.elapsed).round();
+            if count > 0.0 {
+                println!("{name:<14} {count:>9} {rps:>9.0} {p50:>9.2} {p99:>9.2}");
+            }
+        };
+        for op in Op::ALL {
+            row(op.name(), &|o| o == op);
+        }
+        row("sync (all)", &Op::is_sync);
+        row("all", &|_| true);
+        for (what, n) in &self.failures {
+            println!("error: {n} × {what}");
+        }
+        let (server, own) = (&self.server_cpu, &self.own_cpu);
+        println!(
+            "cpu (cores of 2): server {:.2} (tokio workers {:.2}, main thread {:.2}, sqlite threads {:.2}, other {:.2}); \
+             this process {:.2} (clients {:.2}, simulators {:.2}, other {:.2})",
+            self.cores(server, None),
+            self.cores(server, Some("tokio")),
+            self.cores(server, Some("main")),
+            self.cores(server, Some("sqlite")),
+            self.cores(server, Some("other")),
+            self.cores(own, None),
+            self.cores(own, Some("clients")),
+            self.cores(own, Some("simulators")),
+            self.cores(own, Some("other")),
+        );
+        println!(
+            "machine: {:.2} of {:.0} cores busy, {:.2} of them by other processes",
+            self.machine_busy * machine_cores(),
+            machine_cores(),
+            self.others_cores()
+        );
+    }
+}
