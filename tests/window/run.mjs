@@ -131,8 +131,8 @@ async function signInScenario(dataDir, dataHome) {
       const checkouts = await (await fetch(`${mailbox}/creem/__control/checkouts`)).json();
       const checkout = checkouts[checkouts.length - 1];
       expect(checkout && checkout.status === 'pending', `no pending checkout at Creem: ${JSON.stringify(checkout)}`);
-      const page = await fetch(`${mailbox}/creem/checkout/${checkout.id}`);
-      expect(page.status === 200 && (await page.text()).includes('id="pay"'), 'the checkout page has no Pay button');
+      const checkoutPage = await fetch(`${mailbox}/creem/checkout/${checkout.id}`);
+      expect(checkoutPage.status === 200 && (await checkoutPage.text()).includes('id="pay"'), 'the checkout page has no Pay button');
       const paid = await fetch(`${mailbox}/creem/checkout/${checkout.id}/pay`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -222,17 +222,18 @@ async function signInScenario(dataDir, dataHome) {
       await app.waitForText('session-notice', "You're signed out.");
       console.log('ok: signed out');
 
-      // A link the app did not ask for (someone else's, planted): refused with words that say
-      // where it works, and nothing changes.
+      // A link the app did not ask for: someone mails themselves a link to their own account and
+      // gets it opened here. Refused with words that say where it works, and nothing changes.
+      const intruderEmail = 'mallory@example.com';
       const planted = pkce();
-      let before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(email)}`)).json()).length;
+      let before = (await (await fetch(`${mailbox}/resend/emails?to=${encodeURIComponent(intruderEmail)}`)).json()).length;
       const started = await fetch(`${url}/v1/auth/start`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, ...planted.start }),
+        body: JSON.stringify({ email: intruderEmail, ...planted.start }),
       });
       expect(started.status === 202, `auth/start answered ${started.status}`);
-      const plantedLink = await latestMail(mailbox, email, before);
+      const plantedLink = await latestMail(mailbox, intruderEmail, before);
       const intruder = start('planted link', DESKTOP(), [`atelier://auth?token=${plantedLink.token}`], { ATELIER_API_URL: url });
       intruder.stdout.resume();
       await new Promise((resolve) => intruder.once('exit', resolve));
