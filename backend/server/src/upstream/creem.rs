@@ -78,9 +78,9 @@ struct ScreenResponse {
 
 /// Creem's error envelope: `{trace_id, status, error, message: [..], timestamp}`.
 #[derive(Deserialize, Default)]
-pub(crate) struct CreemError {
+struct CreemError {
     #[serde(default)]
-    pub(crate) error: Option<String>,
+    error: Option<String>,
     #[serde(default)]
     message: Option<Value>,
     #[serde(default)]
@@ -88,7 +88,7 @@ pub(crate) struct CreemError {
 }
 
 impl CreemError {
-    pub(crate) fn message(&self) -> String {
+    fn message(&self) -> String {
         let text = match &self.message {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Array(items)) => items
@@ -106,13 +106,15 @@ impl CreemError {
     }
 }
 
-/// Screens `prompt` with Creem. `external_id` is an opaque id of ours (the generation's id, never
-/// an email address): Creem shows it next to the result in its dashboard.
-pub async fn screen_prompt<P: Platform>(
+/// `POST {CREEM_BASE_URL}{path}` with a JSON body and the API key: the 2xx answer's body, or
+/// Creem's error envelope as `Refused` (any non-2xx), or `Transport`. Never retried: Creem bills
+/// every screen and has no idempotency key for checkouts.
+pub(crate) async fn post_json<P: Platform>(
     platform: &P,
-    prompt: &str,
-    external_id: &str,
-) -> Result<Screening, UpstreamError> {
+    path: &str,
+    body: &impl Serialize,
+    timeout: Duration,
+) -> Result<Bytes, UpstreamError> {
     let config = &platform.config().creem;
     let key = config
         .api_key
@@ -121,29 +123,24 @@ pub async fn screen_prompt<P: Platform>(
             service: SERVICE,
             what: "CREEM_API_KEY",
         })?;
-    let body = serde_json::to_vec(&ScreenRequest {
-        prompt,
-        external_id,
-    })
-    .map_err(|e| UpstreamError::Transport {
+    let body = serde_json::to_vec(body).map_err(|e| UpstreamError::Transport {
         service: SERVICE,
         detail: format!("cannot encode the request: {e}"),
     })?;
-    let request = OutboundRequest {
-        method: http::Method::POST,
-        url: format!("{}/v1/moderation/prompt", config.base_url),
-        headers: vec![
-            ("x-api-key".into(), key.expose().to_owned()),
-            ("content-type".into(), "application/json".into()),
-            ("accept".into(), "application/json".into()),
-            ("user-agent".into(), USER_AGENT.into()),
-        ],
-        body: Some(Bytes::from(body)),
-        timeout: TIMEOUT,
-        ..Default::default()
-    };
     let response = platform
-        .send(request)
+        .send(OutboundRequest {
+            method: http::Method::POST,
+            url: format!("{}{path}", config.base_url),
+            headers: vec![
+                ("x-api-key".into(), key.expose().to_owned()),
+                ("content-type".into(), "application/json".into()),
+                ("accept".into(), "application/json".into()),
+                ("user-agent".into(), USER_AGENT.into()),
+            ],
+            body: Some(Bytes::from(body)),
+            timeout,
+            ..Default::default()
+        })
         .await
         .map_err(|e| UpstreamError::Transport {
             service: SERVICE,
@@ -158,8 +155,28 @@ pub async fn screen_prompt<P: Platform>(
             message: parsed.message(),
         });
     }
+    Ok(response.body)
+}
+
+/// Screens `prompt` with Creem. `external_id` is an opaque id of ours (the generation's id, never
+/// an email address): Creem shows it next to the result in its dashboard.
+pub async fn screen_prompt<P: Platform>(
+    platform: &P,
+    prompt: &str,
+    external_id: &str,
+) -> Result<Screening, UpstreamError> {
+    let body = post_json(
+        platform,
+        "/v1/moderation/prompt",
+        &ScreenRequest {
+            prompt,
+            external_id,
+        },
+        TIMEOUT,
+    )
+    .await?;
     let answer: ScreenResponse =
-        serde_json::from_slice(&response.body).map_err(|e| UpstreamError::Transport {
+        serde_json::from_slice(&body).map_err(|e| UpstreamError::Transport {
             service: SERVICE,
             detail: format!("unreadable answer: {e}"),
         })?;

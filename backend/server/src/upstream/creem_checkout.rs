@@ -8,12 +8,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use super::creem::{CreemError, SERVICE};
-use super::{USER_AGENT, UpstreamError};
-use crate::platform::{OutboundRequest, Platform};
+use super::UpstreamError;
+use super::creem::SERVICE;
+use crate::platform::Platform;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -46,48 +45,9 @@ pub async fn create_checkout<P: Platform>(
     platform: &P,
     checkout: &NewCheckout<'_>,
 ) -> Result<OpenedCheckout, UpstreamError> {
-    let config = &platform.config().creem;
-    let key = config
-        .api_key
-        .as_ref()
-        .ok_or(UpstreamError::NotConfigured {
-            service: SERVICE,
-            what: "CREEM_API_KEY",
-        })?;
-    let body = serde_json::to_vec(checkout).map_err(|e| UpstreamError::Transport {
-        service: SERVICE,
-        detail: format!("cannot encode the request: {e}"),
-    })?;
-    let response = platform
-        .send(OutboundRequest {
-            method: http::Method::POST,
-            url: format!("{}/v1/checkouts", config.base_url),
-            headers: vec![
-                ("x-api-key".into(), key.expose().to_owned()),
-                ("content-type".into(), "application/json".into()),
-                ("accept".into(), "application/json".into()),
-                ("user-agent".into(), USER_AGENT.into()),
-            ],
-            body: Some(Bytes::from(body)),
-            timeout: TIMEOUT,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| UpstreamError::Transport {
-            service: SERVICE,
-            detail: e.to_string(),
-        })?;
-    if !(200..300).contains(&response.status) {
-        let parsed: CreemError = serde_json::from_slice(&response.body).unwrap_or_default();
-        return Err(UpstreamError::Refused {
-            service: SERVICE,
-            status: response.status,
-            name: parsed.error.clone().unwrap_or_default(),
-            message: parsed.message(),
-        });
-    }
+    let body = super::creem::post_json(platform, "/v1/checkouts", checkout, TIMEOUT).await?;
     let opened: OpenedCheckout =
-        serde_json::from_slice(&response.body).map_err(|e| UpstreamError::Transport {
+        serde_json::from_slice(&body).map_err(|e| UpstreamError::Transport {
             service: SERVICE,
             detail: format!("unreadable checkout: {e}"),
         })?;
