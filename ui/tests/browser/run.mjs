@@ -117,6 +117,17 @@ const STUDIO = {
   credits_balance: [{ ok: 100 }, { ok: 92 }],
   credit_packs: { ok: PACKS },
 }
+/** A purchase refunded later (the balance below zero), after a debit and a repeated sign-up. */
+const clawedBack = () => ({
+  appInfo: APP_INFO,
+  health: NATIVE,
+  commands: {
+    ...STUDIO,
+    ...CREDITS,
+    credits_balance: { ok: -8 },
+    credits_ledger: { ok: { entries: [CLAWBACK, DEBIT, PURCHASE, REPEAT_GRANT], next_cursor: null } },
+  },
+})
 // Windows' form of the image scheme (http://img.localhost), which Playwright can route; the
 // Linux form (img://localhost) is the same path under another origin.
 const WINDOWS_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36'
@@ -1181,16 +1192,7 @@ const scenarios = [
     // A purchase refunded later: its credits taken back, the balance below zero and why
     // generating is refused; a second sign-up with the same address got no welcome credits.
     name: 'credits-ledger-clawback',
-    ipc: {
-      appInfo: APP_INFO,
-      health: NATIVE,
-      commands: {
-        ...STUDIO,
-        ...CREDITS,
-        credits_balance: { ok: -8 },
-        credits_ledger: { ok: { entries: [CLAWBACK, DEBIT, PURCHASE, REPEAT_GRANT], next_cursor: null } },
-      },
-    },
+    ipc: clawedBack(),
     async run(t) {
       await t.byId('nav-credits').click()
       await t.expectText('credits-balance', '−8 credits')
@@ -1209,16 +1211,7 @@ const scenarios = [
   {
     name: 'credits-ledger-zh-CN',
     locale: 'zh-CN',
-    ipc: {
-      appInfo: APP_INFO,
-      health: NATIVE,
-      commands: {
-        ...STUDIO,
-        ...CREDITS,
-        credits_balance: { ok: -8 },
-        credits_ledger: { ok: { entries: [CLAWBACK, DEBIT, PURCHASE, REPEAT_GRANT], next_cursor: null } },
-      },
-    },
+    ipc: clawedBack(),
     async run(t) {
       await t.byId('nav-credits').click()
       await t.expectText('credits-balance', '−8 积分')

@@ -28,19 +28,10 @@ pub fn start_body(email: &str, verifier: &str) -> serde_json::Value {
 
 /// `POST /v1/auth/start` for `email`, acting from `ip`, from the suite's device.
 pub async fn start(ctx: &Ctx, email: &str, ip: &str) -> Result<reqwest::Response, String> {
-    start_with(ctx, email, ip, VERIFIER).await
-}
-
-pub async fn start_with(
-    ctx: &Ctx,
-    email: &str,
-    ip: &str,
-    verifier: &str,
-) -> Result<reqwest::Response, String> {
     ctx.http
         .post(ctx.url("/v1/auth/start"))
         .header("x-atelier-test-ip", ip)
-        .json(&start_body(email, verifier))
+        .json(&start_body(email, VERIFIER))
         .send()
         .await
         .map_err(transport)

@@ -95,6 +95,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         generations::another_account_sees_nothing_of_yours,
         generations::a_conversations_generations_are_listed_newest_first_in_pages,
         purchases::packs_are_listed_and_a_checkout_is_opened_at_creem,
+        purchases::checkouts_are_rate_limited_per_account,
         purchases::a_signed_checkout_completed_credits_once_however_often_it_arrives,
         purchases::forged_or_unsigned_webhooks_are_refused_and_change_nothing,
         purchases::refunds_and_disputes_claw_back_once,

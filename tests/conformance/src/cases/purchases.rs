@@ -143,6 +143,32 @@ pub async fn packs_are_listed_and_a_checkout_is_opened_at_creem(ctx: &Ctx) -> Ca
     ledger_is_the_balance(ctx, &who.token).await
 }
 
+pub async fn checkouts_are_rate_limited_per_account(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    // Ten in ten minutes, then refused with a wait; another account is not affected.
+    for i in 1..=10 {
+        open_checkout(ctx, &who.token, "small")
+            .await
+            .map_err(|e| format!("checkout {i}: {e}"))?;
+    }
+    let refused = ctx
+        .send(
+            Method::POST,
+            "/v1/credits/checkout",
+            Some(&who.token),
+            Some(serde_json::json!({"pack": "small"})),
+        )
+        .await?;
+    ensure!(
+        refused.headers().contains_key("retry-after"),
+        "a refused checkout without Retry-After"
+    );
+    expect_error(refused, 429, "rate_limited").await?;
+    let other = account(ctx).await?;
+    open_checkout(ctx, &other.token, "small").await?;
+    Ok(())
+}
+
 pub async fn a_signed_checkout_completed_credits_once_however_often_it_arrives(
     ctx: &Ctx,
 ) -> CaseResult {
