@@ -9,6 +9,8 @@ fn main() {
         "verify_code",
         "verify_link_token",
         "update_display_name",
+        "start_email_change",
+        "confirm_email_change",
         "sign_out",
         "sign_out_everywhere",
         "use_memory_session",

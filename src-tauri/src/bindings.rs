@@ -24,6 +24,8 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::auth::verify_code,
             commands::auth::verify_link_token,
             commands::auth::update_display_name,
+            commands::auth::start_email_change,
+            commands::auth::confirm_email_change,
             commands::auth::sign_out,
             commands::auth::sign_out_everywhere,
             commands::auth::use_memory_session,

@@ -88,6 +88,27 @@ pub struct UpdateMe {
     pub display_name: Option<String>,
 }
 
+/// `POST /v1/me/email`: move the account to another address. A code goes to the new address and
+/// works only with the verifier of `code_challenge` (as in sign-in); the answer is
+/// [`SignInStarted`], the same whether or not the address already has an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartEmailChange {
+    pub email: String,
+    pub code_challenge: String,
+    /// Only `S256`.
+    pub code_challenge_method: String,
+}
+
+/// `POST /v1/me/email/verify`: the code mailed to the new address, from the device that asked.
+/// The answer is the [`User`] with its new email; every session stays signed in, and the old
+/// address is told of the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyEmailChange {
+    pub code: String,
+    #[serde(default)]
+    pub code_verifier: String,
+}
+
 /// Sign-in challenges die after this many wrong codes.
 pub const MAX_CODE_ATTEMPTS: u32 = 5;
 /// A code and its link live this long.

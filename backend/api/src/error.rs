@@ -34,6 +34,10 @@ pub enum ErrorCode {
     TooManyAttempts,
     /// No bearer token, or one that is unknown, expired or revoked (401).
     Unauthenticated,
+    /// `POST /v1/me/email` names the address the account already has (400).
+    EmailUnchanged,
+    /// The new address was confirmed but another account took it meanwhile; nothing changed (409).
+    EmailInUse,
     /// The display name is too long or contains control characters (400).
     InvalidDisplayName,
     /// A conversation title is empty or too long (400).
@@ -87,6 +91,7 @@ impl ErrorCode {
             | Self::InvalidCode
             | Self::CodeExpired
             | Self::TooManyAttempts
+            | Self::EmailUnchanged
             | Self::InvalidDisplayName
             | Self::InvalidTitle
             | Self::InvalidCursor
@@ -96,6 +101,7 @@ impl ErrorCode {
             | Self::PromptBlocked
             | Self::UnknownPack => 400,
             Self::InsufficientCredits => 402,
+            Self::EmailInUse => 409,
             Self::ResetRequired => 410,
             Self::Unauthenticated => 401,
             Self::PayloadTooLarge => 413,
@@ -123,6 +129,8 @@ impl ErrorCode {
             Self::CodeExpired => "code_expired",
             Self::TooManyAttempts => "too_many_attempts",
             Self::Unauthenticated => "unauthenticated",
+            Self::EmailUnchanged => "email_unchanged",
+            Self::EmailInUse => "email_in_use",
             Self::InvalidDisplayName => "invalid_display_name",
             Self::InvalidTitle => "invalid_title",
             Self::InvalidCursor => "invalid_cursor",
@@ -188,6 +196,8 @@ mod tests {
             ErrorCode::CodeExpired,
             ErrorCode::TooManyAttempts,
             ErrorCode::Unauthenticated,
+            ErrorCode::EmailUnchanged,
+            ErrorCode::EmailInUse,
             ErrorCode::InvalidDisplayName,
             ErrorCode::InvalidTitle,
             ErrorCode::InvalidCursor,

@@ -22,7 +22,8 @@ pub struct DataExport {
 }
 
 /// The technical data the service keeps about the person: the IP address, user agent and time
-/// of every sign-in. (Rate-limit counters hold only a keyed hash of an IP and expire on their own.)
+/// of every sign-in and of every change of the account's email (with the addresses before and
+/// after). (Rate-limit counters hold only a keyed hash of an IP and expire on their own.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TechnicalData {
     pub sign_ins: Vec<SignInRecord>,
@@ -33,6 +34,26 @@ pub struct SignInRecord {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: i64,
+    /// A sign-in, or the confirmation of a new email (older exports have no `event`: sign-ins).
+    #[serde(default)]
+    pub event: AccountEvent,
+    /// For [`AccountEvent::EmailChange`]: the address before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_change: Option<EmailChangeRecord>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountEvent {
+    #[default]
+    SignIn,
+    EmailChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChangeRecord {
+    pub from: String,
+    pub to: String,
 }
 
 /// The balance and the whole ledger it is the sum of.

@@ -5,7 +5,8 @@
 use atelier_api::conversations::Conversation;
 use atelier_api::credits::LedgerEntry;
 use atelier_api::export::{
-    CreditsExport, DataExport, GenerationExport, SignInRecord, TechnicalData,
+    AccountEvent, CreditsExport, DataExport, EmailChangeRecord, GenerationExport, SignInRecord,
+    TechnicalData,
 };
 use atelier_api::sync::ImageRecord;
 use axum::Json;
@@ -36,6 +37,29 @@ struct SignInRow {
     ip: Option<String>,
     user_agent: Option<String>,
     created_at: i64,
+    event: String,
+    previous_email: Option<String>,
+    new_email: Option<String>,
+}
+
+impl From<SignInRow> for SignInRecord {
+    fn from(row: SignInRow) -> Self {
+        let email_change = match (row.event.as_str(), row.previous_email, row.new_email) {
+            ("email_change", Some(from), Some(to)) => Some(EmailChangeRecord { from, to }),
+            _ => None,
+        };
+        Self {
+            ip: row.ip,
+            user_agent: row.user_agent,
+            created_at: row.created_at,
+            event: if email_change.is_some() {
+                AccountEvent::EmailChange
+            } else {
+                AccountEvent::SignIn
+            },
+            email_change,
+        }
+    }
 }
 
 impl Keyed for SignInRow {
@@ -169,7 +193,7 @@ pub async fn collect<P: Platform>(platform: &P, account: &AccountRow) -> ApiResu
     let exported_at = platform.now_ms();
     let sign_ins: Vec<SignInRow> = all(
         platform,
-        "SELECT id, ip, user_agent, created_at FROM sign_ins",
+        "SELECT id, ip, user_agent, created_at, event, previous_email, new_email FROM sign_ins",
         account_id,
     )
     .await?;
@@ -191,14 +215,7 @@ pub async fn collect<P: Platform>(platform: &P, account: &AccountRow) -> ApiResu
         exported_at,
         account: account.to_user(),
         technical: TechnicalData {
-            sign_ins: sign_ins
-                .into_iter()
-                .map(|s| SignInRecord {
-                    ip: s.ip,
-                    user_agent: s.user_agent,
-                    created_at: s.created_at,
-                })
-                .collect(),
+            sign_ins: sign_ins.into_iter().map(SignInRecord::from).collect(),
         },
         credits: CreditsExport {
             // The sum of the ledger as read, not a second query that might see a newer entry.

@@ -27,6 +27,12 @@ pub const SENDS_PER_IP: Limit = Limit {
     limit: 20,
     window_seconds: 3_600,
 };
+/// Requests to move an account to another email, per account (each mails the new address).
+pub const EMAIL_CHANGES_PER_ACCOUNT: Limit = Limit {
+    scope: "email-change-account",
+    limit: 5,
+    window_seconds: 3_600,
+};
 /// Verification attempts (codes and links) per IP.
 pub const VERIFICATIONS_PER_IP: Limit = Limit {
     scope: "verify-ip",

@@ -168,6 +168,36 @@ pub async fn update_display_name(
         .into())
 }
 
+/// Emails a code to `email` that moves the signed-in account there, written in `language`. The
+/// answer is the same whether or not the address already has an account.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_email_change(
+    state: State<'_, AppState>,
+    email: String,
+    language: Language,
+) -> Result<EmailSent, AppError> {
+    let sent = state
+        .auth()?
+        .start_email_change(&email, language.into())
+        .await?;
+    Ok(EmailSent {
+        expires_in_seconds: sent.expires_in_seconds,
+        resend_after_seconds: sent.resend_after_seconds,
+    })
+}
+
+/// Confirms the change of email with the code from the new address. `invalid_code` carries
+/// `attempts_left`; the session stays signed in.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_email_change(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<AuthState, AppError> {
+    Ok(state.auth()?.confirm_email_change(&code).await?.into())
+}
+
 /// Signs this device out.
 #[tauri::command]
 #[specta::specta]

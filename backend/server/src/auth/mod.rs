@@ -5,7 +5,9 @@
 
 pub mod account;
 pub mod challenge;
+mod change_mail;
 pub mod email;
+pub mod email_change;
 pub mod grant;
 pub mod limits;
 pub mod link_page;

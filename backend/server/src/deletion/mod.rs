@@ -15,7 +15,7 @@ use crate::billing::checkout::CHECKOUTS_PER_ACCOUNT;
 use crate::error::ApiResult;
 use crate::generations::create::GENERATIONS_PER_ACCOUNT;
 use crate::platform::{Platform, Statement};
-use crate::ratelimit::subject_prefix;
+use crate::ratelimit::{EMAIL_CHANGES_PER_ACCOUNT, subject_prefix};
 
 /// Storage calls the request may spend on the purge: well inside a Worker invocation's 1,000
 /// subrequests, with room for what the request did before.
@@ -35,6 +35,7 @@ pub async fn delete_me<P: Platform>(
     let rl_prefixes = [
         subject_prefix(&GENERATIONS_PER_ACCOUNT, secret, &account.id),
         subject_prefix(&CHECKOUTS_PER_ACCOUNT, secret, &account.id),
+        subject_prefix(&EMAIL_CHANGES_PER_ACCOUNT, secret, &account.id),
     ]
     .join("\n");
     let now = platform.now_ms();
@@ -51,6 +52,8 @@ pub async fn delete_me<P: Platform>(
             .bind(id)
             .bind(now),
             Statement::new("DELETE FROM auth_challenges WHERE email = ?").bind(account.email.as_str()),
+            // A pending change of address holds the new address.
+            Statement::new("DELETE FROM email_changes WHERE account_id = ?").bind(id),
             // The address's sign-in counters (keyed hashes; they would expire within a day).
             Statement::new("DELETE FROM sign_in_sends WHERE subject = ?")
                 .bind(email_subject(secret, &account.email)),

@@ -37,6 +37,8 @@ pub fn router<P: Platform>(platform: P) -> Router {
                 .patch(auth::update_me::<P>)
                 .delete(deletion::delete_me::<P>),
         )
+        .route("/v1/me/email", post(auth::email_change::start::<P>))
+        .route("/v1/me/email/verify", post(auth::email_change::verify::<P>))
         .route("/v1/me/export", get(export::export::<P>))
         .route("/auth/link", get(auth::link_page::link_page))
         .route("/v1/models", get(models::route))

@@ -3,8 +3,8 @@
 //! so they are never retried; reading and setting the account and signing out are.
 
 use atelier_api::auth::{
-    AccountDeletion, CODE_CHALLENGE_METHOD, SessionGrant, SignInStarted, StartSignIn, UpdateMe,
-    User, VerifySignIn,
+    AccountDeletion, CODE_CHALLENGE_METHOD, SessionGrant, SignInStarted, StartEmailChange,
+    StartSignIn, UpdateMe, User, VerifyEmailChange, VerifySignIn,
 };
 
 use reqwest::Method;
@@ -99,6 +99,44 @@ impl ApiClient {
             display_name: display_name.map(str::to_owned),
         };
         let request = Request::patch("v1/me").json(&body)?.bearer(token);
+        Ok(self.call(request).await?.0)
+    }
+
+    /// `POST /v1/me/email`: mails a code to `email` that moves the account there, with this
+    /// device's verifier. Not retried (a second email).
+    pub async fn start_email_change(
+        &self,
+        token: &SessionToken,
+        email: &str,
+        language: Language,
+        code_challenge: &str,
+    ) -> Result<SignInStarted, ClientError> {
+        let body = StartEmailChange {
+            email: email.to_owned(),
+            code_challenge: code_challenge.to_owned(),
+            code_challenge_method: CODE_CHALLENGE_METHOD.to_owned(),
+        };
+        let request = Request::post("v1/me/email", false)
+            .json(&body)?
+            .bearer(token)
+            .language(language.tag());
+        Ok(self.call(request).await?.0)
+    }
+
+    /// `POST /v1/me/email/verify`: the code from the new address. Not retried (an attempt).
+    pub async fn verify_email_change(
+        &self,
+        token: &SessionToken,
+        code: &str,
+        code_verifier: &str,
+    ) -> Result<User, ClientError> {
+        let body = VerifyEmailChange {
+            code: code.to_owned(),
+            code_verifier: code_verifier.to_owned(),
+        };
+        let request = Request::post("v1/me/email/verify", false)
+            .json(&body)?
+            .bearer(token);
         Ok(self.call(request).await?.0)
     }
 

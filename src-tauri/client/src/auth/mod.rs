@@ -5,6 +5,7 @@
 //! store cannot be used, nothing is saved anywhere else: the state says so and waits for that
 //! choice (or a retry).
 
+mod email_change;
 mod link;
 mod pkce;
 
@@ -75,6 +76,8 @@ struct Inner {
     session: Option<Session>,
     unsaved: Option<Session>,
     challenge: Option<Challenge>,
+    /// A change of this account's email this device asked for (the new address and verifier).
+    email_change: Option<Challenge>,
 }
 
 /// The sign-in this device asked for: which address, how many wrong codes so far, and the PKCE
@@ -281,6 +284,7 @@ impl Auth {
         session: Session,
     ) -> Result<AuthState, ClientError> {
         inner.challenge = None;
+        inner.email_change = None;
         let replaced = inner
             .session
             .take()
@@ -521,6 +525,7 @@ impl Auth {
     /// Drops the session here and from the store.
     async fn forget(&self, inner: &mut Inner) -> Result<(), StoreError> {
         inner.session = None;
+        inner.email_change = None;
         inner.unsaved = None;
         match &inner.store {
             Some(store) => {

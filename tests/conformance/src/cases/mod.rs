@@ -5,6 +5,7 @@ mod auth;
 mod auth_support;
 mod credits;
 mod credits_support;
+mod email_change;
 mod error_reports;
 mod errors;
 mod export;
@@ -72,6 +73,9 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         sign_in_hardening::one_client_cannot_spend_another_clients_sends_and_the_limit_is_exact,
         sign_in_hardening::ipv6_clients_are_limited_by_their_64,
         sign_in_hardening::a_logout_is_refused_at_once_and_sessions_end_after_ninety_days,
+        email_change::a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay,
+        email_change::an_address_in_use_gets_the_same_answer_and_is_never_taken,
+        email_change::bad_email_changes_are_refused_and_change_nothing,
         credits::models_are_listed_with_prices_and_ratios,
         credits::a_new_account_has_its_sign_up_grant_as_the_whole_ledger,
         credits::credits_need_a_session_and_cursors_are_checked,

@@ -11,13 +11,16 @@ use crate::common::{person, purge_finished, storage, traces};
 use crate::support::{Service, generate};
 
 const EMAIL: &str = "rights@example.com";
+const CORRECTED: &str = "rights-corrected@example.com";
 
 /// "You may request access to, correction of, or deletion of your personal data at any time by
 /// emailing ljj231428@gmail.com."
 ///
 /// The address the app shows for these requests is the policy's own unless configured
 /// otherwise, in both languages of the in-app policy; and each request also has its own action:
-/// access is the export, correction the display name, deletion the account's deletion.
+/// access is the export; correction the display name and the email (confirmed from the new
+/// address, the old one told, the change in the exported history); deletion the account's
+/// deletion, which leaves no trace of either address.
 #[tokio::test]
 async fn access_correction_and_deletion_are_yours_to_ask_for() {
     assert_eq!(DEFAULT_PRIVACY_CONTACT, "ljj231428@gmail.com");
@@ -47,13 +50,43 @@ async fn access_correction_and_deletion_are_yours_to_ask_for() {
         api.me(&me.token).await.unwrap().display_name.as_deref(),
         Some("Ada L.")
     );
+    me.auth
+        .start_email_change(CORRECTED, atelier_client::Language::English)
+        .await
+        .unwrap();
+    let text = service
+        .sims
+        .resend()
+        .last_email_to(CORRECTED)
+        .unwrap()
+        .text
+        .unwrap();
+    let code = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()
+        .to_owned();
+    let state = me.auth.confirm_email_change(&code).await.unwrap();
+    assert_eq!(state.user.unwrap().email, CORRECTED);
+    let notice = service.sims.resend().last_email_to(EMAIL).unwrap();
+    assert!(
+        notice.text.unwrap().contains(CORRECTED),
+        "the old address is told"
+    );
+    let export = api.data_export(&me.token).await.unwrap();
+    assert_eq!(export.account.email, CORRECTED);
+    assert!(export.technical.sign_ins.iter().any(|s| {
+        s.email_change
+            .as_ref()
+            .is_some_and(|c| c.from == EMAIL && c.to == CORRECTED)
+    }));
     // Deletion.
     me.auth.delete_account().await.unwrap();
     purge_finished(&service, &me.id).await;
-    assert_eq!(
-        traces(&storage(&service).await, EMAIL),
-        Vec::<String>::new()
-    );
+    let dump = storage(&service).await;
+    assert_eq!(traces(&dump, EMAIL), Vec::<String>::new());
+    assert_eq!(traces(&dump, CORRECTED), Vec::<String>::new());
 }
 
 /// "Account deletion is also available directly from your Settings page."

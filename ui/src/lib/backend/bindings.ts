@@ -20,6 +20,16 @@ export const commands = {
 	verifyLinkToken: (token: string) => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("verify_link_token", { token })),
 	/**  Sets the display name; `null` or blank clears it. */
 	updateDisplayName: (displayName: string | null) => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("update_display_name", { displayName })),
+	/**
+	 *  Emails a code to `email` that moves the signed-in account there, written in `language`. The
+	 *  answer is the same whether or not the address already has an account.
+	 */
+	startEmailChange: (email: string, language: Language) => typedError<EmailSent, AppError_Serialize>(__TAURI_INVOKE("start_email_change", { email, language })),
+	/**
+	 *  Confirms the change of email with the code from the new address. `invalid_code` carries
+	 *  `attempts_left`; the session stays signed in.
+	 */
+	confirmEmailChange: (code: string) => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("confirm_email_change", { code })),
 	/**  Signs this device out. */
 	signOut: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("sign_out")),
 	/**  Signs the account out on every device, this one included. */
@@ -329,6 +339,10 @@ export type ErrorCode_Deserialize =
 "too_many_attempts" | 
 /**  No bearer token, or one that is unknown, expired or revoked (401). */
 "unauthenticated" | 
+/**  `POST /v1/me/email` names the address the account already has (400). */
+"email_unchanged" | 
+/**  The new address was confirmed but another account took it meanwhile; nothing changed (409). */
+"email_in_use" | 
 /**  The display name is too long or contains control characters (400). */
 "invalid_display_name" | 
 /**  A conversation title is empty or too long (400). */
@@ -394,6 +408,10 @@ export type ErrorCode_Serialize =
 "too_many_attempts" | 
 /**  No bearer token, or one that is unknown, expired or revoked (401). */
 "unauthenticated" | 
+/**  `POST /v1/me/email` names the address the account already has (400). */
+"email_unchanged" | 
+/**  The new address was confirmed but another account took it meanwhile; nothing changed (409). */
+"email_in_use" | 
 /**  The display name is too long or contains control characters (400). */
 "invalid_display_name" | 
 /**  A conversation title is empty or too long (400). */
