@@ -190,6 +190,8 @@ export async function openApp(apiUrl, extraEnv = {}) {
     async click(testid) { await wd(base, 'POST', `/session/${sid}/element/${await find(testid)}/click`, {}); },
     /** Runs `script` in the page and answers what it returns. */
     async evaluate(script) { return wd(base, 'POST', `/session/${sid}/execute/sync`, { script, args: [] }); },
+    /** Runs `script` in the page with `args`; it answers by calling its last argument. */
+    async evaluateAsync(script, ...args) { return wd(base, 'POST', `/session/${sid}/execute/async`, { script, args }); },
     /** Signed in, the studio opens: the account card is behind "Account" in the header. */
     async openAccount() {
       await app.waitUntil('the Account tab', async () => { await app.click('nav-account'); return true; });

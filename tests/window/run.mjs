@@ -7,12 +7,14 @@
 // signing in by email against the native server pointed at the upstream simulators: the code
 // read from the simulated mailbox and typed into the window, the session surviving a restart
 // (kept in GNOME Keyring over the test's D-Bus session), and an atelier://auth link handed to a
-// second instance signing the running one in. Screenshots land in $ATELIER_SCREENSHOTS.
+// second instance signing the running one in; and two accounts taking turns on one computer,
+// each seeing, finding and loading (img://) only its own images. Screenshots land in
+// $ATELIER_SCREENSHOTS.
 //
 // Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -297,6 +299,166 @@ async function signInScenario(dataDir, dataHome) {
   }
 }
 
+/** Makes one image of `prompt` in the studio and waits until its card is done. */
+async function generate(app, prompt) {
+  await app.click('nav-studio');
+  await app.waitForText('composer-balance', '100');
+  await app.type('composer-prompt', prompt);
+  await app.click('composer-submit');
+  await app.waitUntil('the generation to finish', async () => {
+    const status = await app.attribute('generation-card', 'data-status');
+    if (status === 'failed') throw new Error(`the generation failed: ${await app.text('generation-failure')}`);
+    return status === 'done';
+  }, 90_000);
+}
+
+/** The gallery's tiles as shown: each image's id and the img:// URL its thumbnail loaded from. */
+const galleryTiles = (app) => app.evaluate(`return [...document.querySelectorAll('[data-testid=gallery-tile]')].map((tile) => {
+  const img = tile.querySelector('img');
+  return { id: tile.dataset.id, src: img?.src ?? null, loaded: !!img && img.complete && img.naturalWidth > 0 };
+});`);
+
+/**
+ * Loads `url` into a new <img> in the page: 'loaded' (decoded, with pixels), 'error' or
+ * 'timeout'. A query string of its own (the img handler reads only the path) makes WebKit ask
+ * the app each time: for as long as the page lives, WebKit answers an <img> of a URL it has
+ * already shown from its own memory, without asking the app at all.
+ */
+async function loadImage(app, url) {
+  const src = `${url}?probe=${randomBytes(6).toString('hex')}`;
+  return app.evaluateAsync(`const [src, done] = arguments;
+    const img = new Image();
+    const timer = setTimeout(() => done('timeout'), 10000);
+    img.onload = () => { clearTimeout(timer); done(img.naturalWidth > 0 ? 'loaded' : 'empty'); };
+    img.onerror = () => { clearTimeout(timer); done('error'); };
+    img.src = src;`, src);
+}
+
+/** Every file under `dir`, recursively (the library's content-addressed image files). */
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+/**
+ * Hardening item 9, as a person sees it: the library is the signed-in account's and nobody
+ * else's. Grace makes an image and finds it in her gallery; once she signs out nothing of it is
+ * shown or served (not even its img:// URL); Linus signs in on the same computer and his
+ * gallery, his search and img:// know nothing of hers; when Grace signs in again, the sync the
+ * switch starts brings her image back (no "Sync now" pressed) and Linus's is gone.
+ */
+async function accountSwitchScenario(dataDir, appDataDir) {
+  const { sims, baseUrl: mailbox, simEnv } = await startSimulators();
+  const port = await freePort();
+  const serverEnv = { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` };
+  const { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, serverEnv);
+  // Fresh addresses: each signs in at most twice, within 3 emails per address and client.
+  const grace = { email: 'grace@example.com', prompt: 'An amber zeppelin over a glacier, watercolour', word: 'zeppelin' };
+  const linus = { email: 'linus@example.com', prompt: 'A cobalt tram in the rain, gouache', word: 'tram' };
+  const files = join(appDataDir, 'files');
+  const app = await openApp(url, { ATELIER_DATA_DIR: appDataDir });
+  try {
+    await app.waitForState('online', 30_000);
+
+    // Grace: her image in her gallery, its thumbnail served by img:// from the library.
+    await signInByCode(app, mailbox, grace.email);
+    await generate(app, grace.prompt);
+    await app.click('nav-gallery');
+    await app.waitUntil("Grace's image in her gallery", async () => {
+      const tiles = await galleryTiles(app);
+      return tiles.length === 1 && tiles[0].loaded;
+    }, 60_000);
+    const [graceTile] = await galleryTiles(app);
+    expect(/^img:\/\/localhost\/thumbnail\/[0-9a-f]{32}$/.test(graceTile.src), `the tile's thumbnail is ${graceTile.src}`);
+    await app.type('gallery-search', grace.word);
+    await app.waitUntil(`a search for "${grace.word}" to find her image`, async () =>
+      (await app.evaluate("return document.querySelector('[data-testid=gallery-reset]') !== null;"))
+      && (await galleryTiles(app)).map((t) => t.id).join() === graceTile.id);
+    await app.screenshot('switch-grace-gallery');
+    await app.click('gallery-reset');
+    expect((await loadImage(app, graceTile.src)) === 'loaded', "Grace's img:// URL does not load while she is signed in");
+    const graceFiles = filesUnder(files);
+    expect(graceFiles.length > 0, `no image files in ${files} while Grace is signed in`);
+    console.log(`ok: Grace's image ${graceTile.id} is in her gallery and her search, served at ${graceTile.src} (${graceFiles.length} file(s) on disk)`);
+
+    // Grace signs out: no gallery, no tile, her img:// URL is refused, and so is the gallery's
+    // command when the page asks for it itself.
+    await app.openAccount();
+    await app.click('sign-out');
+    await app.waitForText('session-notice', "You're signed out.");
+    expect(await app.evaluate("return document.querySelector('[data-testid=gallery], [data-testid=gallery-tile], [data-testid=nav-gallery], img[src^=\"img:\"]') === null;"),
+      'something of the gallery is still on screen after signing out');
+    expect((await loadImage(app, graceTile.src)) === 'error', "Grace's img:// URL still loads after she signed out");
+    const refused = await app.evaluateAsync(`const done = arguments[0];
+      window.__TAURI_INTERNALS__.invoke('gallery_page', { query: { search: null, favourites_only: false }, offset: 0, limit: 50 })
+        .then((page) => done({ page }), (error) => done({ error }));`);
+    expect(refused.error?.code === 'unauthenticated', `the gallery's command answered ${JSON.stringify(refused)} after signing out`);
+    await app.screenshot('switch-signed-out');
+    console.log("ok: signed out, nothing of Grace's is shown, her img:// URL is refused and the gallery's command answers unauthenticated");
+
+    // Linus signs in on the same computer (no question asked: signing in is only offered while
+    // signed out). His gallery has his image only; a search for Grace's words finds nothing;
+    // her img:// URL stays refused, and her files are gone from the disk.
+    await signInByCode(app, mailbox, linus.email);
+    await app.screenshot('switch-linus-signed-in');
+    await generate(app, linus.prompt);
+    expect(!(await app.evaluate(`return document.body.innerText.toLowerCase().includes(${JSON.stringify(grace.word)});`)), "Grace's prompt is in Linus's studio");
+    await app.click('nav-gallery');
+    await app.waitUntil("Linus's image in his gallery", async () => {
+      const tiles = await galleryTiles(app);
+      return tiles.length === 1 && tiles[0].loaded && tiles[0].id !== graceTile.id;
+    }, 60_000);
+    const [linusTile] = await galleryTiles(app);
+    expect((await app.attribute('gallery-count', 'data-count')) === '1', `Linus's gallery counts ${await app.attribute('gallery-count', 'data-count')} images`);
+    expect(!(await app.evaluate(`return document.body.innerText.toLowerCase().includes(${JSON.stringify(grace.word)});`)), "Grace's prompt is in Linus's gallery");
+    await app.screenshot('switch-linus-gallery');
+    await app.type('gallery-search', grace.word);
+    await app.waitUntil(`a search for "${grace.word}" to find nothing`, async () =>
+      (await app.attribute('gallery-count', 'data-count')) === '0' && (await app.text('gallery-empty')).includes('Nothing matches'));
+    expect((await galleryTiles(app)).length === 0, 'a tile is shown for a search that matches nothing');
+    await app.screenshot('switch-linus-search-grace');
+    await app.click('gallery-reset');
+    await app.waitUntil("Linus's image again", async () => (await galleryTiles(app)).map((t) => t.id).join() === linusTile.id);
+    expect((await loadImage(app, graceTile.src)) === 'error', "Grace's img:// URL loads while Linus is signed in");
+    expect((await loadImage(app, linusTile.src)) === 'loaded', "Linus's own img:// URL does not load");
+    const left = graceFiles.filter((file) => existsSync(file));
+    expect(left.length === 0, `Grace's files are still on disk while Linus is signed in: ${left.join(', ')}`);
+    console.log(`ok: Linus sees only his image ${linusTile.id}; "${grace.word}" finds nothing; Grace's img:// URL is refused and her files are gone`);
+
+    // Grace again: the sync her sign-in starts brings her image back (well within a minute; the
+    // periodic sync would come only after five), and Linus's is gone.
+    await app.openAccount();
+    await app.click('sign-out');
+    await app.waitForText('session-notice', "You're signed out.");
+    await signInByCode(app, mailbox, grace.email);
+    await app.click('nav-gallery');
+    await app.waitUntil("Grace's image back in her gallery after the sync", async () => {
+      const tiles = await galleryTiles(app);
+      return tiles.length === 1 && tiles[0].id === graceTile.id && tiles[0].loaded;
+    }, 60_000);
+    await app.type('gallery-search', linus.word);
+    await app.waitUntil(`a search for "${linus.word}" to find nothing`, async () =>
+      (await app.attribute('gallery-count', 'data-count')) === '0' && (await app.text('gallery-empty')).includes('Nothing matches'));
+    await app.click('gallery-reset');
+    await app.waitUntil("Grace's image again", async () => (await galleryTiles(app)).map((t) => t.id).join() === graceTile.id);
+    expect((await loadImage(app, graceTile.src)) === 'loaded', "Grace's img:// URL does not load once she is back");
+    expect((await loadImage(app, linusTile.src)) === 'error', "Linus's img:// URL loads while Grace is signed in");
+    await app.screenshot('switch-grace-back');
+    console.log("ok: Grace signed in again: the sync brought her image back; Linus's is neither shown, found nor served");
+
+    // Signed out again, so the keyring holds no session for whatever runs next.
+    await app.openAccount();
+    await app.click('sign-out');
+    await app.waitForText('session-notice', "You're signed out.");
+  } finally {
+    await app.close();
+    await stop(server);
+    await stop(sims);
+  }
+}
+
 /** The keyring entry the app keeps its session in (atelier_client::session::KeyringStore). */
 const SESSION_ENTRY = { service: 'app.atelier.desktop' };
 
@@ -318,6 +480,7 @@ try {
   }
   await offlineThenRecoversScenario(join(work, 'server-b'));
   await signInScenario(join(work, 'server-c'), xdg.XDG_DATA_HOME);
+  await accountSwitchScenario(join(work, 'server-d'), join(work, 'app-d'));
 } catch (e) {
   failed = true;
   console.error(`window test failed: ${e.stack ?? e}`);
