@@ -78,3 +78,76 @@ pub fn export_bindings(path: &Path) -> Result<(), String> {
         .export(Typescript::default().header(HEADER), path)
         .map_err(|e| e.to_string())
 }
+
+/// The command list is written where each tool needs it: the handler and bindings above,
+/// `build.rs` (which makes a permission per command), the window's capability (which grants
+/// them) and the UI's test backend. They must name the same commands.
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every `"…"` string between `start` and the next `end` in `text`.
+    fn quoted_between(text: &str, start: &str, end: &str) -> BTreeSet<String> {
+        let from = text.find(start).expect("start marker") + start.len();
+        let to = from + text[from..].find(end).expect("end marker");
+        text[from..to]
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn bound_commands() -> BTreeSet<String> {
+        let path = std::env::temp_dir().join(format!("atelier-bindings-{}.ts", std::process::id()));
+        super::export_bindings(&path).expect("export");
+        let ts = std::fs::read_to_string(&path).expect("read");
+        let _ = std::fs::remove_file(&path);
+        // `__TAURI_INVOKE("name"` or, for infallible commands, `__TAURI_INVOKE<T>("name"`.
+        ts.split("__TAURI_INVOKE")
+            .skip(1)
+            .filter_map(|rest| {
+                let call = rest.split_once("(\"")?.1;
+                Some(call.split('"').next()?.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_command_is_declared_granted_and_mocked() {
+        let bound = bound_commands();
+        assert!(bound.len() > 30, "found only {bound:?}");
+
+        let declared = quoted_between(include_str!("../build.rs"), ".commands(&[", "]");
+        assert_eq!(
+            declared, bound,
+            "build.rs declares other commands than the handler"
+        );
+
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+        let granted: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(
+            granted, bound,
+            "the window is granted other commands than the handler has"
+        );
+
+        let mocked: BTreeSet<String> = include_str!("../../ui/src/lib/backend/testing.ts")
+            .split("case '")
+            .skip(1)
+            .map(|rest| rest.split('\'').next().unwrap_or_default().to_owned())
+            .filter(|name| !name.starts_with("plugin:")) // the notification plugin's own
+            .collect();
+        let unknown: Vec<_> = mocked.difference(&bound).collect();
+        assert!(
+            unknown.is_empty(),
+            "the UI's test backend mocks commands that do not exist: {unknown:?}"
+        );
+    }
+}
