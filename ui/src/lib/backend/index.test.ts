@@ -100,6 +100,35 @@ describe('sign-in commands', () => {
     ])
   })
 
+  it('changing the email passes the names Rust expects and keeps the tries left', async () => {
+    const seen: unknown[] = []
+    const moved = { ...SIGNED_IN, account: { ...SIGNED_IN.account!, email: 'ada@lovelace.org' } }
+    mockCommands({
+      startEmailChange: (email, language) => {
+        seen.push(['start', email, language])
+        return EMAIL_SENT
+      },
+      confirmEmailChange: (code) => {
+        seen.push(['confirm', code])
+        if (code === '000000') throw appError('invalid_code', { attempts_left: 2 })
+        if (code === '111111') throw appError('email_in_use')
+        return moved
+      },
+    })
+    expect(await tauriBackend.startEmailChange('ada@lovelace.org', 'en')).toEqual({ status: 'ok', data: EMAIL_SENT })
+    const wrong = await tauriBackend.confirmEmailChange('000000')
+    expect(wrong.status === 'error' && wrong.error.attempts_left).toBe(2)
+    const taken = await tauriBackend.confirmEmailChange('111111')
+    expect(taken.status === 'error' && taken.error.code).toBe('email_in_use')
+    expect(await tauriBackend.confirmEmailChange('402139')).toEqual({ status: 'ok', data: moved })
+    expect(seen).toEqual([
+      ['start', 'ada@lovelace.org', 'en'],
+      ['confirm', '000000'],
+      ['confirm', '111111'],
+      ['confirm', '402139'],
+    ])
+  })
+
   it('hears Rust’s events until told to stop', async () => {
     mockCommands({})
     const heard: unknown[] = []

@@ -96,6 +96,17 @@ export interface Backend {
   verifyLinkToken(token: string): Promise<Result<AuthState>>
   /** Sets the display name; `null` clears it. */
   updateDisplayName(displayName: string | null): Promise<Result<AuthState>>
+  /**
+   * Emails a code to `email` (written in `language`) that moves the signed-in account there. The
+   * answer is the same whether or not the address already has an account: never say which.
+   */
+  startEmailChange(email: string, language: Language): Promise<Result<EmailSent>>
+  /**
+   * Confirms the change with the code from the new address; the session stays signed in and the
+   * state shows the new email. `invalid_code` carries `attempts_left`; `email_in_use`: the
+   * address was taken meanwhile and nothing changed.
+   */
+  confirmEmailChange(code: string): Promise<Result<AuthState>>
   signOut(): Promise<Result<AuthState>>
   signOutEverywhere(): Promise<Result<AuthState>>
   /** The explicit choice when the OS keychain is unavailable: signed in until the app quits. */
@@ -259,6 +270,8 @@ export const tauriBackend: Backend = {
   verifyCode: (email, code) => typed(() => commands.verifyCode(email, code)),
   verifyLinkToken: (token) => typed(() => commands.verifyLinkToken(token)),
   updateDisplayName: (displayName) => typed(() => commands.updateDisplayName(displayName)),
+  startEmailChange: (email, language) => typed(() => commands.startEmailChange(email, language)),
+  confirmEmailChange: (code) => typed(() => commands.confirmEmailChange(code)),
   signOut: () => typed(() => commands.signOut()),
   signOutEverywhere: () => typed(() => commands.signOutEverywhere()),
   useMemorySession: () => typed(() => commands.useMemorySession()),

@@ -64,6 +64,8 @@ export type CommandMocks = {
   verifyCode?: Handler<[email: string, code: string], AuthState>
   verifyLinkToken?: Handler<[token: string], AuthState>
   updateDisplayName?: Handler<[displayName: string | null], AuthState>
+  startEmailChange?: Handler<[email: string, language: Language], EmailSent>
+  confirmEmailChange?: Handler<[code: string], AuthState>
   signOut?: Handler<[], AuthState>
   signOutEverywhere?: Handler<[], AuthState>
   useMemorySession?: Handler<[], AuthState>
@@ -182,6 +184,10 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.verifyLinkToken?.(args.token as string)
           case 'update_display_name':
             return mocks.updateDisplayName?.(args.displayName as string | null)
+          case 'start_email_change':
+            return mocks.startEmailChange?.(args.email as string, args.language as Language)
+          case 'confirm_email_change':
+            return mocks.confirmEmailChange?.(args.code as string)
           case 'sign_out':
             return mocks.signOut?.()
           case 'sign_out_everywhere':

@@ -18,6 +18,8 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   code_expired: 'error.code_expired',
   too_many_attempts: 'error.too_many_attempts',
   unauthenticated: 'error.unauthenticated',
+  email_unchanged: 'error.email_unchanged',
+  email_in_use: 'error.email_in_use',
   invalid_display_name: 'error.invalid_display_name',
   invalid_title: 'error.invalid_title',
   invalid_cursor: 'error.invalid_cursor',
