@@ -1,6 +1,8 @@
 //! Reading the cache for the gallery: windows of images, newest first, filtered by prompt,
 //! conversation, date and favourites. Served from SQLite alone, so it works with no network.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 use sqlx::Sqlite;
@@ -74,8 +76,8 @@ fn fts_phrase(search: &str) -> String {
         .join(" ")
 }
 
-/// `WHERE …` for a query, on `images i` alone (prompts through a subquery), so counting and
-/// skipping to an offset walk one index instead of joining every row they pass.
+/// `WHERE …` for a query, on `images i` alone (prompts through a subquery), so listing the
+/// result walks one index instead of joining every row it passes.
 fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &GalleryQuery) {
     sql.push(" WHERE 1 = 1");
     if let Some(id) = query
@@ -129,7 +131,70 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &GalleryQuery) {
     }
 }
 
+/// The ordered rows of the last query, so that every window of it (each scroll step) is a slice
+/// and a lookup of at most [`MAX_WINDOW`] rows, whatever its position: an `OFFSET` walks every
+/// row it skips. The list is 8 bytes an image; `generation` counts writes, so a list computed
+/// while a write landed is not kept.
+#[derive(Debug, Default)]
+pub(crate) struct Remembered {
+    generation: u64,
+    last: Option<(GalleryQuery, Arc<[i64]>)>,
+}
+
+impl Remembered {
+    pub(crate) fn forget(&mut self) {
+        self.generation += 1;
+        self.last = None;
+    }
+}
+
+/// The rowids of the images matching `query`, newest first, between `head` and `tail` (which
+/// may ask for the plan, or fold the list into one value).
+fn result_query(head: &str, query: &GalleryQuery, tail: &str) -> QueryBuilder<'static, Sqlite> {
+    let mut select = QueryBuilder::new(format!("{head}SELECT i.rowid FROM images i"));
+    push_filters(&mut select, query);
+    select.push(" ORDER BY i.created_at DESC, i.id DESC").push(tail);
+    select
+}
+
 impl Cache {
+    /// The rowids of the images matching `query`, newest first: remembered, or read now.
+    async fn result_rows(&self, query: &GalleryQuery) -> Result<Arc<[i64]>, ClientError> {
+        let generation = match self.results.lock() {
+            Ok(results) => {
+                if let Some((q, rows)) = &results.last
+                    && q == query
+                {
+                    return Ok(rows.clone());
+                }
+                results.generation
+            }
+            Err(_) => 0,
+        };
+        // One value holding the whole list, in the subquery's order (SQLite folds a subquery's
+        // rows in the order it yields them): row by row, the driver's cost per row dominates.
+        let joined: String = result_query(
+            "SELECT COALESCE(group_concat(rowid), '') FROM (",
+            query,
+            ")",
+        )
+        .build_query_scalar()
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Arc<[i64]> = joined
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| ClientError::Cache(format!("a gallery result list: {e}")))?;
+        if let Ok(mut results) = self.results.lock()
+            && results.generation == generation
+        {
+            results.last = Some((query.clone(), rows.clone()));
+        }
+        Ok(rows)
+    }
+
     /// `limit` images from `offset` of those matching `query`, newest first, with the total.
     pub async fn gallery_page(
         &self,
@@ -137,46 +202,34 @@ impl Cache {
         offset: u32,
         limit: u32,
     ) -> Result<GalleryPage, ClientError> {
-        let limit = limit.clamp(1, MAX_WINDOW);
-        // Scrolling asks window after window of one query: count it once.
-        let known = self
-            .counted
-            .lock()
-            .ok()
-            .and_then(|c| c.as_ref().filter(|(q, _)| q == query).map(|(_, n)| *n));
-        let total = match known {
-            Some(total) => total,
-            None => {
-                let mut count = QueryBuilder::new("SELECT COUNT(*) FROM images i");
-                push_filters(&mut count, query);
-                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-                if let Ok(mut counted) = self.counted.lock() {
-                    *counted = Some((query.clone(), total as u32));
-                }
-                total as u32
-            }
-        };
-
-        // The window's ids first (an index walk), then their details. An image whose generation
-        // has not arrived yet (sync order) shows with an empty prompt until it does.
+        let limit = limit.clamp(1, MAX_WINDOW) as usize;
+        let rows = self.result_rows(query).await?;
+        let start = (offset as usize).min(rows.len());
+        let window = &rows[start..(start + limit).min(rows.len())];
+        let total = rows.len() as u32;
+        if window.is_empty() {
+            return Ok(GalleryPage {
+                items: Vec::new(),
+                total,
+            });
+        }
+        // The window's details by rowid. An image whose generation has not arrived yet (sync
+        // order) shows with an empty prompt until it does.
         let mut select = QueryBuilder::new(
             "SELECT i.id AS image_id, i.generation_id, i.conversation_id, COALESCE(c.title, '') AS conversation_title,
                     COALESCE(g.prompt, '') AS prompt, COALESCE(g.model, '') AS model,
                     COALESCE(g.aspect_ratio, '') AS aspect_ratio, i.width, i.height, i.bytes, i.content_type,
                     i.favourite, i.created_at, COALESCE(g.cost / MAX(g.count, 1), 0) AS credits, i.original_cached
-             FROM (SELECT i.id FROM images i",
+             FROM images i LEFT JOIN generations g ON g.id = i.generation_id
+             LEFT JOIN conversations c ON c.id = i.conversation_id
+             WHERE i.rowid IN (",
         );
-        push_filters(&mut select, query);
-        select
-            .push(" ORDER BY i.created_at DESC, i.id DESC LIMIT ")
-            .push_bind(i64::from(limit))
-            .push(" OFFSET ")
-            .push_bind(i64::from(offset))
-            .push(
-                ") w JOIN images i ON i.id = w.id LEFT JOIN generations g ON g.id = i.generation_id
-                 LEFT JOIN conversations c ON c.id = i.conversation_id
-                 ORDER BY i.created_at DESC, i.id DESC",
-            );
+        let mut ids = select.separated(", ");
+        for row in window {
+            ids.push_bind(*row);
+        }
+        // The window is a run of the result's order, so the same order sorts it.
+        select.push(") ORDER BY i.created_at DESC, i.id DESC");
         let items = select
             .build_query_as::<GalleryItem>()
             .fetch_all(&self.pool)
@@ -209,6 +262,64 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What SQLite plans for the result of `query`, one step a line.
+    async fn result_plan(cache: &Cache, query: &GalleryQuery) -> String {
+        let mut explain = result_query("EXPLAIN QUERY PLAN ", query, "");
+        explain
+            .build_query_as::<(i64, i64, i64, String)>()
+            .fetch_all(cache.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, _, _, detail)| detail)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Listing a result walks an index: in the result's order without a search (no sort of every
+    /// row in a temporary B-tree), and the search's own index with one.
+    #[tokio::test]
+    async fn results_are_read_in_index_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).await.unwrap();
+        let search = |s: &str| GalleryQuery {
+            search: Some(s.into()),
+            ..GalleryQuery::default()
+        };
+        for query in [
+            GalleryQuery::default(),
+            GalleryQuery {
+                favourites_only: true,
+                ..GalleryQuery::default()
+            },
+            GalleryQuery {
+                conversation_id: Some("0123456789abcdef0123456789abcdef".into()),
+                ..GalleryQuery::default()
+            },
+            search("lighthouse"),
+            search("red fox"),
+        ] {
+            let plan = result_plan(&cache, &query).await;
+            assert!(
+                plan.contains("USING INDEX images_")
+                    || plan.contains("USING COVERING INDEX images_"),
+                "{query:?}:\n{plan}"
+            );
+            match query.search.as_deref() {
+                // Without a search, the index is in the result's order.
+                None => assert!(!plan.contains("TEMP B-TREE"), "{query:?} sorts:\n{plan}"),
+                // A search may sort its matches (once per query); it must find them by index.
+                Some("lighthouse") => {
+                    assert!(
+                        plan.contains("VIRTUAL TABLE INDEX"),
+                        "no index for the search:\n{plan}"
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
 
     #[test]
     fn searches_are_quoted_for_fts() {

@@ -47,8 +47,8 @@ pub struct Cache {
     pool: SqlitePool,
     files: FileStore,
     dir: PathBuf,
-    /// The last gallery count and the query it answered; any write forgets it.
-    pub(crate) counted: Arc<Mutex<Option<(gallery::GalleryQuery, u32)>>>,
+    /// The last gallery query's result, in order; any write forgets it.
+    pub(crate) results: Arc<Mutex<gallery::Remembered>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -75,7 +75,7 @@ impl Cache {
             pool,
             files: FileStore::new(dir.join("files")),
             dir: dir.to_owned(),
-            counted: Arc::default(),
+            results: Arc::default(),
         })
     }
 
@@ -85,8 +85,8 @@ impl Cache {
 
     /// Forgets what was computed from the rows (after any write to them).
     pub(crate) fn rows_changed(&self) {
-        if let Ok(mut counted) = self.counted.lock() {
-            *counted = None;
+        if let Ok(mut results) = self.results.lock() {
+            results.forget();
         }
     }
 
