@@ -7,7 +7,7 @@ use atelier_api::conversations::{
 };
 use atelier_api::sync::SyncKind;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -16,6 +16,7 @@ use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::paging::Cursor;
+use crate::path::ApiPath;
 use crate::platform::{BlobKey, MAX_DELETE_KEYS, Platform, Statement, rows_as};
 use crate::sync::log;
 
@@ -195,7 +196,7 @@ pub async fn list<P: Platform>(
 pub async fn rename<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<RenameConversation>,
 ) -> ApiResult<Json<Conversation>> {
     let title = clean_title(&request.title)?;
@@ -223,7 +224,7 @@ pub async fn rename<P: Platform>(
 pub async fn delete<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     owned(&platform, &auth.account.id, &id).await?;
     // The images' bytes first: if the blob store fails, nothing is deleted and a retry finishes

@@ -16,6 +16,7 @@ pub mod html_page;
 pub mod json;
 pub mod models;
 pub mod paging;
+pub mod path;
 pub mod platform;
 pub mod ratelimit;
 pub mod request_meta;

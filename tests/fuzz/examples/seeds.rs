@@ -133,7 +133,7 @@ fn routes() {
             &prefixed(&[*route, *flags], body),
         );
     }
-    let raw: [(u8, &str); 9] = [
+    let raw: [(u8, &str); 14] = [
         (11, "cursor=&limit=100"),
         (11, "cursor=3.0&limit=1000"),
         (12, "cursor=abc"),
@@ -143,6 +143,13 @@ fn routes() {
         (16, "0123456789abcdef0123456789abcdef/thumbnail"),
         (17, "0123456789abcdef0123456789abcdef"),
         (19, "0123456789abcdef0123456789abcdef/1/secret"),
+        // Segments that are not UTF-8 once percent-decoded, and an index that is not a number:
+        // the `{code, message}` envelope like any other miss, never axum's plain text.
+        (16, "%FF%FE/thumbnail"),
+        (17, "%C3%28"),
+        (18, "%C3%28"),
+        (19, "%FF/0/secret"),
+        (19, "0123456789abcdef0123456789abcdef/one/secret"),
     ];
     for (route, text) in raw {
         let mut bytes = vec![route, 0];

@@ -5,13 +5,14 @@
 use atelier_api::ErrorCode;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 use super::{record, submit, tasks};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{ApiError, ApiResult};
+use crate::path::ApiPath;
 use crate::platform::Platform;
 use crate::upstream::kie;
 
@@ -21,7 +22,7 @@ fn refused() -> ApiError {
 
 pub async fn callback<P: Platform>(
     State(platform): State<P>,
-    Path((generation_id, idx, secret)): Path<(String, i64, String)>,
+    ApiPath((generation_id, idx, secret)): ApiPath<(String, i64, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {

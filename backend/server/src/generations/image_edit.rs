@@ -3,13 +3,14 @@
 
 use atelier_api::ErrorCode;
 use atelier_api::sync::{ImagePatch, SyncKind};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::path::ApiPath;
 use crate::platform::{BlobKey, Platform, Statement, rows_as};
 use crate::sync::log;
 
@@ -45,7 +46,7 @@ async fn owned_keys<P: Platform>(platform: &P, account_id: &str, id: &str) -> Ap
 pub async fn patch<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ImagePatch>,
 ) -> ApiResult<StatusCode> {
     let account_id = auth.account.id.as_str();
@@ -70,7 +71,7 @@ pub async fn patch<P: Platform>(
 pub async fn delete<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let account_id = auth.account.id.as_str();
     let keys = owned_keys(&platform, account_id, &id).await?;

@@ -4,7 +4,7 @@
 use atelier_api::ErrorCode;
 use atelier_api::generations::{GENERATION_PAGE_SIZE, Generation, GenerationPage};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use super::record;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::Cursor;
+use crate::path::ApiPath;
 use crate::platform::{BlobKey, Platform, Statement, rows_as};
 
 fn hex_id(id: &str) -> bool {
@@ -22,7 +23,7 @@ fn hex_id(id: &str) -> bool {
 pub async fn get<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Generation>> {
     let not_found = || ApiError::new(ErrorCode::NotFound, "no such generation");
     if !hex_id(&id) {
@@ -45,7 +46,7 @@ pub struct PageQuery {
 pub async fn list<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path(conversation_id): Path<String>,
+    ApiPath(conversation_id): ApiPath<String>,
     axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> ApiResult<Json<GenerationPage>> {
     crate::conversations::owned(&platform, &auth.account.id, &conversation_id).await?;
@@ -102,7 +103,7 @@ struct ImageKeys {
 pub async fn file<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Path((id, variant)): Path<(String, String)>,
+    ApiPath((id, variant)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let not_found = || ApiError::new(ErrorCode::NotFound, "no such image");

@@ -17,7 +17,7 @@ use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
 /// Two dumps in a row that agree: whatever earlier cases set going has settled.
-async fn settled_storage(ctx: &Ctx) -> Result<StorageDump, String> {
+pub(super) async fn settled_storage(ctx: &Ctx) -> Result<StorageDump, String> {
     let mut last = ctx.storage().await?;
     for _ in 0..20 {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -31,7 +31,7 @@ async fn settled_storage(ctx: &Ctx) -> Result<StorageDump, String> {
 }
 
 /// What differs between two dumps (the clock aside), one line each.
-fn differences(before: &StorageDump, after: &StorageDump) -> Vec<String> {
+pub(super) fn differences(before: &StorageDump, after: &StorageDump) -> Vec<String> {
     let mut out = Vec::new();
     let tables = before.tables.keys().chain(after.tables.keys());
     for table in tables.collect::<std::collections::BTreeSet<_>>() {
