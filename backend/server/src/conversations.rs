@@ -7,7 +7,9 @@ use atelier_api::conversations::{
 };
 use atelier_api::sync::SyncKind;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::ApiQuery;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -152,7 +154,7 @@ pub struct ListQuery {
 pub async fn list<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ConversationPage>> {
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     let statement = match after {

@@ -18,6 +18,7 @@ pub mod models;
 pub mod paging;
 pub mod path;
 pub mod platform;
+pub mod query;
 pub mod ratelimit;
 pub mod request_meta;
 mod routes;

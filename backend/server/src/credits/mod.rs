@@ -5,7 +5,9 @@ pub mod entries;
 
 use atelier_api::credits::{Balance, LEDGER_PAGE_SIZE, LedgerEntry, LedgerKind, LedgerPage, Money};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::ApiQuery;
 use serde::Deserialize;
 
 use crate::auth::session::Authenticated;
@@ -76,7 +78,7 @@ impl From<EntryRow> for LedgerEntry {
 pub async fn ledger<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Query(query): Query<LedgerQuery>,
+    ApiQuery(query): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Json<LedgerPage>> {
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;
     // Two statements rather than a sentinel: D1 cannot bind integers beyond 2^53.

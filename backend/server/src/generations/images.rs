@@ -47,7 +47,7 @@ pub async fn list<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
     ApiPath(conversation_id): ApiPath<String>,
-    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+    crate::query::ApiQuery(query): crate::query::ApiQuery<PageQuery>,
 ) -> ApiResult<Json<GenerationPage>> {
     crate::conversations::owned(&platform, &auth.account.id, &conversation_id).await?;
     let after = query.cursor.as_deref().map(Cursor::parse).transpose()?;

@@ -9,7 +9,9 @@ use atelier_api::sync::{
     SyncKind, SyncPage, SyncRecord,
 };
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::ApiQuery;
 use serde::Deserialize;
 
 use crate::auth::session::Authenticated;
@@ -102,7 +104,7 @@ fn parse_limit(raw: Option<&str>) -> ApiResult<i64> {
 pub async fn pull<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
-    Query(query): Query<SyncQuery>,
+    ApiQuery(query): ApiQuery<SyncQuery>,
 ) -> ApiResult<Json<SyncPage>> {
     let account_id = auth.account.id.as_str();
     let cursor = SyncCursor::parse(query.cursor.as_deref())?;

@@ -153,7 +153,9 @@ impl Remembered {
 fn result_query(head: &str, query: &GalleryQuery, tail: &str) -> QueryBuilder<'static, Sqlite> {
     let mut select = QueryBuilder::new(format!("{head}SELECT i.rowid FROM images i"));
     push_filters(&mut select, query);
-    select.push(" ORDER BY i.created_at DESC, i.id DESC").push(tail);
+    select
+        .push(" ORDER BY i.created_at DESC, i.id DESC")
+        .push(tail);
     select
 }
 

@@ -128,3 +128,21 @@ async fn post_check(
     }
     request.send().await.map_err(transport)
 }
+
+pub async fn a_query_string_that_does_not_fit_is_a_bad_request(ctx: &Ctx) -> CaseResult {
+    let me = super::auth_support::sign_in(ctx, &ctx.email("query"), &ctx.ip()).await?;
+    for path in [
+        "/v1/sync?limit=1&limit=2",
+        "/v1/sync?cursor=0&cursor=1",
+        "/v1/credits/ledger?cursor=a&cursor=b",
+        "/v1/conversations?cursor=a&cursor=a",
+    ] {
+        let response = ctx
+            .send(reqwest::Method::GET, path, Some(&me.token), None)
+            .await?;
+        expect_error(response, 400, "bad_request")
+            .await
+            .map_err(|e| format!("GET {path}: {e}"))?;
+    }
+    Ok(())
+}

@@ -48,6 +48,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         errors::json_of_the_wrong_shape_is_a_bad_request,
         errors::a_body_without_json_content_type_is_unsupported,
         errors::a_body_over_the_limit_is_too_large,
+        errors::a_query_string_that_does_not_fit_is_a_bad_request,
         path_segments::undecodable_or_unparsable_segments_get_the_not_found_envelope,
         prompts::a_valid_prompt_is_trimmed_and_counted,
         prompts::empty_and_overlong_prompts_get_precise_codes,

@@ -3,8 +3,6 @@
 //! the rest is the body (or the query, or the path's free segment). Whatever arrives, the answer
 //! is never a 500 and every error is the `{code, message}` envelope.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use axum::body::Body;
 use axum::http::Request;
 
@@ -130,25 +128,5 @@ pub fn run(data: &[u8]) {
         );
         return;
     }
-    if matches!(shape, Shape::Query) && is_axum_query_rejection(answer.status, &answer.body) {
-        return;
-    }
     answer.assert_coded(&format!("{method} {uri}"));
-}
-
-/// Found by this target and left to the routes' owners: a query string that axum's own `Query`
-/// extractor cannot deserialise (a field given twice, `?cursor=a&cursor=b`) is refused with a
-/// plain-text 400 (`Failed to deserialize query string: …`), not the envelope. It is still a 400
-/// and nothing panics; noted once per process so the rest of the run goes on. Path segments have
-/// no such allowance: `ApiPath` answers an undecodable or unparsable one with the envelope.
-fn is_axum_query_rejection(status: u16, body: &[u8]) -> bool {
-    static NOTED: AtomicBool = AtomicBool::new(false);
-    let known = status == 400 && body.starts_with(b"Failed to deserialize query string");
-    if known && !NOTED.swap(true, Ordering::Relaxed) {
-        eprintln!(
-            "note: axum's plain-text 400 instead of the envelope: {}",
-            String::from_utf8_lossy(body)
-        );
-    }
-    known
 }
