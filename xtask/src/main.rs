@@ -4,6 +4,10 @@
 //!   dev [--worker]    setup, then the simulators + the native server (or the Worker under wrangler)
 //!                     + the desktop app pointed at it
 //!   test [suite…]     setup, then every suite (or the named ones), ending with one summary line per suite
+//!   deploy [--dry-run] [--secrets-file <file>]
+//!                     the Worker to Cloudflare: D1, R2 and KV created if missing, migrations, secrets
+//!                     checked, deploy, /healthz; --dry-run builds and checks everything that needs no
+//!                     account (the `deploy` suite)
 //!   bindings          regenerate ui/src/lib/backend/bindings.ts from the Rust commands
 //!   icons             regenerate icons/ from icons/atelier.svg
 //!   bench thumbnails  the server's thumbnailer against libvips' vipsthumbnail (release build)
@@ -18,6 +22,7 @@
 //!                     of executions; --replay <target> <file> runs one input with a backtrace
 
 mod bench;
+mod deploy;
 mod dev;
 mod fuzz;
 mod process;
@@ -39,8 +44,8 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export|purge|load | fuzz [--long] [target…]>\n\
-suites: lint rust bindings ui-unit ui-browser conformance window";
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | deploy [--dry-run] [--secrets-file <file>] | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export|purge|load | fuzz [--long] [target…]>\n\
+suites: lint rust bindings ui-unit ui-browser conformance deploy window policy";
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
             dev::run(&ctx, runtime)
         }
         Some("test") => return suites::run(&ctx, &args[1..]),
+        Some("deploy") => deploy::run(&ctx, &args[1..]),
         Some("bindings") => suites::write_bindings(&ctx),
         Some("icons") => setup::icons(&ctx),
         Some("bench") => bench::run(&ctx, &args[1..]),

@@ -32,6 +32,10 @@ const SUITES: &[(&str, &str)] = &[
         "the HTTP suite against the native server and the Worker under wrangler",
     ),
     (
+        "deploy",
+        "`cargo xtask deploy --dry-run`: the production Worker (no test hooks, within the size budget), its config and migrations",
+    ),
+    (
         "window",
         "the built app in a real window under Xvfb, through tauri-driver",
     ),
@@ -179,6 +183,7 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
         }
         "ui-browser" => process::run(tools.npm(&ctx.path("ui")).args(["run", "test:browser"])),
         "conformance" => conformance(ctx, tools),
+        "deploy" => crate::deploy::dry_run(ctx),
         "window" => window(ctx, tools),
         // Each promise prints as its own line (`s3_third_party_services::kie_receives_…`).
         "policy" => process::run(cargo(ctx).args(["test", "-p", "atelier-policy"])),
