@@ -53,9 +53,10 @@ async fn main() {
         assert_eq!(report.upserts + report.thumbnails as usize, 0);
     }
     quiet.sort_by(f64::total_cmp);
+    let (p50, max) = (quiet[quiet.len() / 2], quiet[quiet.len() - 1]);
+    println!("sync with no changes: p50 {p50:.1} ms, max {max:.1} ms (20 runs)");
     println!(
-        "sync with no changes: p50 {:.1} ms, max {:.1} ms (20 runs)",
-        quiet[quiet.len() / 2],
-        quiet[quiet.len() - 1]
+        "bench sync: images={IMAGES} first_s={first:.2} first_images_per_s={:.0} quiet_p50_ms={p50:.2} quiet_max_ms={max:.2}",
+        IMAGES as f64 / first
     );
 }

@@ -66,9 +66,10 @@ impl Cache {
         })
     }
 
-    /// Removes the least recently viewed originals until they fit the budget; answers how many.
+    /// Evicts originals, least recently viewed first, until the rest fit the budget.
     pub async fn evict_originals(&self) -> Result<u32, ClientError> {
         let budget = self.originals_budget().await? as i64;
+        // Only the originals on disk are read (a partial index holds them).
         let cached: Vec<(String, i64)> = sqlx::query_as(
             "SELECT sha256, MAX(bytes) FROM images WHERE original_cached = 1
              GROUP BY sha256 ORDER BY MAX(last_viewed_at) DESC, MAX(created_at) DESC",
@@ -77,12 +78,6 @@ impl Cache {
         .await?;
         let mut kept = 0_i64;
         let mut evicted = 0;
-        let thumbnails: HashSet<String> =
-            sqlx::query_scalar("SELECT DISTINCT thumbnail_sha256 FROM images")
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .collect();
         for (hash, bytes) in cached {
             if kept + bytes <= budget {
                 kept += bytes;
@@ -94,12 +89,75 @@ impl Cache {
                 .await?;
             // A picture's original can be another's thumbnail only by a hash collision; still,
             // never remove a file some row needs.
-            if !thumbnails.contains(&hash) {
+            let a_thumbnail: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM images WHERE thumbnail_sha256 = ?)",
+            )
+            .bind(&hash)
+            .fetch_one(&self.pool)
+            .await?;
+            if !a_thumbnail {
                 self.files.remove(&hash);
             }
             evicted += 1;
         }
         Ok(evicted)
+    }
+
+    /// The thumbnails not on disk, newest first: one image (id, file hash) per file.
+    pub async fn missing_thumbnails(&self) -> Result<Vec<(String, String)>, ClientError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, thumbnail_sha256 FROM images WHERE thumbnail_cached = 0
+             ORDER BY created_at DESC, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut seen = HashSet::new();
+        Ok(rows
+            .into_iter()
+            .filter(|(_, hash)| seen.insert(hash.clone()))
+            .collect())
+    }
+
+    /// The originals to fetch: newest first, one image (id, file hash) per file, while they fit
+    /// the budget beside those on disk. Read a page at a time, so a full budget costs one page.
+    pub async fn originals_to_fetch(&self) -> Result<Vec<(String, String)>, ClientError> {
+        const PAGE: i64 = 64;
+        let budget = self.originals_budget().await? as i64;
+        let mut used: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(bytes), 0) FROM (SELECT DISTINCT sha256, bytes FROM images WHERE original_cached = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut wanted = Vec::new();
+        let mut seen = HashSet::new();
+        let mut after: Option<(i64, String)> = None;
+        loop {
+            let page: Vec<(String, String, i64, i64)> = sqlx::query_as(
+                "SELECT id, sha256, bytes, created_at FROM images
+                 WHERE original_cached = 0 AND (?1 IS NULL OR (created_at, id) < (?1, ?2))
+                 ORDER BY created_at DESC, id DESC LIMIT ?3",
+            )
+            .bind(after.as_ref().map(|(at, _)| *at))
+            .bind(after.as_ref().map(|(_, id)| id.clone()))
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let full = page.len() as i64 == PAGE;
+            for (id, hash, bytes, created_at) in page {
+                after = Some((created_at, id.clone()));
+                if !seen.insert(hash.clone()) {
+                    continue;
+                }
+                if used + bytes > budget {
+                    return Ok(wanted);
+                }
+                used += bytes;
+                wanted.push((id, hash));
+            }
+            if !full {
+                return Ok(wanted);
+            }
+        }
     }
 
     /// Removes every cached file; rows stay and sync fetches thumbnails again.

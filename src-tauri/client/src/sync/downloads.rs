@@ -75,45 +75,20 @@ async fn fetch_one(
 impl SyncEngine {
     /// What should be on disk and is not: thumbnails, then originals within the budget.
     async fn wanted(&self) -> Result<Vec<Wanted>, ClientError> {
-        let pool = self.cache.pool();
-        let thumbnails: Vec<(String, String)> = sqlx::query_as(
-            "SELECT MIN(id), thumbnail_sha256 FROM images WHERE thumbnail_cached = 0
-             GROUP BY thumbnail_sha256 ORDER BY MAX(created_at) DESC",
-        )
-        .fetch_all(pool)
-        .await?;
-        let mut wanted: Vec<Wanted> = thumbnails
-            .into_iter()
-            .map(|(image_id, hash)| Wanted {
+        let thumbnails = self.cache.missing_thumbnails().await?;
+        let originals = self.cache.originals_to_fetch().await?;
+        let wanted = |variant| {
+            move |(image_id, hash)| Wanted {
                 image_id,
                 hash,
-                variant: ImageVariant::Thumbnail,
-            })
-            .collect();
-        let budget = self.cache.originals_budget().await? as i64;
-        let mut used: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(bytes), 0) FROM (SELECT DISTINCT sha256, bytes FROM images WHERE original_cached = 1)",
-        )
-        .fetch_one(pool)
-        .await?;
-        let originals: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT MIN(id), sha256, MAX(bytes) FROM images WHERE original_cached = 0
-             GROUP BY sha256 ORDER BY MAX(created_at) DESC",
-        )
-        .fetch_all(pool)
-        .await?;
-        for (image_id, hash, bytes) in originals {
-            if used + bytes > budget {
-                break;
+                variant,
             }
-            used += bytes;
-            wanted.push(Wanted {
-                image_id,
-                hash,
-                variant: ImageVariant::Original,
-            });
-        }
-        Ok(wanted)
+        };
+        Ok(thumbnails
+            .into_iter()
+            .map(wanted(ImageVariant::Thumbnail))
+            .chain(originals.into_iter().map(wanted(ImageVariant::Original)))
+            .collect())
     }
 
     pub(super) async fn fetch_files(
