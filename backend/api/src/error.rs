@@ -16,8 +16,16 @@ pub enum ErrorCode {
     BadRequest,
     /// The body is larger than [`crate::Limits::max_request_body_bytes`] (413).
     PayloadTooLarge,
-    /// The body is not `application/json` (415).
+    /// The body is not `application/json`, or an upload is not PNG, JPEG or WebP (415).
     UnsupportedMediaType,
+    /// An upload's bytes are not a whole image of the type it claims (400).
+    InvalidImage,
+    /// An upload has more pixels than [`crate::Limits::max_upload_pixels`] (413).
+    ImageTooLarge,
+    /// The model needs more input images than the request names (400).
+    InputImagesRequired,
+    /// The request names more input images than the model takes (400).
+    TooManyInputImages,
     /// The prompt is empty once trimmed (400).
     PromptEmpty,
     /// The prompt is longer than [`crate::Limits::max_prompt_chars`] (400).
@@ -99,12 +107,15 @@ impl ErrorCode {
             | Self::InvalidAspectRatio
             | Self::IdempotencyKeyRequired
             | Self::PromptBlocked
-            | Self::UnknownPack => 400,
+            | Self::UnknownPack
+            | Self::InvalidImage
+            | Self::InputImagesRequired
+            | Self::TooManyInputImages => 400,
             Self::InsufficientCredits => 402,
             Self::EmailInUse => 409,
             Self::ResetRequired => 410,
             Self::Unauthenticated => 401,
-            Self::PayloadTooLarge => 413,
+            Self::PayloadTooLarge | Self::ImageTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
@@ -121,6 +132,10 @@ impl ErrorCode {
             Self::BadRequest => "bad_request",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidImage => "invalid_image",
+            Self::ImageTooLarge => "image_too_large",
+            Self::InputImagesRequired => "input_images_required",
+            Self::TooManyInputImages => "too_many_input_images",
             Self::PromptEmpty => "prompt_empty",
             Self::PromptTooLong => "prompt_too_long",
             Self::InvalidCount => "invalid_count",
@@ -188,6 +203,10 @@ mod tests {
             ErrorCode::BadRequest,
             ErrorCode::PayloadTooLarge,
             ErrorCode::UnsupportedMediaType,
+            ErrorCode::InvalidImage,
+            ErrorCode::ImageTooLarge,
+            ErrorCode::InputImagesRequired,
+            ErrorCode::TooManyInputImages,
             ErrorCode::PromptEmpty,
             ErrorCode::PromptTooLong,
             ErrorCode::InvalidCount,

@@ -8,6 +8,7 @@ use crate::auth::User;
 use crate::conversations::Conversation;
 use crate::credits::LedgerEntry;
 use crate::sync::{GenerationRecord, ImageRecord};
+use crate::uploads::Upload;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataExport {
@@ -19,6 +20,9 @@ pub struct DataExport {
     pub credits: CreditsExport,
     pub conversations: Vec<Conversation>,
     pub generations: Vec<GenerationExport>,
+    /// The images the person uploaded (their bytes: `GET /v1/uploads/{id}/original`).
+    #[serde(default)]
+    pub uploads: Vec<Upload>,
 }
 
 /// The technical data the service keeps about the person: the IP address, user agent and time

@@ -12,6 +12,9 @@ pub struct NewGeneration {
     pub model: String,
     pub aspect_ratio: String,
     pub count: u32,
+    /// Ids of the account's own uploads or generated images, in the order the model gets them.
+    #[serde(default)]
+    pub input_images: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +51,8 @@ pub struct Generation {
     /// Credits charged: cost per image × count (refunds are ledger entries of their own).
     pub cost: u32,
     pub status: GenerationStatus,
+    /// What it was made from: ids of uploads or generated images, in order.
+    pub input_images: Vec<String>,
     pub images: Vec<GeneratedImage>,
     /// Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did.
     pub failure_code: Option<String>,

@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod scrub;
 pub mod sync;
 pub mod test_hooks;
+pub mod uploads;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use health::{Health, Runtime};

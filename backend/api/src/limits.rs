@@ -19,6 +19,12 @@ pub struct Limits {
     pub max_display_name_chars: u32,
     /// Longest side of a stored thumbnail, in pixels.
     pub thumbnail_max_side_px: u32,
+    /// Largest upload (`POST /v1/uploads`), in bytes.
+    pub max_upload_bytes: u32,
+    /// Most pixels (width × height) an upload may have.
+    pub max_upload_pixels: u32,
+    /// Most input images one generation may name.
+    pub max_input_images: u32,
 }
 
 /// The limits this build of the service enforces.
@@ -30,6 +36,11 @@ pub const LIMITS: Limits = Limits {
     max_title_chars: 200,
     max_display_name_chars: 80,
     thumbnail_max_side_px: 512,
+    max_upload_bytes: 10 * 1024 * 1024,
+    // 4096 × 4096: decoded as RGBA that is 64 MiB, within what one decode may take (below) and
+    // what a Worker may hold (128 MB); kie's own inputs stop at 10 MB a file.
+    max_upload_pixels: 4_096 * 4_096,
+    max_input_images: 8,
 };
 
 /// Decoding image bytes that came from elsewhere (kie's results on the service, the service's

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::conversations::Conversation;
 use crate::credits::LedgerEntry;
 use crate::generations::GenerationStatus;
+use crate::uploads::Upload;
 
 /// What kind of record a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -17,6 +18,8 @@ pub enum SyncKind {
     Image,
     /// A credit ledger entry: entries never change once written, so each is one upsert.
     Credit,
+    /// An image the account uploaded.
+    Upload,
 }
 
 impl SyncKind {
@@ -26,6 +29,7 @@ impl SyncKind {
             Self::Generation => "generation",
             Self::Image => "image",
             Self::Credit => "credit",
+            Self::Upload => "upload",
         }
     }
 
@@ -35,6 +39,7 @@ impl SyncKind {
             "generation" => Some(Self::Generation),
             "image" => Some(Self::Image),
             "credit" => Some(Self::Credit),
+            "upload" => Some(Self::Upload),
             _ => None,
         }
     }
@@ -53,6 +58,9 @@ pub struct GenerationRecord {
     pub cost: u32,
     pub status: GenerationStatus,
     pub failure_code: Option<String>,
+    /// What it was made from: ids of uploads or generated images, in order.
+    #[serde(default)]
+    pub input_images: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -87,6 +95,7 @@ pub enum SyncRecord {
     Generation(GenerationRecord),
     Image(ImageRecord),
     Credit(CreditRecord),
+    Upload(Upload),
 }
 
 /// A ledger entry as sync carries it: wrapped, because the entry's own `kind` (grant, debit, …)
@@ -103,6 +112,7 @@ impl SyncRecord {
             Self::Generation(_) => SyncKind::Generation,
             Self::Image(_) => SyncKind::Image,
             Self::Credit(_) => SyncKind::Credit,
+            Self::Upload(_) => SyncKind::Upload,
         }
     }
 
@@ -112,6 +122,7 @@ impl SyncRecord {
             Self::Generation(g) => &g.id,
             Self::Image(i) => &i.id,
             Self::Credit(c) => &c.entry.id,
+            Self::Upload(u) => &u.id,
         }
     }
 }

@@ -74,7 +74,7 @@ pub fn title_from_prompt(prompt: &str) -> String {
 
 /// A conversation id is 32 hex characters; anything else cannot name one.
 fn check_id(id: &str) -> ApiResult<()> {
-    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if crate::path::is_id(id) {
         Ok(())
     } else {
         Err(not_found())

@@ -2,6 +2,7 @@
 //! document. Each table is read oldest first in keyset pages, so no statement grows with the
 //! account (a Worker's memory and D1's row limits hold however much there is).
 
+use crate::uploads::rows::UploadRow;
 use atelier_api::conversations::Conversation;
 use atelier_api::credits::LedgerEntry;
 use atelier_api::export::{
@@ -9,6 +10,7 @@ use atelier_api::export::{
     TechnicalData,
 };
 use atelier_api::sync::ImageRecord;
+use atelier_api::uploads::Upload;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -75,6 +77,12 @@ impl Keyed for EntryRow {
 }
 
 impl Keyed for Conversation {
+    fn key(&self) -> (i64, &str) {
+        (self.created_at, &self.id)
+    }
+}
+
+impl Keyed for UploadRow {
     fn key(&self) -> (i64, &str) {
         (self.created_at, &self.id)
     }
@@ -210,6 +218,12 @@ pub async fn collect<P: Platform>(platform: &P, account: &AccountRow) -> ApiResu
     )
     .await?;
     let generations = generations(platform, account_id).await?;
+    let uploads: Vec<UploadRow> = all(
+        platform,
+        &format!("SELECT {} FROM uploads", crate::uploads::rows::COLUMNS),
+        account_id,
+    )
+    .await?;
     let ledger: Vec<LedgerEntry> = ledger.into_iter().map(LedgerEntry::from).collect();
     Ok(DataExport {
         exported_at,
@@ -224,6 +238,7 @@ pub async fn collect<P: Platform>(platform: &P, account: &AccountRow) -> ApiResu
         },
         conversations,
         generations,
+        uploads: uploads.into_iter().map(Upload::from).collect(),
     })
 }
 

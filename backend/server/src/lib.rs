@@ -23,6 +23,7 @@ pub mod ratelimit;
 pub mod request_meta;
 mod routes;
 pub mod sync;
+pub mod uploads;
 pub mod upstream;
 
 #[cfg(feature = "native")]

@@ -33,6 +33,12 @@ pub const EMAIL_CHANGES_PER_ACCOUNT: Limit = Limit {
     limit: 5,
     window_seconds: 3_600,
 };
+/// Images uploaded per account (each is decoded and thumbnailed).
+pub const UPLOADS_PER_ACCOUNT: Limit = Limit {
+    scope: "upload",
+    limit: 60,
+    window_seconds: 600,
+};
 /// Verification attempts (codes and links) per IP.
 pub const VERIFICATIONS_PER_IP: Limit = Limit {
     scope: "verify-ip",

@@ -99,6 +99,7 @@ async fn main() {
                 model: "nano-banana".into(),
                 aspect_ratio: "1:1".into(),
                 count: 2,
+                input_images: Vec::new(),
                 cost: 8,
                 status: GenerationStatus::Done,
                 failure_code: None,

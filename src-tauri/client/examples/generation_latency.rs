@@ -42,6 +42,7 @@ async fn one(sims: &Simulators, api: &ApiClient, token: &SessionToken, prompt: S
         model: "nano-banana".into(),
         aspect_ratio: "1:1".into(),
         count: 1,
+        input_images: Vec::new(),
     };
     let generation = api
         .create_generation(token, &IdempotencyKey::new(), &body)

@@ -180,6 +180,7 @@ async fn the_zip_holds_the_services_data_and_every_image_with_its_prompt() {
         credits: json(&mut archive, export::CREDITS_JSON),
         conversations: json(&mut archive, export::CONVERSATIONS_JSON),
         generations: json(&mut archive, export::GENERATIONS_JSON),
+        uploads: json(&mut archive, export::UPLOADS_JSON),
     };
     let mut service_data = api.data_export(&token).await.unwrap();
     service_data.exported_at = from_zip.exported_at;

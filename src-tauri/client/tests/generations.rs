@@ -21,6 +21,7 @@ fn new_generation(prompt: &str, count: u32) -> NewGeneration {
         model: "nano-banana".to_owned(),
         aspect_ratio: "1:1".to_owned(),
         count,
+        input_images: Vec::new(),
     }
 }
 

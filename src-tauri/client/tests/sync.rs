@@ -280,6 +280,7 @@ async fn hostile_sync_data_changes_nothing_and_is_refused_with_a_code() {
         model: "m".into(),
         aspect_ratio: "1:1".into(),
         count: 1,
+        input_images: Vec::new(),
         cost: 4,
         status: GenerationStatus::Done,
         failure_code: None,

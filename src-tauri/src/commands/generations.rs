@@ -13,15 +13,6 @@ use crate::state::AppState;
 use crate::telemetry::Telemetry;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct Model {
-    pub id: String,
-    pub display_name: String,
-    /// The first is the default.
-    pub aspect_ratios: Vec<String>,
-    pub cost_per_image: u32,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Conversation {
     pub id: String,
     pub title: String,
@@ -125,19 +116,12 @@ impl From<atelier_api::generations::Generation> for Generation {
 /// The models on offer and their prices.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<Model>, AppError> {
+pub async fn list_models(
+    state: State<'_, AppState>,
+) -> Result<Vec<atelier_api::models::Model>, AppError> {
     let auth = state.auth()?;
     let list = auth.api().models(&auth.token().await?).await?;
-    Ok(list
-        .models
-        .into_iter()
-        .map(|m| Model {
-            id: m.id,
-            display_name: m.display_name,
-            aspect_ratios: m.aspect_ratios,
-            cost_per_image: m.cost_per_image,
-        })
-        .collect())
+    Ok(list.models)
 }
 
 /// One page of conversations, most recently updated first.
@@ -214,6 +198,7 @@ pub async fn create_generation(
         model: request.model,
         aspect_ratio: request.aspect_ratio,
         count: request.count,
+        input_images: Vec::new(),
     };
     let created = auth
         .api()

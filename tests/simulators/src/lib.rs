@@ -27,7 +27,9 @@ pub use creem::{
 };
 pub use faults::{Faults, FaultsError, ForcedError};
 pub use instance::{Simulators, spawn};
-pub use kie::{KieOptions, KieSettings, KieSim, KieState, KieTask, ResultFile, kie_signature};
+pub use kie::{
+    FetchedInput, KieOptions, KieSettings, KieSim, KieState, KieTask, ResultFile, kie_signature,
+};
 pub use options::SimulatorOptions;
 pub use posthog::{PostHogEvent, PostHogOptions, PostHogSim, RawRequest};
 pub use resend::{Email, ResendOptions, ResendSettings, ResendSim, Tag};

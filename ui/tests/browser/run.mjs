@@ -42,8 +42,8 @@ const MOVED_LONG = { ...SIGNED_IN, account: { ...ADA, email: 'augusta.ada.king.c
 const PRIVACY_UNDECIDED = { analytics: 'undecided', analytics_available: true, error_reports_enabled: true }
 // The studio: models, a generation going from queued to done, the ledger.
 const MODELS = [
-  { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4 },
-  { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6 },
+  { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4, kind: 'text_to_image', min_input_images: 0, max_input_images: 0, prompt: 'required', variation_model: null },
+  { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6, kind: 'text_to_image', min_input_images: 0, max_input_images: 0, prompt: 'required', variation_model: null },
 ]
 const CONVERSATION = { id: 'c0ffee00c0ffee00c0ffee00c0ffee00', title: 'A lighthouse at dusk, oil painting', created_at: Date.UTC(2026, 10, 24, 7), updated_at: Date.UTC(2026, 10, 24, 7) }
 const IMAGE_IDS = ['a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2']

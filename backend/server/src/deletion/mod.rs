@@ -15,7 +15,7 @@ use crate::billing::checkout::CHECKOUTS_PER_ACCOUNT;
 use crate::error::ApiResult;
 use crate::generations::create::GENERATIONS_PER_ACCOUNT;
 use crate::platform::{Platform, Statement};
-use crate::ratelimit::{EMAIL_CHANGES_PER_ACCOUNT, subject_prefix};
+use crate::ratelimit::{EMAIL_CHANGES_PER_ACCOUNT, UPLOADS_PER_ACCOUNT, subject_prefix};
 
 /// Storage calls the request may spend on the purge: well inside a Worker invocation's 1,000
 /// subrequests, with room for what the request did before.
@@ -36,6 +36,7 @@ pub async fn delete_me<P: Platform>(
         subject_prefix(&GENERATIONS_PER_ACCOUNT, secret, &account.id),
         subject_prefix(&CHECKOUTS_PER_ACCOUNT, secret, &account.id),
         subject_prefix(&EMAIL_CHANGES_PER_ACCOUNT, secret, &account.id),
+        subject_prefix(&UPLOADS_PER_ACCOUNT, secret, &account.id),
     ]
     .join("\n");
     let now = platform.now_ms();

@@ -6,12 +6,14 @@ use atelier_api::ErrorCode;
 use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{Generation, MAX_IDEMPOTENCY_KEY_LEN, NewGeneration};
 use atelier_api::limits::LIMITS;
-use atelier_api::prompt::PromptCheckRequest;
+use atelier_api::models::{Model, PromptUse};
+use atelier_api::prompt::{PromptCheckRequest, PromptCheckResponse};
 use atelier_api::sync::SyncKind;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
+use super::inputs;
 use super::record;
 use super::submit;
 use crate::auth::session::Authenticated;
@@ -52,6 +54,42 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     Ok(key.to_owned())
 }
 
+/// The prompt (trimmed) and the count, as the model takes them: a tool takes no prompt and
+/// gets none; every other model needs one.
+fn check_prompt(model: &Model, request: &NewGeneration) -> ApiResult<PromptCheckResponse> {
+    if model.prompt == PromptUse::None {
+        if !request.prompt.trim().is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("{} takes no prompt; send an empty one", model.display_name),
+            ));
+        }
+        let limits = &LIMITS;
+        if !(limits.min_images_per_request..=limits.max_images_per_request).contains(&request.count)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidCount,
+                format!(
+                    "count must be between {} and {}",
+                    limits.min_images_per_request, limits.max_images_per_request
+                ),
+            ));
+        }
+        return Ok(PromptCheckResponse {
+            prompt: String::new(),
+            chars: 0,
+            count: request.count,
+        });
+    }
+    Ok(atelier_api::prompt::check(
+        &PromptCheckRequest {
+            prompt: request.prompt.clone(),
+            count: request.count,
+        },
+        &LIMITS,
+    )?)
+}
+
 fn insufficient(cost: i64) -> ApiError {
     ApiError::new(
         ErrorCode::InsufficientCredits,
@@ -68,25 +106,15 @@ pub async fn create<P: Platform>(
     let account = &auth.account;
     let key = idempotency_key(&headers)?;
     // 1. Validate.
-    let checked = atelier_api::prompt::check(
-        &PromptCheckRequest {
-            prompt: request.prompt.clone(),
-            count: request.count,
-        },
-        &LIMITS,
-    )?;
-    if !crate::models::list()
-        .models
-        .iter()
-        .any(|m| m.id == request.model)
-    {
+    let Some(model) = crate::models::find(&request.model) else {
         return Err(ApiError::new(
             ErrorCode::UnknownModel,
             format!("no model {:?}; see GET /v1/models", request.model),
         ));
-    }
+    };
+    let checked = check_prompt(&model, &request)?;
     let Some((cost_per_image, _)) =
-        crate::models::resolve(&request.model, &request.aspect_ratio, &checked.prompt)
+        crate::models::resolve(&request.model, &request.aspect_ratio, &checked.prompt, &[])
     else {
         return Err(ApiError::new(
             ErrorCode::InvalidAspectRatio,
@@ -104,6 +132,7 @@ pub async fn create<P: Platform>(
         Some(id) => Some(conversations::owned(&platform, &account.id, id).await?),
         None => None,
     };
+    let input_images = inputs::check(&platform, &account.id, &model, &request.input_images).await?;
     // 2. Rate limit.
     let secret = platform
         .config()
@@ -120,7 +149,16 @@ pub async fn create<P: Platform>(
     }
     // 4. Moderation fails closed: deny, flag, errors and time-outs all block, before any charge.
     let generation_id = random_id(&platform)?;
-    match creem::screen_prompt(&platform, &checked.prompt, &generation_id).await {
+    // A tool takes no prompt: there is nothing to screen.
+    let screened = if checked.prompt.is_empty() {
+        Ok(creem::Screening {
+            verdict: creem::Verdict::Allow,
+            moderation_id: None,
+        })
+    } else {
+        creem::screen_prompt(&platform, &checked.prompt, &generation_id).await
+    };
+    match screened {
         Ok(screening) if screening.verdict.allows() => {}
         Ok(screening) => {
             tracing::info!(
@@ -152,6 +190,12 @@ pub async fn create<P: Platform>(
     const PROCEEDS: &str =
         "(SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
         AND NOT EXISTS (SELECT 1 FROM generations WHERE account_id = ? AND idempotency_key = ?)";
+    // A tool's generation is named after the tool.
+    let title = title_from_prompt(if checked.prompt.is_empty() {
+        &model.display_name
+    } else {
+        &checked.prompt
+    });
     let mut batch = Vec::new();
     let conversation_id = match &conversation {
         Some(c) => {
@@ -161,7 +205,7 @@ pub async fn create<P: Platform>(
                      WHERE id = ? AND account_id = ? AND {PROCEEDS}"
                 ))
                 .bind(now)
-                .bind(title_from_prompt(&checked.prompt))
+                .bind(title.clone())
                 .bind(c.id.as_str())
                 .bind(account.id.as_str()),
             ));
@@ -176,7 +220,7 @@ pub async fn create<P: Platform>(
                 ))
                 .bind(id.clone())
                 .bind(account.id.as_str())
-                .bind(title_from_prompt(&checked.prompt))
+                .bind(title.clone())
                 .bind(now)
                 .bind(now),
             ));
@@ -187,8 +231,8 @@ pub async fn create<P: Platform>(
     batch.push(
         Statement::new(
             "INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count,
-                                      cost_per_image, status, created_at, updated_at)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?
+                                      cost_per_image, input_images, status, created_at, updated_at)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?
              WHERE (SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
              ON CONFLICT (account_id, idempotency_key) DO NOTHING",
         )
@@ -201,6 +245,7 @@ pub async fn create<P: Platform>(
         .bind(request.aspect_ratio.clone())
         .bind(i64::from(checked.count))
         .bind(i64::from(cost_per_image))
+        .bind(input_images)
         .bind(now)
         .bind(now)
         .bind(account.id.as_str())

@@ -25,7 +25,7 @@ fn not_found() -> ApiError {
 }
 
 async fn owned_keys<P: Platform>(platform: &P, account_id: &str, id: &str) -> ApiResult<Keys> {
-    if !(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())) {
+    if !crate::path::is_id(id) {
         return Err(not_found());
     }
     let rows = platform

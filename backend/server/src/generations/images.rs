@@ -14,11 +14,9 @@ use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::Cursor;
 use crate::path::ApiPath;
-use crate::platform::{BlobKey, Platform, Statement, rows_as};
+use crate::platform::{Blob, BlobKey, Platform, Statement, rows_as};
 
-fn hex_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
+use crate::path::is_id as hex_id;
 
 pub async fn get<P: Platform>(
     State(platform): State<P>,
@@ -93,13 +91,6 @@ pub async fn list<P: Platform>(
     }))
 }
 
-#[derive(Deserialize)]
-struct ImageKeys {
-    original_key: String,
-    thumbnail_key: String,
-    sha256: String,
-}
-
 pub async fn file<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
@@ -117,10 +108,30 @@ pub async fn file<P: Platform>(
                 .bind(auth.account.id.as_str()),
         )
         .await?;
-    let keys = rows_as::<ImageKeys>(rows)?
+    let keys = rows_as::<StoredKeys>(rows)?
         .into_iter()
         .next()
         .ok_or_else(not_found)?;
+    serve(&platform, keys, &variant, &headers).await
+}
+
+/// Where an image's (or an upload's) two variants are stored.
+#[derive(Deserialize)]
+pub struct StoredKeys {
+    pub original_key: String,
+    pub thumbnail_key: String,
+    pub sha256: String,
+}
+
+/// One variant (`original` or `thumbnail`) of stored image bytes, immutable and cached for good:
+/// its ETag is the content's hash, so a device that has it gets a 304.
+pub async fn serve<P: Platform>(
+    platform: &P,
+    keys: StoredKeys,
+    variant: &str,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such image");
     let (key, etag) = if variant == "original" {
         (keys.original_key, format!("\"{}\"", keys.sha256))
     } else {
@@ -143,6 +154,15 @@ pub async fn file<P: Platform>(
         .blob_get(&BlobKey::new(key)?)
         .await?
         .ok_or_else(not_found)?;
+    let mut response = bytes_response(blob, cache);
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+/// Stored bytes as a 200 with their content type (never sniffed) and `cache`.
+pub fn bytes_response(blob: Blob, cache: HeaderValue) -> Response {
     let mut response = (StatusCode::OK, blob.bytes).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -155,8 +175,5 @@ pub async fn file<P: Platform>(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    Ok(response)
+    response
 }

@@ -7,6 +7,7 @@ pub mod create;
 pub mod download;
 pub mod image_edit;
 pub mod images;
+pub mod inputs;
 pub mod record;
 pub mod submit;
 pub mod tasks;

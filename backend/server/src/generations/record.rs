@@ -18,8 +18,20 @@ pub struct GenerationRow {
     pub cost_per_image: i64,
     pub status: String,
     pub failure_code: Option<String>,
+    /// Ids of the input images, space-separated, in order (`inputs.rs`).
+    pub input_images: String,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl GenerationRow {
+    /// The input images' ids, in order.
+    pub fn inputs(&self) -> Vec<String> {
+        self.input_images
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -33,7 +45,7 @@ struct ImageRow {
     content_type: String,
 }
 
-pub const COLUMNS: &str = "id, account_id, conversation_id, prompt, model, aspect_ratio, count, cost_per_image, status, failure_code, created_at, updated_at";
+pub const COLUMNS: &str = "id, account_id, conversation_id, prompt, model, aspect_ratio, count, cost_per_image, status, failure_code, input_images, created_at, updated_at";
 
 pub fn status(raw: &str) -> GenerationStatus {
     match raw {
@@ -119,6 +131,7 @@ fn to_image(i: &ImageRow) -> GeneratedImage {
 
 fn shape(row: GenerationRow, images: Vec<GeneratedImage>) -> Generation {
     Generation {
+        input_images: row.inputs(),
         id: row.id,
         conversation_id: row.conversation_id,
         prompt: row.prompt,

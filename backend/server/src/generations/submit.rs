@@ -20,6 +20,7 @@ use std::time::Duration;
 use atelier_api::sync::SyncKind;
 use serde::Deserialize;
 
+use super::inputs;
 use super::record::{self, GenerationRow};
 use super::tasks::{self, next_poll_delay_ms};
 use crate::crypto::{random_id, random_token, sha256_hex};
@@ -164,10 +165,12 @@ pub async fn submit_pending<P: Platform>(
         )
         .await?;
     let pending = rows_as::<Idx>(rows)?;
+    let image_urls = inputs::urls(platform, generation)?;
     let Some((_, request)) = models::resolve(
         &generation.model,
         &generation.aspect_ratio,
         &generation.prompt,
+        &image_urls,
     ) else {
         for Idx { idx } in pending {
             tasks::fail(platform, generation, idx, "unknown_model").await?;

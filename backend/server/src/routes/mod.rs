@@ -15,7 +15,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::{auth, billing, conversations, credits, deletion, export, generations, models, sync};
+use crate::{
+    auth, billing, conversations, credits, deletion, export, generations, models, sync, uploads,
+};
 
 use crate::error::ApiError;
 use crate::platform::Platform;
@@ -67,6 +69,18 @@ pub fn router<P: Platform>(platform: P) -> Router {
                 .delete(generations::image_edit::delete::<P>),
         )
         .route("/v1/sync", get(sync::pull::pull::<P>))
+        // Image bytes, up to their own limit (the body limit below is for JSON).
+        .route(
+            "/v1/uploads",
+            post(uploads::create::create::<P>)
+                .layer(DefaultBodyLimit::max(LIMITS.max_upload_bytes as usize)),
+        )
+        .route("/v1/uploads/{id}/{variant}", get(uploads::files::file::<P>))
+        // kie fetches input images here, without credentials (`generations/inputs.rs`).
+        .route(
+            "/v1/inputs/{generation}/{position}/{signature}",
+            get(generations::inputs::serve::<P>),
+        )
         .route(
             "/v1/images/{id}/{variant}",
             get(generations::images::file::<P>),

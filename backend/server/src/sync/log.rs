@@ -17,13 +17,14 @@ fn table(kind: SyncKind) -> &'static str {
         SyncKind::Generation => "generations",
         SyncKind::Image => "images",
         SyncKind::Credit => "credit_ledger",
+        SyncKind::Upload => "uploads",
     }
 }
 
-/// The column a write sets to `now`: ledger entries are written once and never updated.
+/// The column a write sets to `now`: ledger entries and uploads are written once and never updated.
 fn stamp(kind: SyncKind) -> &'static str {
     match kind {
-        SyncKind::Credit => "created_at",
+        SyncKind::Credit | SyncKind::Upload => "created_at",
         _ => "updated_at",
     }
 }

@@ -224,6 +224,10 @@ async fn load<P: Platform>(
             "SELECT {} FROM credit_ledger WHERE account_id = ? AND id IN ({list})",
             crate::credits::ENTRY_COLUMNS
         ),
+        SyncKind::Upload => format!(
+            "SELECT {} FROM uploads WHERE account_id = ? AND id IN ({list})",
+            crate::uploads::rows::COLUMNS
+        ),
     };
     let mut statement = Statement::new(sql).bind(account_id);
     for id in ids {
@@ -247,11 +251,16 @@ async fn load<P: Platform>(
             .into_iter()
             .map(|e| SyncRecord::Credit(CreditRecord { entry: e.into() }))
             .collect(),
+        SyncKind::Upload => rows_as::<crate::uploads::rows::UploadRow>(rows)?
+            .into_iter()
+            .map(|u| SyncRecord::Upload(u.into()))
+            .collect(),
     })
 }
 
 pub(crate) fn generation_record(g: GenerationRow) -> GenerationRecord {
     GenerationRecord {
+        input_images: g.inputs(),
         cost: (g.count * g.cost_per_image) as u32,
         status: record::status(&g.status),
         id: g.id,

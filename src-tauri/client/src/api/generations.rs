@@ -222,6 +222,15 @@ impl ApiClient {
         variant: ImageVariant,
     ) -> Result<ImageBytes, ClientError> {
         let path = format!("v1/images/{}/{}", checked_id(id)?, variant.as_str());
+        self.stored_bytes(token, path).await
+    }
+
+    /// Image bytes at `path` (an image's or an upload's variant), with their content type.
+    pub(super) async fn stored_bytes(
+        &self,
+        token: &SessionToken,
+        path: String,
+    ) -> Result<ImageBytes, ClientError> {
         let url = self
             .base
             .join(&path)

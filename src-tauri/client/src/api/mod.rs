@@ -7,6 +7,7 @@ mod export;
 mod generations;
 mod retry;
 mod sync;
+mod uploads;
 
 use std::time::{Duration, Instant};
 
@@ -129,7 +130,7 @@ impl ApiClient {
             }
             if let Some(body) = &request.body {
                 builder = builder
-                    .header(CONTENT_TYPE, "application/json")
+                    .header(CONTENT_TYPE, request.content_type)
                     .body(body.clone());
             }
             let started = Instant::now();
@@ -161,6 +162,7 @@ struct Request<'a> {
     method: Method,
     path: &'a str,
     body: Option<bytes::Bytes>,
+    content_type: &'a str,
     bearer: Option<&'a SessionToken>,
     language: Option<&'a str>,
     idempotency_key: Option<&'a str>,
@@ -174,6 +176,7 @@ impl<'a> Request<'a> {
             method,
             path,
             body: None,
+            content_type: "application/json",
             bearer: None,
             language: None,
             idempotency_key: None,
@@ -200,6 +203,13 @@ impl<'a> Request<'a> {
             .map_err(|e| ClientError::Protocol(format!("encoding the request: {e}")))?;
         self.body = Some(bytes.into());
         Ok(self)
+    }
+
+    /// A body that is not JSON (an image upload).
+    fn bytes(mut self, body: bytes::Bytes, content_type: &'a str) -> Self {
+        self.body = Some(body);
+        self.content_type = content_type;
+        self
     }
 
     fn bearer(mut self, token: &'a SessionToken) -> Self {

@@ -8,6 +8,7 @@ use atelier_api::credits::LedgerEntry;
 use atelier_api::sync::{
     GenerationRecord, ImageRecord, SyncChange, SyncKind, SyncPage, SyncRecord,
 };
+use atelier_api::uploads::Upload;
 use sqlx::{Sqlite, Transaction};
 
 use super::files::is_sha256;
@@ -98,6 +99,14 @@ fn check_credit(e: &LedgerEntry) -> Result<(), ClientError> {
     Ok(())
 }
 
+fn check_upload(u: &Upload) -> Result<(), ClientError> {
+    check_id(&u.id)?;
+    if !is_sha256(&u.sha256) || !is_sha256(&u.thumbnail_sha256) {
+        return Err(refuse(format!("upload {} has a malformed hash", u.id)));
+    }
+    Ok(())
+}
+
 /// Refuses a page that breaks the contract, before anything of it is written.
 pub(super) fn check_page(page: &SyncPage) -> Result<(), ClientError> {
     if page.next_cursor.is_empty()
@@ -120,6 +129,7 @@ pub(super) fn check_page(page: &SyncPage) -> Result<(), ClientError> {
                 SyncRecord::Generation(g) => check_generation(g)?,
                 SyncRecord::Image(i) => check_image(i)?,
                 SyncRecord::Credit(c) => check_credit(&c.entry)?,
+                SyncRecord::Upload(u) => check_upload(u)?,
             },
         }
     }
@@ -166,7 +176,13 @@ impl Cache {
     /// the resync finds them by hash instead of downloading them again.
     pub async fn reset_sync(&self) -> Result<(), ClientError> {
         let mut tx = self.pool.begin().await?;
-        for table in ["conversations", "generations", "images", "credit_ledger"] {
+        for table in [
+            "conversations",
+            "generations",
+            "images",
+            "credit_ledger",
+            "uploads",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
@@ -209,8 +225,8 @@ impl Cache {
                     .unwrap_or_default();
                 sqlx::query(
                     "INSERT INTO generations (id, conversation_id, prompt, model, aspect_ratio, count, cost, status,
-                                              failure_code, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              failure_code, created_at, updated_at, input_images)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, failure_code = excluded.failure_code,
                        cost = excluded.cost, updated_at = excluded.updated_at",
                 )
@@ -225,6 +241,7 @@ impl Cache {
                 .bind(&g.failure_code)
                 .bind(g.created_at)
                 .bind(g.updated_at)
+                .bind(g.input_images.join(" "))
                 .execute(&mut **tx)
                 .await?;
             }
@@ -265,6 +282,28 @@ impl Cache {
                 .await?;
             }
             SyncRecord::Credit(c) => credits::upsert(tx, &c.entry).await?,
+            SyncRecord::Upload(u) => {
+                let thumbnail_cached = self.files.has(&u.thumbnail_sha256, u.thumbnail_bytes);
+                // An upload never changes once made.
+                sqlx::query(
+                    "INSERT INTO uploads (id, width, height, content_type, sha256, bytes, thumbnail_sha256,
+                                          thumbnail_bytes, created_at, thumbnail_cached)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&u.id)
+                .bind(i64::from(u.width))
+                .bind(i64::from(u.height))
+                .bind(&u.content_type)
+                .bind(&u.sha256)
+                .bind(u.bytes as i64)
+                .bind(&u.thumbnail_sha256)
+                .bind(u.thumbnail_bytes as i64)
+                .bind(u.created_at)
+                .bind(thumbnail_cached)
+                .execute(&mut **tx)
+                .await?;
+            }
         }
         Ok(())
     }
@@ -273,7 +312,8 @@ impl Cache {
     pub(crate) async fn release_files(&self, hashes: HashSet<String>) -> Result<(), ClientError> {
         for hash in hashes {
             let used: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = ?1 OR thumbnail_sha256 = ?1)",
+                "SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = ?1 OR thumbnail_sha256 = ?1)
+                     OR EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?1 OR thumbnail_sha256 = ?1)",
             )
             .bind(&hash)
             .fetch_one(&self.pool)
@@ -296,6 +336,18 @@ pub(super) async fn delete(
         SyncKind::Conversation => "conversation_id",
         SyncKind::Generation => "generation_id",
         SyncKind::Image => "id",
+        SyncKind::Upload => {
+            let hashes: Vec<(String, String)> =
+                sqlx::query_as("SELECT sha256, thumbnail_sha256 FROM uploads WHERE id = ?")
+                    .bind(id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            sqlx::query("DELETE FROM uploads WHERE id = ?")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(hashes.into_iter().flat_map(|(a, b)| [a, b]).collect());
+        }
         // The service never deletes a ledger entry by itself; should it, the copy follows.
         SyncKind::Credit => {
             sqlx::query("DELETE FROM credit_ledger WHERE id = ?")
@@ -332,7 +384,7 @@ pub(super) async fn delete(
                 .execute(&mut **tx)
                 .await?;
         }
-        SyncKind::Image | SyncKind::Credit => {}
+        SyncKind::Image | SyncKind::Credit | SyncKind::Upload => {}
     }
     Ok(hashes.into_iter().flat_map(|(a, b)| [a, b]).collect())
 }

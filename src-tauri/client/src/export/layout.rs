@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use atelier_api::auth::User;
 use atelier_api::conversations::Conversation;
 use atelier_api::export::{DataExport, TechnicalData};
+use atelier_api::uploads::Upload;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,7 @@ pub const ACCOUNT_JSON: &str = "account.json";
 pub const CONVERSATIONS_JSON: &str = "conversations.json";
 pub const GENERATIONS_JSON: &str = "generations.json";
 pub const CREDITS_JSON: &str = "credits.json";
+pub const UPLOADS_JSON: &str = "uploads.json";
 pub const README_TXT: &str = "README.txt";
 
 /// What each file holds, in English and Chinese.
@@ -44,7 +46,18 @@ pub fn json_files(export: &DataExport) -> Result<Vec<(&'static str, Vec<u8>)>, s
             serde_json::to_vec_pretty(&export.generations)?,
         ),
         (CREDITS_JSON, serde_json::to_vec_pretty(&export.credits)?),
+        (UPLOADS_JSON, serde_json::to_vec_pretty(&export.uploads)?),
     ])
+}
+
+/// Where an upload lands in the zip: `uploads/<id>.<png|jpg|webp>`, its bytes as uploaded.
+pub fn upload_path(upload: &Upload) -> String {
+    let extension = match upload.content_type.as_str() {
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        _ => "png",
+    };
+    format!("uploads/{}.{extension}", upload.id)
 }
 
 /// A time as RFC 3339 in UTC, milliseconds included.

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use atelier_api::export::{DataExport, GenerationExport};
 use atelier_api::sync::ImageRecord;
+use atelier_api::uploads::Upload;
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -22,7 +23,7 @@ pub use tokio_util::sync::CancellationToken;
 
 pub use layout::{
     ACCOUNT_JSON, AccountFile, CONVERSATIONS_JSON, CREDITS_JSON, GENERATIONS_JSON, README,
-    README_TXT,
+    README_TXT, UPLOADS_JSON,
 };
 use png_text::TextEntry;
 use zip_file::{Entry, ZipFile};
@@ -187,7 +188,7 @@ async fn write_entries(
         .iter()
         .flat_map(|g| g.images.iter().map(move |i| (g, i)))
         .collect();
-    let total = u32::try_from(images.len()).unwrap_or(u32::MAX);
+    let total = u32::try_from(images.len() + data.uploads.len()).unwrap_or(u32::MAX);
     let mut state = ExportProgress {
         done: 0,
         total,
@@ -215,7 +216,7 @@ async fn write_entries(
             )));
         }
         let Some(task) = pending.0.pop_front() else {
-            return Ok(state.done);
+            break;
         };
         let entry = unless_cancelled(cancel, async {
             task.await
@@ -225,7 +226,46 @@ async fn write_entries(
         unless_cancelled(cancel, zip.add(entry)).await?;
         state.done += 1;
         progress.send_replace(state);
+    } // Uploads go as they were uploaded (they carry no prompt to write into them).
+    for upload in &data.uploads {
+        let entry = unless_cancelled(cancel, upload_entry(source, upload)).await?;
+        unless_cancelled(cancel, zip.add(entry)).await?;
+        state.done += 1;
+        progress.send_replace(state);
     }
+    Ok(state.done)
+}
+
+/// One upload as a zip entry: its original, cached or downloaded, checked against its SHA-256.
+async fn upload_entry(source: &ExportSource, upload: &Upload) -> Result<Entry, ClientError> {
+    let files = source.files.clone();
+    let hash = upload.sha256.clone();
+    let cached = tokio::task::spawn_blocking(move || files.and_then(|f| f.read_verified(&hash)))
+        .await
+        .ok()
+        .flatten();
+    let bytes = match cached {
+        Some(bytes) => bytes,
+        None => {
+            let fetched = source
+                .api
+                .upload_bytes(&source.token, &upload.id, ImageVariant::Original)
+                .await?;
+            if sha256_hex(&fetched.bytes) != upload.sha256 {
+                return Err(ClientError::Protocol(format!(
+                    "upload {} does not match its SHA-256",
+                    upload.id
+                )));
+            }
+            fetched.bytes.to_vec()
+        }
+    };
+    Ok(Entry {
+        name: layout::upload_path(upload),
+        bytes,
+        deflate: false,
+        modified_ms: upload.created_at,
+    })
 }
 
 /// Image tasks still running; dropped (an error, a cancel), they are stopped.
@@ -243,11 +283,23 @@ impl Drop for Pending {
 /// The text chunks of one image.
 fn text_of(generation: &GenerationExport, image: &ImageRecord) -> Vec<TextEntry> {
     let g = &generation.generation;
+    image_text(&g.prompt, &g.model, &g.id, image.created_at)
+}
+
+/// The text chunks every exported image carries (prompt, model, generation id, the image's
+/// creation time in ms since the epoch, software), in this order; `atelier generate` writes the
+/// same into its PNGs.
+pub fn image_text(
+    prompt: &str,
+    model: &str,
+    generation_id: &str,
+    created_at: i64,
+) -> Vec<TextEntry> {
     vec![
-        TextEntry::utf8("Prompt", g.prompt.clone()),
-        TextEntry::plain("Model", g.model.clone()),
-        TextEntry::plain("Generation", g.id.clone()),
-        TextEntry::plain("Creation Time", layout::rfc3339(image.created_at)),
+        TextEntry::utf8("Prompt", prompt),
+        TextEntry::plain("Model", model),
+        TextEntry::plain("Generation", generation_id),
+        TextEntry::plain("Creation Time", layout::rfc3339(created_at)),
         TextEntry::plain("Software", "Atelier"),
     ]
 }

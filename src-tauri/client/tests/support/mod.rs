@@ -170,6 +170,7 @@ pub async fn generate(
         model: "nano-banana".to_owned(),
         aspect_ratio: "1:1".to_owned(),
         count,
+        input_images: Vec::new(),
     };
     let created = api
         .create_generation(token, &IdempotencyKey::new(), &body)

@@ -12,6 +12,7 @@ mod export;
 mod generations;
 mod hardening;
 mod health;
+mod images_as_input;
 mod path_segments;
 mod privacy;
 mod prompts;
@@ -123,6 +124,12 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         privacy::a_kie_result_after_the_deletion_stores_nothing,
         export::the_export_is_the_accounts_data_and_nobody_elses,
         export::a_large_account_is_exported_whole_across_pages,
+        images_as_input::an_upload_is_stored_whole_and_the_same_bytes_are_the_same_upload,
+        images_as_input::bad_uploads_get_their_codes_and_store_nothing,
+        images_as_input::an_edit_gets_its_input_by_a_url_that_serves_exactly_it_and_then_stops,
+        images_as_input::upscales_are_two_or_four_times_their_input_and_a_cut_out_has_alpha,
+        images_as_input::inputs_must_fit_the_model_and_be_yours,
+        images_as_input::uploads_are_exported_and_leave_with_the_account,
         error_reports::an_internal_error_is_reported_once_and_scrubbed,
         // Issue 11, items 6–8 (the edges of the service); the error-report limit spends this
         // minute's reports of `/__test/fail`, so it stays after every case that makes one.

@@ -322,9 +322,11 @@ pub async fn deleting_an_account_needs_a_session_and_changes_nothing_without_one
 
 /// Rolling windows of the service's rate limits in KV (`ratelimit.rs`, `generations/create.rs`,
 /// `billing/checkout.rs`). Sends per address are counted exactly in SQL instead (`auth/limits.rs`).
-const WINDOWS: [(&str, i64); 4] = [
+const WINDOWS: [(&str, i64); 6] = [
     ("checkout", 600),
     ("send-ip", 3_600),
+    ("email-change-account", 3_600),
+    ("upload", 600),
     ("verify-ip", 600),
     ("generate", 600),
 ];

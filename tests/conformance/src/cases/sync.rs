@@ -54,7 +54,9 @@ pub(super) fn apply(state: &mut BTreeMap<(SyncKind, String), SyncRecord>, change
                     state.retain(|_, r| match r {
                         SyncRecord::Generation(g) => g.conversation_id != *id,
                         SyncRecord::Image(i) => i.conversation_id != *id,
-                        SyncRecord::Conversation(_) | SyncRecord::Credit(_) => true,
+                        SyncRecord::Conversation(_)
+                        | SyncRecord::Credit(_)
+                        | SyncRecord::Upload(_) => true,
                     });
                 }
             }

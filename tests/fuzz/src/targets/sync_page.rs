@@ -5,6 +5,7 @@
 //! A page is applied with its cursor or not at all: the cursor after is the page's, or the one
 //! before.
 
+use atelier_api::uploads::Upload;
 use std::sync::OnceLock;
 
 use atelier_api::conversations::Conversation;
@@ -88,7 +89,7 @@ fn side(input: &mut Input) -> u32 {
 }
 
 fn record(input: &mut Input) -> SyncRecord {
-    match input.u8() % 4 {
+    match input.u8() % 5 {
         0 => SyncRecord::Conversation(Conversation {
             id: id(input),
             title: text(input),
@@ -110,8 +111,22 @@ fn record(input: &mut Input) -> SyncRecord {
                 GenerationStatus::Failed,
             ]),
             failure_code: input.bool().then(|| text(input)),
+            input_images: (0..input.u8() % 3).map(|_| id(input)).collect(),
             created_at: number(input),
             updated_at: number(input),
+        }),
+        4 => SyncRecord::Upload(Upload {
+            id: id(input),
+            width: side(input),
+            height: side(input),
+            bytes: input.u64(),
+            sha256: hash(input),
+            content_type: input
+                .pick(&["image/png", "image/webp", "text/html", ""])
+                .to_owned(),
+            thumbnail_sha256: hash(input),
+            thumbnail_bytes: input.u64(),
+            created_at: number(input),
         }),
         2 => SyncRecord::Image(ImageRecord {
             id: id(input),

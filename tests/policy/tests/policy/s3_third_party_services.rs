@@ -80,6 +80,7 @@ async fn prompts_are_screened_by_creem_before_generation() {
                 model: "nano-banana".into(),
                 aspect_ratio: "1:1".into(),
                 count: 1,
+                input_images: Vec::new(),
             },
         )
         .await;

@@ -1,9 +1,12 @@
 //! kie.ai: the image-generation API (`/api/v1/jobs/*`, `/api/v1/chat/credit`), the file host that
-//! serves results, and signed callbacks.
+//! serves results, and signed callbacks. Edit, reference and one-click models download their
+//! input image URLs when the task runs and derive their results from those bytes (`inputs`).
 
 pub mod bomb;
 mod callbacks;
+mod derive;
 pub mod image;
+mod inputs;
 mod routes;
 mod tasks;
 
@@ -21,6 +24,8 @@ use crate::lock::lock;
 use tasks::TaskRecord;
 
 pub(crate) use callbacks::run as run_callbacks;
+pub use derive::{MAX_INPUT_SIDE, MAX_OUTPUT_PIXELS};
+pub use inputs::{FetchedInput, INPUT_FAIL_CODE, MAX_INPUT_BYTES};
 pub(crate) use routes::router;
 pub use tasks::{CallbackDelivery, KieState, KieTask};
 
@@ -29,7 +34,10 @@ pub const DEFAULT_API_KEY: &str = "kie-sim-key";
 /// The webhook HMAC key callbacks are signed with by default.
 pub const DEFAULT_HMAC_KEY: &str = "kie-sim-hmac";
 
-/// Models createTask accepts by default: the jobs-API models named in the reference.
+/// Models createTask accepts by default: the jobs-API models named in the reference. The image
+/// models (`google/nano-banana-edit`, `bytedance/seedream-v4-edit`, `nano-banana-pro` with
+/// references, `topaz/image-upscale`, `recraft/remove-background`) check their documented input
+/// fields; the others take the text-to-image fields.
 pub const DEFAULT_MODELS: &[&str] = &[
     "google/nano-banana",
     "google/nano-banana-edit",
@@ -40,6 +48,8 @@ pub const DEFAULT_MODELS: &[&str] = &[
     "seedream/4.5-text-to-image",
     "seedream/4.5-edit",
     "grok-imagine/text-to-image",
+    "topaz/image-upscale",
+    "recraft/remove-background",
 ];
 
 /// `base64(HMAC-SHA256(key, taskId + "." + timestamp))`: kie's `X-Webhook-Signature`.

@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 
 use super::bomb::zeros_png;
 use super::image::{dimensions, render_png};
-use super::tasks::{CallbackState, KieState, Outcome, TaskRecord};
+use super::inputs::{self, Derive, Parsed};
+use super::tasks::{CallbackState, KieState, Outcome, Prepared, TaskRecord};
 use super::{KieSettings, KieSim, ResultFile};
 use crate::clock::now_ms;
 use crate::cloudflare::block_without_user_agent;
@@ -142,11 +143,8 @@ impl KieSim {
 /// What a valid createTask body asks for.
 struct NewTask {
     model: String,
-    prompt: String,
     callback_url: Option<String>,
-    images: u32,
-    width: u32,
-    height: u32,
+    input: Parsed,
 }
 
 fn validate(request: &Value, models: &[String]) -> Result<NewTask, String> {
@@ -170,6 +168,19 @@ fn validate(request: &Value, models: &[String]) -> Result<NewTask, String> {
     let Some(input) = body.get("input").and_then(Value::as_object) else {
         return Err("input is required".into());
     };
+    let input = match inputs::parse(&model, input) {
+        Some(parsed) => parsed?,
+        None => text_to_image(input)?,
+    };
+    Ok(NewTask {
+        model,
+        callback_url,
+        input,
+    })
+}
+
+/// The fields every text-to-image model takes.
+fn text_to_image(input: &serde_json::Map<String, Value>) -> Result<Parsed, String> {
     let prompt = match input.get("prompt") {
         Some(Value::String(p)) if !p.trim().is_empty() => p.clone(),
         _ => return Err("input.prompt is required".into()),
@@ -198,13 +209,12 @@ fn validate(request: &Value, models: &[String]) -> Result<NewTask, String> {
             aspect.unwrap_or_default()
         ));
     };
-    Ok(NewTask {
-        model,
+    Ok(Parsed {
         prompt,
-        callback_url,
         images,
         width,
         height,
+        inputs: None,
     })
 }
 
@@ -232,19 +242,23 @@ async fn create_task(State(kie): State<KieSim>, headers: HeaderMap, body: Bytes)
     };
     {
         let mut live = lock(&kie.inner.settings);
-        let cost = f64::from(new.images);
+        let cost = f64::from(new.input.images);
         if live.credits < cost {
             return body_error(402, default_message(402));
         }
         live.credits -= cost;
     }
     let task_id = format!("task_{}", hex_id());
+    let (input_urls, derive): (Vec<String>, Option<Derive>) = match new.input.inputs {
+        Some((urls, derive)) => (urls, Some(derive)),
+        None => (Vec::new(), None),
+    };
     let record = TaskRecord {
         id: task_id.clone(),
         api_key: key,
-        outcome: Outcome::for_prompt(&new.prompt),
+        outcome: Outcome::for_prompt(&new.input.prompt),
         model: new.model,
-        prompt: new.prompt,
+        prompt: new.input.prompt,
         param: request.to_string(),
         request,
         callback: if new.callback_url.is_some() {
@@ -253,13 +267,30 @@ async fn create_task(State(kie): State<KieSim>, headers: HeaderMap, body: Bytes)
             CallbackState::NotRequested
         },
         callback_url: new.callback_url,
-        images: new.images,
-        width: new.width,
-        height: new.height,
+        images: new.input.images,
+        width: new.input.width,
+        height: new.input.height,
         created: Instant::now(),
         create_ms: now_ms(),
         step_ms: settings.step_ms,
+        prepared: if derive.is_some() {
+            Prepared::Pending
+        } else {
+            Prepared::Nothing
+        },
+        input_urls,
+        derive,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
     };
+    // kie answers at once and downloads the inputs when the task runs.
+    if record.derive.is_some() {
+        tokio::spawn(inputs::prepare(
+            kie.clone(),
+            task_id.clone(),
+            record.generating_at(),
+        ));
+    }
     lock(&kie.inner.tasks).push(record);
     envelope(StatusCode::OK, 200, "success", json!({ "taskId": task_id }))
 }
@@ -327,9 +358,20 @@ async fn file(
             let live = task.state_at(now) == KieState::Success
                 && index < task.images
                 && ttl.is_none_or(|ttl| now < task.completes_at() + Duration::from_millis(ttl));
-            live.then(|| (task.prompt.clone(), task.width, task.height))
+            if !live {
+                return None;
+            }
+            // Results made from input images are kept; pictures from a prompt are drawn again.
+            match task.derive {
+                Some(_) => task.outputs.get(index as usize).cloned().map(Picture::Kept),
+                None => Some(Picture::Drawn {
+                    prompt: task.prompt.clone(),
+                    width: task.width,
+                    height: task.height,
+                }),
+            }
         });
-    let Some((prompt, width, height)) = found else {
+    let Some(picture) = found else {
         return not_found();
     };
     let oversized = match kie.settings().result_file {
@@ -347,35 +389,65 @@ async fn file(
             };
         }
     };
-    let cache_key = (task_id, index);
-    let cached = lock(&kie.inner.images).get(&cache_key).cloned();
-    let bytes = match cached {
-        Some(bytes) => bytes,
-        None => {
-            let rendered =
-                tokio::task::spawn_blocking(move || render_png(&prompt, index, width, height))
-                    .await;
-            let bytes = match rendered {
-                Ok(Ok(bytes)) => Bytes::from(bytes),
-                Ok(Err(e)) => {
-                    return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
-                }
-                Err(e) => {
-                    return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
-                }
-            };
-            let mut cache = lock(&kie.inner.images);
-            if cache.len() >= IMAGE_CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(cache_key, bytes.clone());
-            bytes
-        }
+    let bytes = match picture {
+        Picture::Kept(bytes) => bytes,
+        Picture::Drawn {
+            prompt,
+            width,
+            height,
+        } => match drawn(&kie, task_id, index, prompt, width, height).await {
+            Ok(bytes) => bytes,
+            Err(response) => return response,
+        },
     };
     match oversized {
         Some(total) => padded(bytes, total),
         None => (StatusCode::OK, [(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
     }
+}
+
+/// What a result URL serves when the file host plays it straight.
+enum Picture {
+    /// Computed from the task's input images when it ran.
+    Kept(Bytes),
+    /// Drawn from the prompt on demand (and cached).
+    Drawn {
+        prompt: String,
+        width: u32,
+        height: u32,
+    },
+}
+
+/// Picture `index` of a text-to-image task, from the cache or rendered.
+async fn drawn(
+    kie: &KieSim,
+    task_id: String,
+    index: u32,
+    prompt: String,
+    width: u32,
+    height: u32,
+) -> Result<Bytes, Response> {
+    let cache_key = (task_id, index);
+    if let Some(bytes) = lock(&kie.inner.images).get(&cache_key).cloned() {
+        return Ok(bytes);
+    }
+    let rendered =
+        tokio::task::spawn_blocking(move || render_png(&prompt, index, width, height)).await;
+    let bytes = match rendered {
+        Ok(Ok(bytes)) => Bytes::from(bytes),
+        Ok(Err(e)) => {
+            return Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response());
+        }
+        Err(e) => {
+            return Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response());
+        }
+    };
+    let mut cache = lock(&kie.inner.images);
+    if cache.len() >= IMAGE_CACHE_ENTRIES {
+        cache.clear();
+    }
+    cache.insert(cache_key, bytes.clone());
+    Ok(bytes)
 }
 
 /// `image` and then zero bytes up to `total`, in 1 MiB chunks without a `Content-Length`, so a

@@ -1,10 +1,15 @@
 //! kie tasks and their life: `waiting → queuing → generating → success | fail`, one state per
-//! `step_ms`, computed from the time elapsed since creation whenever someone looks.
+//! `step_ms`, computed from the time elapsed since creation whenever someone looks. A task with
+//! input images also waits in `generating` until its inputs are downloaded and processed
+//! (`inputs::prepare`).
 
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use serde::Serialize;
 use serde_json::{Value, json};
+
+use super::inputs::{Derive, FetchedInput};
 
 /// A task's state as kie's `recordInfo` spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -101,6 +106,17 @@ impl CallbackState {
     }
 }
 
+/// Where a task's input work stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Prepared {
+    /// Nothing to download (text-to-image): ready from creation.
+    Nothing,
+    /// Inputs not downloaded and processed yet.
+    Pending,
+    /// Done (successfully or not) at this time.
+    At { at: Instant, at_ms: i64 },
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct TaskRecord {
     pub(crate) id: String,
@@ -120,6 +136,15 @@ pub(crate) struct TaskRecord {
     /// The step length in force when the task was created.
     pub(crate) step_ms: u64,
     pub(crate) callback: CallbackState,
+    /// The input image URLs from the request, in order.
+    pub(crate) input_urls: Vec<String>,
+    /// What to make of the inputs; `None` for text-to-image.
+    pub(crate) derive: Option<Derive>,
+    /// Each input as downloaded, in order, as the downloads finish.
+    pub(crate) inputs: Vec<FetchedInput>,
+    /// Results computed from the inputs, served instead of rendered pictures.
+    pub(crate) outputs: Vec<Bytes>,
+    pub(crate) prepared: Prepared,
 }
 
 /// What tests see of a task (`GET /kie/__control/tasks`, `KieSim::tasks`).
@@ -132,6 +157,8 @@ pub struct KieTask {
     /// The createTask body as received.
     pub request: Value,
     pub callback_url: Option<String>,
+    /// The results' size. For a task with input images that depends on them (an upscale, a
+    /// background removal, an edit at `auto`), 0 until the inputs are processed.
     pub width: u32,
     pub height: u32,
     pub result_urls: Vec<String>,
@@ -142,6 +169,12 @@ pub struct KieTask {
     /// `not_requested`, `pending`, `skipped`, `sending`, `delivered` or `failed`.
     pub callback_status: String,
     pub callback: Option<CallbackDelivery>,
+    /// The input image URLs the request named (`image_urls`, `image_input`, `image_url` or
+    /// `image`, by model), in order; empty for text-to-image.
+    pub input_urls: Vec<String>,
+    /// What each input URL served when the task downloaded it, in order; filled in once the task
+    /// reaches `generating`.
+    pub inputs: Vec<FetchedInput>,
 }
 
 /// Number of steps before a task is finished (waiting, queuing, generating).
@@ -161,6 +194,7 @@ impl TaskRecord {
             0 => KieState::Waiting,
             1 => KieState::Queuing,
             2 => KieState::Generating,
+            _ if self.prepared == Prepared::Pending => KieState::Generating,
             _ => match self.outcome {
                 Outcome::Success => KieState::Success,
                 Outcome::Fail { .. } => KieState::Fail,
@@ -168,20 +202,37 @@ impl TaskRecord {
         }
     }
 
-    pub(crate) fn completes_at(&self) -> Instant {
-        self.created + Duration::from_millis(self.step_ms.saturating_mul(STEPS))
+    /// When the task reaches `generating`, which is when kie downloads its inputs.
+    pub(crate) fn generating_at(&self) -> Instant {
+        self.created + Duration::from_millis(self.step_ms.saturating_mul(STEPS - 1))
     }
 
-    fn cost_ms(&self) -> i64 {
-        i64::try_from(self.step_ms.saturating_mul(STEPS)).unwrap_or(i64::MAX)
+    pub(crate) fn completes_at(&self) -> Instant {
+        let steps = self.created + Duration::from_millis(self.step_ms.saturating_mul(STEPS));
+        match self.prepared {
+            Prepared::At { at, .. } => steps.max(at),
+            Prepared::Nothing | Prepared::Pending => steps,
+        }
     }
 
     fn complete_ms(&self) -> i64 {
-        self.create_ms.saturating_add(self.cost_ms())
+        let steps = i64::try_from(self.step_ms.saturating_mul(STEPS)).unwrap_or(i64::MAX);
+        let steps = self.create_ms.saturating_add(steps);
+        match self.prepared {
+            Prepared::At { at_ms, .. } => steps.max(at_ms),
+            Prepared::Nothing | Prepared::Pending => steps,
+        }
+    }
+
+    fn cost_ms(&self) -> i64 {
+        self.complete_ms().saturating_sub(self.create_ms)
     }
 
     fn update_ms(&self, now: Instant) -> i64 {
-        let steps = self.steps_elapsed(now).min(STEPS);
+        if self.state_at(now).is_terminal() {
+            return self.complete_ms();
+        }
+        let steps = self.steps_elapsed(now).min(STEPS - 1);
         let ms = i64::try_from(self.step_ms.saturating_mul(steps)).unwrap_or(i64::MAX);
         self.create_ms.saturating_add(ms)
     }
@@ -249,6 +300,8 @@ impl TaskRecord {
                 CallbackState::Done(d) => Some(d.clone()),
                 _ => None,
             },
+            input_urls: self.input_urls.clone(),
+            inputs: self.inputs.clone(),
         }
     }
 }
@@ -274,6 +327,11 @@ mod tests {
             create_ms: 1_000,
             step_ms,
             callback: CallbackState::NotRequested,
+            input_urls: Vec::new(),
+            derive: None,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            prepared: Prepared::Nothing,
         }
     }
 
@@ -291,6 +349,24 @@ mod tests {
         let result: Value = serde_json::from_str(data["resultJson"].as_str().unwrap_or_default())
             .expect("resultJson is a JSON string");
         assert_eq!(result["resultUrls"][1], "http://h/kie/files/task_x/1.png");
+    }
+
+    #[test]
+    fn a_task_with_inputs_waits_for_them() {
+        let mut task = record("cat", 100);
+        task.prepared = Prepared::Pending;
+        let at = |ms| task.created + Duration::from_millis(ms);
+        assert_eq!(task.state_at(at(5_000)), KieState::Generating);
+        assert!(task.record_data(at(5_000), "http://h")["completeTime"].is_null());
+        task.prepared = Prepared::At {
+            at: at(700),
+            at_ms: 1_700,
+        };
+        assert_eq!(task.state_at(at(800)), KieState::Success);
+        let data = task.record_data(at(800), "http://h");
+        assert_eq!(data["completeTime"], 1_700);
+        assert_eq!(data["costTime"], 700);
+        assert_eq!(data["updateTime"], 1_700);
     }
 
     #[test]

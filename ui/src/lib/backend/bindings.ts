@@ -49,7 +49,7 @@ export const commands = {
 	 */
 	deleteAccount: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("delete_account")),
 	/**  The models on offer and their prices. */
-	listModels: () => typedError<Model[], AppError_Serialize>(__TAURI_INVOKE("list_models")),
+	listModels: () => typedError<Model_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_models")),
 	/**  One page of conversations, most recently updated first. */
 	listConversations: (cursor: string | null) => typedError<ConversationPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("list_conversations", { cursor })),
 	createConversation: (title: string | null) => typedError<Conversation, AppError_Serialize>(__TAURI_INVOKE("create_conversation", { title })),
@@ -321,8 +321,16 @@ export type ErrorCode_Deserialize =
 "bad_request" | 
 /**  The body is larger than [`crate::Limits::max_request_body_bytes`] (413). */
 "payload_too_large" | 
-/**  The body is not `application/json` (415). */
+/**  The body is not `application/json`, or an upload is not PNG, JPEG or WebP (415). */
 "unsupported_media_type" | 
+/**  An upload's bytes are not a whole image of the type it claims (400). */
+"invalid_image" | 
+/**  An upload has more pixels than [`crate::Limits::max_upload_pixels`] (413). */
+"image_too_large" | 
+/**  The model needs more input images than the request names (400). */
+"input_images_required" | 
+/**  The request names more input images than the model takes (400). */
+"too_many_input_images" | 
 /**  The prompt is empty once trimmed (400). */
 "prompt_empty" | 
 /**  The prompt is longer than [`crate::Limits::max_prompt_chars`] (400). */
@@ -390,8 +398,16 @@ export type ErrorCode_Serialize =
 "bad_request" | 
 /**  The body is larger than [`crate::Limits::max_request_body_bytes`] (413). */
 "payload_too_large" | 
-/**  The body is not `application/json` (415). */
+/**  The body is not `application/json`, or an upload is not PNG, JPEG or WebP (415). */
 "unsupported_media_type" | 
+/**  An upload's bytes are not a whole image of the type it claims (400). */
+"invalid_image" | 
+/**  An upload has more pixels than [`crate::Limits::max_upload_pixels`] (413). */
+"image_too_large" | 
+/**  The model needs more input images than the request names (400). */
+"input_images_required" | 
+/**  The request names more input images than the model takes (400). */
+"too_many_input_images" | 
 /**  The prompt is empty once trimmed (400). */
 "prompt_empty" | 
 /**  The prompt is longer than [`crate::Limits::max_prompt_chars`] (400). */
@@ -707,12 +723,60 @@ export type LocalCode =
  */
 "sign_in_not_pending";
 
-export type Model = {
+export type Model = Model_Serialize | Model_Deserialize;
+
+export type ModelKind = 
+/**  Words to a picture (some also take reference images). */
+"text_to_image" | 
+/**  Changes the input images as the prompt says. */
+"edit" | 
+/**  One click on one image (upscale, remove background): no prompt. */
+"tool";
+
+export type Model_Deserialize = {
+	/**  Our stable id (never kie's model name, which may change under us). */
 	id: string,
 	display_name: string,
-	/**  The first is the default. */
+	/**  Aspect ratios offered, e.g. `"1:1"`, `"16:9"`; the first is the default. */
 	aspect_ratios: string[],
+	/**  Credits one image costs. */
 	cost_per_image: number,
+	kind: ModelKind,
+	/**
+	 *  How many input images a request must name (`input_images_required` below) and may name
+	 *  (`too_many_input_images` above).
+	 */
+	min_input_images: number,
+	max_input_images: number,
+	prompt: PromptUse,
+	/**
+	 *  The model that makes "more like this" of one of this model's images (the image as its
+	 *  reference, the same prompt); `None` when there is none.
+	 */
+	variation_model?: string | null,
+};
+
+export type Model_Serialize = {
+	/**  Our stable id (never kie's model name, which may change under us). */
+	id: string,
+	display_name: string,
+	/**  Aspect ratios offered, e.g. `"1:1"`, `"16:9"`; the first is the default. */
+	aspect_ratios: string[],
+	/**  Credits one image costs. */
+	cost_per_image: number,
+	kind: ModelKind,
+	/**
+	 *  How many input images a request must name (`input_images_required` below) and may name
+	 *  (`too_many_input_images` above).
+	 */
+	min_input_images: number,
+	max_input_images: number,
+	prompt: PromptUse,
+	/**
+	 *  The model that makes "more like this" of one of this model's images (the image as its
+	 *  reference, the same prompt); `None` when there is none.
+	 */
+	variation_model: string | null,
 };
 
 /**  An amount of money in the currency's minor units (cents), as Creem states it. */
@@ -733,6 +797,12 @@ export type PrivacySettings = {
 	 */
 	error_reports_enabled: boolean,
 };
+
+export type PromptUse = 
+/**  A prompt is required (and screened by moderation). */
+"required" | 
+/**  The model takes no prompt: send an empty one. */
+"none";
 
 /**  Which of the two runtimes answered. */
 export type Runtime = 

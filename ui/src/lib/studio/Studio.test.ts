@@ -54,6 +54,22 @@ describe('the studio', () => {
     expect(screen.getAllByTestId('conversation')).toHaveLength(1)
   })
 
+  it('offers only the models that work from words alone', async () => {
+    const upscale = { ...MODELS[0], id: 'upscale-2x', display_name: 'Upscale 2×', kind: 'tool' as const, min_input_images: 1, max_input_images: 1, prompt: 'none' as const }
+    mockCommands({
+      appInfo: () => APP_INFO,
+      checkBackend: () => NATIVE_HEALTH,
+      authState: () => SIGNED_IN,
+      listModels: () => [...MODELS, upscale],
+      listConversations: () => ({ conversations: [], next_cursor: null }),
+      creditsBalance: () => 100,
+    })
+    render(App, { props: { backend: tauriBackend } })
+    await vi.waitFor(() => expect(screen.getByTestId('composer-balance').textContent?.trim()).toBe('100 credits left'))
+    const offered = [...(screen.getByTestId('composer-model') as HTMLSelectElement).options].map((o) => o.value)
+    expect(offered).toEqual(MODELS.map((m) => m.id))
+  })
+
   it('says a blocked prompt was not charged', async () => {
     mockCommands({
       appInfo: () => APP_INFO,

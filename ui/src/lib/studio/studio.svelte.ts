@@ -110,7 +110,9 @@ export class Studio {
       this.backend.listConversations(null),
       this.backend.creditsBalance(),
     ])
-    if (models.status === 'ok') this.models = models.data
+    // The composer takes words only (images as input come with uploads in the composer):
+    // models that need an input image are not offered yet.
+    if (models.status === 'ok') this.models = models.data.filter((m) => !m.min_input_images)
     else this.loadError = models.error
     if (conversations.status === 'ok') this.conversations = conversations.data.conversations
     if (balance.status === 'ok') this.balance = balance.data
