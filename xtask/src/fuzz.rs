@@ -34,6 +34,7 @@ const TARGETS: &[(&str, u64, u64)] = &[
     ("kie_record", 20_000, 20_000_000),
     ("kie_callback", 20_000, 20_000_000),
     ("image_decode", 5_000, 1_000_000),
+    ("upload", 5_000, 1_000_000),
     ("sync_page", 5_000, 1_000_000),
     ("creem_webhook", 2_000, 300_000),
     ("routes", 2_000, 300_000),

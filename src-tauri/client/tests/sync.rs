@@ -439,3 +439,64 @@ async fn a_cache_opened_for_another_account_is_wiped_first() {
     assert_eq!(cache.cursor().await.unwrap(), None);
     assert_eq!(cache.files().size(), 0);
 }
+
+/// An image uploaded on one device is known to another after its sync: the row, and the
+/// thumbnail's file on disk (shown offline), byte-identical to the service's; a generation made
+/// from it carries its id to the other device too.
+#[tokio::test]
+async fn uploads_reach_another_device_with_their_thumbnails() {
+    let service = Service::start().await;
+    let (api, token) = service.signed_in("uploads@example.com").await;
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(96, 64, |x, y| image::Rgb([x as u8, y as u8, 99]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = api
+        .upload(&token, png.clone().into(), "image/png")
+        .await
+        .unwrap();
+    let upscale = atelier_api::generations::NewGeneration {
+        conversation_id: None,
+        prompt: String::new(),
+        model: "upscale-2x".to_owned(),
+        aspect_ratio: "auto".to_owned(),
+        count: 1,
+        input_images: vec![upload.id.clone()],
+    };
+    let made = api
+        .create_generation(
+            &token,
+            &atelier_client::api::IdempotencyKey::new(),
+            &upscale,
+        )
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path()).await.unwrap();
+    engine(&service, &cache).run(&token).await.unwrap();
+    let known = cache.uploads().await.unwrap();
+    assert_eq!(known.len(), 1);
+    assert_eq!(
+        (known[0].id.as_str(), known[0].width, known[0].height),
+        (upload.id.as_str(), 96, 64)
+    );
+    assert!(known[0].thumbnail_cached, "{known:?}");
+    let on_disk = cache
+        .files()
+        .read_verified(&upload.thumbnail_sha256)
+        .unwrap();
+    let served = api
+        .upload_bytes(&token, &upload.id, ImageVariant::Thumbnail)
+        .await
+        .unwrap();
+    assert_eq!(on_disk, served.bytes.to_vec());
+    let inputs: String = sqlx::query_scalar("SELECT input_images FROM generations WHERE id = ?")
+        .bind(&made.id)
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(inputs, upload.id);
+    // Nothing of the upload is left to fetch.
+    assert!(cache.missing_upload_thumbnails().await.unwrap().is_empty());
+}

@@ -1,6 +1,6 @@
 //! Fuzz targets over everything Atelier reads from outside: the JSON bodies (and query strings)
 //! of the service's routes, Creem's signed webhooks, kie's `recordInfo` answers and callbacks, the
-//! sync pages the desktop applies, and the image bytes the service decodes.
+//! sync pages the desktop applies, and the image bytes the service decodes (kie's results and uploads).
 //!
 //! Each target is a plain `fn(&[u8])` that panics when a rule is broken: a panic, a 500, an
 //! error that is not the `{code, message}` envelope, a page half-applied. Two drivers run them:
@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("kie_callback", targets::kie::callback),
     ("sync_page", targets::sync_page::run),
     ("image_decode", targets::image_decode::run),
+    ("upload", targets::upload::run),
 ];
 
 /// The target called `name`.

@@ -112,6 +112,11 @@ fn image_decode() {
     smoke("image_decode", 5_000);
 }
 
+#[test]
+fn upload() {
+    smoke("upload", 5_000);
+}
+
 /// `ATELIER_FUZZ_REPLAY=<target>:<file>`: runs the target on that one input (a crash that
 /// libFuzzer or the smoke run saved), outside `catch_unwind`, so the panic shows in full.
 /// Without the variable it does nothing.

@@ -12,6 +12,7 @@ pub mod gallery;
 pub mod integrity;
 pub mod outbox;
 pub mod storage;
+pub mod uploads;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -10,21 +10,14 @@ use crate::cache::Cache;
 use crate::error::ClientError;
 use crate::session::SessionToken;
 
-/// One file to fetch: any image that uses it will do.
+/// One file to fetch: any image (or upload) that uses it will do.
 #[derive(Debug, Clone)]
 struct Wanted {
     image_id: String,
+    /// An upload's file, not a generated image's.
+    upload: bool,
     hash: String,
     variant: ImageVariant,
-}
-
-impl Wanted {
-    fn column(&self) -> &'static str {
-        match self.variant {
-            ImageVariant::Thumbnail => "thumbnail",
-            ImageVariant::Original => "original",
-        }
-    }
 }
 
 enum Fetched {
@@ -39,7 +32,13 @@ async fn fetch_one(
     token: SessionToken,
     wanted: Wanted,
 ) -> Result<Fetched, ClientError> {
-    let image = match api.image(&token, &wanted.image_id, wanted.variant).await {
+    let fetched = if wanted.upload {
+        api.upload_bytes(&token, &wanted.image_id, wanted.variant)
+            .await
+    } else {
+        api.image(&token, &wanted.image_id, wanted.variant).await
+    };
+    let image = match fetched {
         Ok(image) => image,
         Err(e) if e.code() == ErrorCode::NotFound => return Ok(Fetched::Skipped),
         Err(e) => return Err(e),
@@ -57,18 +56,9 @@ async fn fetch_one(
         }
         Err(e) => return Err(e),
     }
-    let column = wanted.column();
-    sqlx::query(&format!(
-        "UPDATE images SET {column}_cached = 1 WHERE {} = ?",
-        if column == "thumbnail" {
-            "thumbnail_sha256"
-        } else {
-            "sha256"
-        }
-    ))
-    .bind(&wanted.hash)
-    .execute(cache.pool())
-    .await?;
+    cache
+        .mark_cached(&wanted.hash, wanted.variant == ImageVariant::Original)
+        .await?;
     Ok(Fetched::Stored)
 }
 
@@ -76,18 +66,29 @@ impl SyncEngine {
     /// What should be on disk and is not: thumbnails, then originals within the budget.
     async fn wanted(&self) -> Result<Vec<Wanted>, ClientError> {
         let thumbnails = self.cache.missing_thumbnails().await?;
+        let upload_thumbnails = self.cache.missing_upload_thumbnails().await?;
         let originals = self.cache.originals_to_fetch().await?;
-        let wanted = |variant| {
+        let wanted = |variant, upload| {
             move |(image_id, hash)| Wanted {
                 image_id,
+                upload,
                 hash,
                 variant,
             }
         };
         Ok(thumbnails
             .into_iter()
-            .map(wanted(ImageVariant::Thumbnail))
-            .chain(originals.into_iter().map(wanted(ImageVariant::Original)))
+            .map(wanted(ImageVariant::Thumbnail, false))
+            .chain(
+                upload_thumbnails
+                    .into_iter()
+                    .map(wanted(ImageVariant::Thumbnail, true)),
+            )
+            .chain(
+                originals
+                    .into_iter()
+                    .map(wanted(ImageVariant::Original, false)),
+            )
             .collect())
     }
 
@@ -171,6 +172,7 @@ impl SyncEngine {
             .await?;
         let wanted = Wanted {
             image_id: image_id.to_owned(),
+            upload: false,
             hash: hash.clone(),
             variant: ImageVariant::Original,
         };

@@ -6,3 +6,4 @@ pub mod image_decode;
 pub mod kie;
 pub mod routes;
 pub mod sync_page;
+pub mod upload;
