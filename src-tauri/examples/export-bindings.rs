@@ -1,4 +1,5 @@
-//! `export-bindings <path>`: writes the UI's TypeScript bindings (run by `cargo xtask bindings`).
+//! `cargo run -p atelier-desktop --example export-bindings <path>`: writes the UI's TypeScript
+//! bindings (run by `cargo xtask bindings`; an example, so no package ships it).
 
 use std::process::ExitCode;
 

@@ -25,6 +25,7 @@ mod bench;
 mod deploy;
 mod dev;
 mod fuzz;
+mod package;
 mod process;
 mod setup;
 mod suites;
@@ -44,8 +45,8 @@ impl Ctx {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | deploy [--dry-run] [--secrets-file <file>] | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export|purge|load | fuzz [--long] [target…]>\n\
-suites: lint rust bindings ui-unit ui-browser conformance deploy window policy";
+const USAGE: &str = "usage: cargo xtask <setup | dev [--worker] | test [suite…] | deploy [--dry-run] [--secrets-file <file>] | package | bindings | icons | bench thumbnails|latency|gallery|sync|startup|export|purge|load | fuzz [--long] [target…]>\n\
+suites: lint rust bindings ui-unit ui-browser conformance deploy package window policy";
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
         }
         Some("test") => return suites::run(&ctx, &args[1..]),
         Some("deploy") => deploy::run(&ctx, &args[1..]),
+        Some("package") => package::run(&ctx),
         Some("bindings") => suites::write_bindings(&ctx),
         Some("icons") => setup::icons(&ctx),
         Some("bench") => bench::run(&ctx, &args[1..]),

@@ -36,6 +36,10 @@ const SUITES: &[(&str, &str)] = &[
         "`cargo xtask deploy --dry-run`: the production Worker (no test hooks, within the size budget), its config and migrations",
     ),
     (
+        "package",
+        "`cargo xtask package`: the release .deb (unpacked and checked), atelier-server and atelier",
+    ),
+    (
         "window",
         "the built app in a real window under Xvfb, through tauri-driver",
     ),
@@ -184,6 +188,7 @@ fn run_suite(ctx: &Ctx, tools: &Tools, suite: &str) -> Result<()> {
         "ui-browser" => process::run(tools.npm(&ctx.path("ui")).args(["run", "test:browser"])),
         "conformance" => conformance(ctx, tools),
         "deploy" => crate::deploy::dry_run(ctx),
+        "package" => crate::package::build_and_check(ctx, tools),
         "window" => window(ctx, tools),
         // Each promise prints as its own line (`s3_third_party_services::kie_receives_…`).
         "policy" => process::run(cargo(ctx).args(["test", "-p", "atelier-policy"])),
@@ -199,7 +204,7 @@ fn export_bindings(ctx: &Ctx, to: &std::path::Path) -> Result<()> {
                 "--quiet",
                 "-p",
                 "atelier-desktop",
-                "--bin",
+                "--example",
                 "export-bindings",
                 "--",
             ])
