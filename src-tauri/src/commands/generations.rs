@@ -69,6 +69,10 @@ pub struct GenerationRequest {
     pub model: String,
     pub aspect_ratio: String,
     pub count: u32,
+    /// Ids of the account's own uploads or generated images, in the order the model gets them
+    /// (an upscale or "more like this" names the one image); omitted: none.
+    #[serde(default)]
+    pub input_images: Vec<String>,
     /// Made once per user action by the UI and sent again on a retry: never charged twice.
     pub idempotency_key: String,
 }
@@ -198,7 +202,7 @@ pub async fn create_generation(
         model: request.model,
         aspect_ratio: request.aspect_ratio,
         count: request.count,
-        input_images: Vec::new(),
+        input_images: request.input_images,
     };
     let created = auth
         .api()

@@ -45,6 +45,18 @@ const MODELS = [
   { id: 'nano-banana', display_name: 'Nano Banana', aspect_ratios: ['1:1', '16:9', '9:16'], cost_per_image: 4, kind: 'text_to_image', min_input_images: 0, max_input_images: 0, prompt: 'required', variation_model: null },
   { id: 'seedream', display_name: 'Seedream', aspect_ratios: ['1:1', '4:3'], cost_per_image: 6, kind: 'text_to_image', min_input_images: 0, max_input_images: 0, prompt: 'required', variation_model: null },
 ]
+// What the service offers since images became input (issue 13): nano-banana's "more like this"
+// is made by nano-banana-pro; the tools take one image and no prompt.
+const tool = (id, display_name, cost_per_image) => ({ id, display_name, aspect_ratios: ['auto'], cost_per_image, kind: 'tool', min_input_images: 1, max_input_images: 1, prompt: 'none', variation_model: null })
+const CATALOGUE = [
+  { ...MODELS[0], variation_model: 'nano-banana-pro' },
+  MODELS[1],
+  { id: 'nano-banana-pro', display_name: 'Nano Banana Pro', aspect_ratios: ['auto', '1:1', '16:9'], cost_per_image: 12, kind: 'text_to_image', min_input_images: 0, max_input_images: 8, prompt: 'required', variation_model: null },
+  { id: 'nano-banana-edit', display_name: 'Nano Banana Edit', aspect_ratios: ['auto', '1:1'], cost_per_image: 4, kind: 'edit', min_input_images: 1, max_input_images: 8, prompt: 'required', variation_model: null },
+  tool('upscale-2x', 'Upscale 2×', 3),
+  tool('upscale-4x', 'Upscale 4×', 6),
+  tool('remove-background', 'Remove background', 1),
+]
 const CONVERSATION = { id: 'c0ffee00c0ffee00c0ffee00c0ffee00', title: 'A lighthouse at dusk, oil painting', created_at: Date.UTC(2026, 10, 24, 7), updated_at: Date.UTC(2026, 10, 24, 7) }
 const IMAGE_IDS = ['a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2']
 const GEN = {
@@ -66,6 +78,18 @@ const GEN_DONE = {
   status: 'done',
   images: IMAGE_IDS.map((id) => ({ id, width: 1024, height: 1024, bytes: 40_000, content_type: 'image/png' })),
 }
+// An upscale of gallery image 1 (in the "Harbours" conversation), queued, then done.
+const UPSCALE = {
+  ...GEN,
+  id: 'e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5',
+  conversation_id: 'c0000000000000000000000000000002',
+  prompt: '',
+  model: 'upscale-2x',
+  aspect_ratio: 'auto',
+  count: 1,
+  cost: 3,
+}
+const UPSCALE_DONE = { ...UPSCALE, status: 'done', images: [{ id: 'e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6', width: 2048, height: 2048, bytes: 160_000, content_type: 'image/png' }] }
 const HISTORY_IDS = ['d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1', 'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2', 'd3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3']
 const LEDGER = {
   entries: [
@@ -1515,6 +1539,82 @@ const scenarios = [
       await t.byId('viewer-use-prompt').click()
       await t.expectAttr('nav-studio', 'aria-current', 'page')
       await t.expectValue('composer-prompt', 'A harbour at dusk, no. 2')
+    },
+  },
+  {
+    // Issue 13: new images from one in the detail view, each with its price; an upscale starts a
+    // generation with the image as its one input and no prompt, followed in the studio.
+    name: 'gallery-image-actions',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000 },
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_models: { ok: CATALOGUE },
+        credits_balance: [{ ok: 100 }, { ok: 97 }],
+        create_generation: { ok: UPSCALE },
+        list_generations: { ok: { generations: [], next_cursor: null } },
+        get_generation: [{ ok: { ...UPSCALE, status: 'generating' } }, { ok: UPSCALE_DONE }],
+      },
+    },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      // Image 1 was made by nano-banana, which has a "more like this".
+      const image = (1).toString(16).padStart(32, '0')
+      await t.page.locator('[data-testid="gallery-tile"][data-index="1"]').dblclick()
+      await t.page.getByRole('dialog', { name: 'Image details' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectOriginalLoaded(image, 1024)
+      await t.expectText('image-action-upscale-2x', 'Upscale 2×')
+      await t.expectText('image-action-upscale-2x', '3 credits')
+      await t.expectText('image-action-upscale-4x', '6 credits')
+      await t.expectText('image-action-remove-background', '1 credit')
+      await t.expectText('image-action-more-like-this', '12 credits')
+      await t.expectAbsent('image-action-why')
+      await t.screenshot('gallery-image-actions')
+
+      await t.byId('image-action-upscale-2x').click()
+      await t.expectText('image-action-status', 'Upscale 2× started.')
+      const [{ request }] = await t.page.evaluate(() => window.__ATELIER_IPC__.args.create_generation)
+      const { idempotency_key, ...rest } = request
+      const expected = { conversation_id: 'c0000000000000000000000000000002', prompt: '', model: 'upscale-2x', aspect_ratio: 'auto', count: 1, input_images: [image] }
+      const sorted = (o) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))))
+      if (sorted(rest) !== sorted(expected)) throw new Error(`create_generation got ${JSON.stringify(rest)}`)
+      if (!/^[0-9a-f]{32}$/.test(idempotency_key)) throw new Error('no idempotency key')
+      await t.screenshot('gallery-image-action-started')
+
+      // Followed in the studio, where its card polls until done.
+      await t.byId('image-action-open').click()
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.expectText('generation-card', 'upscale-2x')
+      await t.expectAttr('generation-card', 'data-status', 'done')
+      await t.expectText('composer-balance', '97 credits left')
+    },
+  },
+  {
+    // Too few credits for some actions: those are disabled and the reason is said once; in Chinese.
+    name: 'gallery-image-actions-short-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 100_000 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: { ...STUDIO, list_models: { ok: CATALOGUE }, credits_balance: { ok: 5 } } },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      await t.page.locator('[data-testid="gallery-tile"][data-index="1"]').dblclick()
+      await t.expectText('image-action-upscale-4x', '6 积分')
+      await t.expectAttr('image-action-upscale-4x', 'disabled', '')
+      await t.expectAttr('image-action-more-like-this', 'disabled', '')
+      await t.expectAttr('image-action-upscale-2x', 'disabled', null)
+      await t.expectText('image-action-why', '积分不足：你还有 5 积分。')
+      await t.screenshot('gallery-image-actions-short-zh-CN-dark')
+      await t.byId('image-action-upscale-4x').click({ force: true })
+      await t.expectCallCount('create_generation', 0)
     },
   },
   {

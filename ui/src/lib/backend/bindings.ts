@@ -578,6 +578,11 @@ export type GenerationRequest_Deserialize = {
 	model: string,
 	aspect_ratio: string,
 	count: number,
+	/**
+	 *  Ids of the account's own uploads or generated images, in the order the model gets them
+	 *  (an upscale or "more like this" names the one image); omitted: none.
+	 */
+	input_images?: string[],
 	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
 	idempotency_key: string,
 };
@@ -590,6 +595,11 @@ export type GenerationRequest_Serialize = {
 	model: string,
 	aspect_ratio: string,
 	count: number,
+	/**
+	 *  Ids of the account's own uploads or generated images, in the order the model gets them
+	 *  (an upscale or "more like this" names the one image); omitted: none.
+	 */
+	input_images: string[],
 	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
 	idempotency_key: string,
 };

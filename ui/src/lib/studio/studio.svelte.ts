@@ -9,7 +9,9 @@ import {
   type Backend,
   type Conversation,
   type Generation,
+  type GenerationRequest,
   type Model,
+  type Result,
 } from '../backend'
 import { FinishNotices, windowInFront, type InFront } from './finishNotices'
 
@@ -32,7 +34,10 @@ const byCreation = (a: Generation, b: Generation): number =>
   a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export class Studio {
+  /** The models the composer offers (words only, see `load`). */
   models = $state<Model[]>([])
+  /** Every model on offer, tools and edits too (the gallery's image actions use them). */
+  catalogue = $state<Model[]>([])
   conversations = $state<Conversation[]>([])
   /** `null`: a new conversation, named by its first prompt. */
   selected = $state<string | null>(null)
@@ -112,8 +117,10 @@ export class Studio {
     ])
     // The composer takes words only (images as input come with uploads in the composer):
     // models that need an input image are not offered yet.
-    if (models.status === 'ok') this.models = models.data.filter((m) => !m.min_input_images)
-    else this.loadError = models.error
+    if (models.status === 'ok') {
+      this.catalogue = models.data
+      this.models = models.data.filter((m) => !m.min_input_images)
+    } else this.loadError = models.error
     if (conversations.status === 'ok') this.conversations = conversations.data.conversations
     if (balance.status === 'ok') this.balance = balance.data
   }
@@ -176,6 +183,23 @@ export class Studio {
     this.selected = g.conversation_id
     void this.refreshBalance()
     return null
+  }
+
+  /**
+   * Starts a generation made from an image (an upscale, "more like this") in the conversation
+   * the request names, under a fresh key per click. Its card polls like any other once that
+   * conversation is shown; the balance follows the charge.
+   */
+  async start(
+    request: Omit<GenerationRequest, 'idempotency_key'>,
+    key: string = newIdempotencyKey(),
+  ): Promise<Result<Generation>> {
+    const created = await this.backend.createGeneration({ ...request, idempotency_key: key })
+    if (created.status === 'ok') {
+      this.upsert(created.data)
+      void this.refreshBalance()
+    }
+    return created
   }
 
   /** A newer state of a generation (from polling). */

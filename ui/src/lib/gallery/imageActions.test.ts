@@ -1,0 +1,170 @@
+import { fireEvent, render, screen } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { tauriBackend, type Generation, type GenerationRequest, type Model } from '../backend'
+import { GENERATION, MODELS, appError, clearCommandMocks, galleryItem, mockCommands, settle } from '../backend/testing'
+import { i18n } from '../i18n/locale.svelte'
+import { Studio } from '../studio/studio.svelte'
+import ImageActions from './ImageActions.svelte'
+import { blockedReason, imageActions } from './imageActions'
+
+beforeEach(() => {
+  localStorage.clear()
+  i18n.set('en')
+})
+afterEach(() => clearCommandMocks())
+
+const tool = (id: string, cost: number): Model => ({
+  id,
+  display_name: id,
+  aspect_ratios: ['auto'],
+  cost_per_image: cost,
+  kind: 'tool',
+  min_input_images: 1,
+  max_input_images: 1,
+  prompt: 'none',
+  variation_model: null,
+})
+const PRO: Model = {
+  id: 'nano-banana-pro',
+  display_name: 'Nano Banana Pro',
+  aspect_ratios: ['1:1', 'auto', '16:9'],
+  cost_per_image: 12,
+  kind: 'text_to_image',
+  min_input_images: 0,
+  max_input_images: 8,
+  prompt: 'required',
+  variation_model: null,
+}
+/** The service's catalogue: nano-banana's "more like this" is made by nano-banana-pro. */
+const CATALOGUE: Model[] = [
+  { ...MODELS[0]!, variation_model: 'nano-banana-pro' },
+  MODELS[1]!,
+  PRO,
+  tool('upscale-2x', 3),
+  tool('upscale-4x', 6),
+  tool('remove-background', 1),
+]
+const ITEM = galleryItem(7)
+
+describe('imageActions', () => {
+  it('makes the tools take the image alone, with no prompt', () => {
+    const actions = imageActions(CATALOGUE, ITEM)
+    expect(actions.map((a) => [a.id, a.cost])).toEqual([
+      ['upscale-2x', 3],
+      ['upscale-4x', 6],
+      ['remove-background', 1],
+      ['more-like-this', 12],
+    ])
+    expect(actions[0]!.request).toEqual({
+      conversation_id: ITEM.conversation_id,
+      prompt: '',
+      model: 'upscale-2x',
+      aspect_ratio: 'auto',
+      count: 1,
+      input_images: [ITEM.image_id],
+    })
+  })
+
+  it('makes "more like this" with the variation model, the same prompt and ratio auto', () => {
+    const more = imageActions(CATALOGUE, ITEM).find((a) => a.id === 'more-like-this')!
+    expect(more.request).toMatchObject({ model: 'nano-banana-pro', prompt: ITEM.prompt, aspect_ratio: 'auto', input_images: [ITEM.image_id] })
+    // A variation model without `auto` gets its default ratio.
+    const without = CATALOGUE.map((m) => (m.id === 'nano-banana-pro' ? { ...m, aspect_ratios: ['4:3', '1:1'] } : m))
+    expect(imageActions(without, ITEM).find((a) => a.id === 'more-like-this')!.request.aspect_ratio).toBe('4:3')
+  })
+
+  it('offers no "more like this" when the image\'s model has no variation model, nor a tool the service lacks', () => {
+    const ids = imageActions([MODELS[0]!, tool('upscale-2x', 3)], ITEM).map((a) => a.id)
+    expect(ids).toEqual(['upscale-2x'])
+    expect(imageActions(CATALOGUE, galleryItem(1, { model: 'seedream' })).map((a) => a.id)).not.toContain('more-like-this')
+  })
+
+  it('blocks offline first, then a balance short of the cost; an unknown balance is let through', () => {
+    const [upscale] = imageActions(CATALOGUE, ITEM)
+    expect(blockedReason(upscale!, 2, false)).toBe('imageAction.notEnough')
+    expect(blockedReason(upscale!, 3, false)).toBeNull()
+    expect(blockedReason(upscale!, 100, true)).toBe('imageAction.offline')
+    expect(blockedReason(upscale!, null, false)).toBeNull()
+  })
+})
+
+describe('ImageActions', () => {
+  async function show(balance: number, createGeneration: (r: GenerationRequest) => Generation, offline = false) {
+    mockCommands({
+      listModels: () => CATALOGUE,
+      listConversations: () => ({ conversations: [], next_cursor: null }),
+      creditsBalance: () => balance,
+      createGeneration,
+    })
+    const studio = new Studio(tauriBackend, () => true)
+    await studio.load()
+    const onopen = vi.fn()
+    render(ImageActions, { props: { studio, item: ITEM, offline, onopen } })
+    return { studio, onopen }
+  }
+
+  it('shows each action with its cost and sends the tool request with a fresh key per click', async () => {
+    const createGeneration = vi.fn(
+      (r: GenerationRequest): Generation => ({ ...GENERATION, id: `g-${createGeneration.mock.calls.length}`, model: r.model, prompt: r.prompt, count: 1, cost: 3 }),
+    )
+    const { studio, onopen } = await show(100, createGeneration)
+    const upscale = screen.getByTestId('image-action-upscale-2x') as HTMLButtonElement
+    expect(upscale.textContent).toContain('Upscale 2×')
+    expect(upscale.textContent).toContain('3 credits')
+    expect(screen.getByTestId('image-action-upscale-4x').textContent).toContain('6 credits')
+    expect(screen.getByTestId('image-action-remove-background').textContent?.trim()).toMatch(/Remove background\s+1 credit$/)
+    expect(screen.getByTestId('image-action-more-like-this').textContent).toContain('12 credits')
+
+    await fireEvent.click(upscale)
+    await settle()
+    const sent = createGeneration.mock.calls[0]![0]
+    expect(sent).toMatchObject({ model: 'upscale-2x', prompt: '', aspect_ratio: 'auto', count: 1, input_images: [ITEM.image_id], conversation_id: ITEM.conversation_id })
+    expect(sent.idempotency_key).toMatch(/^[0-9a-f]{32}$/)
+    expect(screen.getByTestId('image-action-status').textContent).toContain('Upscale 2× started')
+    // The new card is in the studio, under the image's conversation, where it polls.
+    expect(studio.generations[ITEM.conversation_id]?.map((g) => g.model)).toEqual(['upscale-2x'])
+
+    await fireEvent.click(screen.getByTestId('image-action-more-like-this'))
+    await settle()
+    const again = createGeneration.mock.calls[1]![0]
+    expect(again).toMatchObject({ model: 'nano-banana-pro', prompt: ITEM.prompt, input_images: [ITEM.image_id] })
+    expect(again.idempotency_key).not.toBe(sent.idempotency_key)
+
+    await fireEvent.click(screen.getByTestId('image-action-open'))
+    expect(onopen).toHaveBeenCalledWith(GENERATION.conversation_id)
+  })
+
+  it('disables what the balance cannot pay for, and says why', async () => {
+    const createGeneration = vi.fn((): Generation => GENERATION)
+    await show(5, createGeneration)
+    expect((screen.getByTestId('image-action-upscale-2x') as HTMLButtonElement).disabled).toBe(false)
+    expect((screen.getByTestId('image-action-remove-background') as HTMLButtonElement).disabled).toBe(false)
+    const short = screen.getByTestId('image-action-upscale-4x') as HTMLButtonElement
+    expect(short.disabled).toBe(true)
+    expect((screen.getByTestId('image-action-more-like-this') as HTMLButtonElement).disabled).toBe(true)
+    const why = screen.getByTestId('image-action-why')
+    expect(why.textContent?.trim()).toBe('Not enough credits: you have 5.')
+    expect(short.getAttribute('aria-describedby')).toBe(why.id)
+    await fireEvent.click(short)
+    expect(createGeneration).not.toHaveBeenCalled()
+  })
+
+  it('disables every action offline', async () => {
+    await show(100, () => GENERATION, true)
+    for (const id of ['upscale-2x', 'upscale-4x', 'remove-background', 'more-like-this']) {
+      expect((screen.getByTestId(`image-action-${id}`) as HTMLButtonElement).disabled).toBe(true)
+    }
+    expect(screen.getAllByTestId('image-action-why').map((p) => p.dataset.reason)).toEqual(['imageAction.offline'])
+  })
+
+  it("says the code's words when the service refuses", async () => {
+    await show(100, () => {
+      throw appError('insufficient_credits')
+    })
+    await fireEvent.click(screen.getByTestId('image-action-remove-background'))
+    await settle()
+    const status = screen.getByTestId('image-action-status')
+    expect(status.dataset.code).toBe('insufficient_credits')
+    expect(status.textContent?.trim()).toBe("You don't have enough credits for this. Nothing was charged.")
+  })
+})
