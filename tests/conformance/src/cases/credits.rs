@@ -3,6 +3,7 @@
 use atelier_api::conversations::{Conversation, ConversationPage};
 use atelier_api::credits::{Balance, LedgerKind, LedgerPage};
 use atelier_api::models::ModelList;
+use atelier_api::models::{ModelKind, PromptUse};
 
 use super::auth_support::sign_in;
 use crate::cases::{expect_error, transport};
@@ -18,14 +19,37 @@ pub async fn models_are_listed_with_prices_and_ratios(ctx: &Ctx) -> CaseResult {
     ensure!(response.status() == 200, "status {}", response.status());
     let list: ModelList = response.json().await.map_err(transport)?;
     ensure!(!list.models.is_empty(), "no models on offer");
+    let most = atelier_api::limits::LIMITS.max_input_images;
     for model in &list.models {
         ensure!(model.cost_per_image > 0, "{} is free", model.id);
         ensure!(
-            model.aspect_ratios.iter().any(|r| r == "1:1"),
-            "{} has no square",
-            model.id
+            model.min_input_images <= model.max_input_images && model.max_input_images <= most,
+            "{} takes {}..{} inputs",
+            model.id,
+            model.min_input_images,
+            model.max_input_images
         );
+        if model.kind == ModelKind::Tool {
+            // A tool works on one image and keeps its shape.
+            ensure!(
+                model.aspect_ratios == ["auto"]
+                    && model.prompt == PromptUse::None
+                    && (model.min_input_images, model.max_input_images) == (1, 1),
+                "{model:?}"
+            );
+        } else {
+            ensure!(
+                model.aspect_ratios.iter().any(|r| r == "1:1")
+                    && model.prompt == PromptUse::Required,
+                "{} has no square or takes no prompt",
+                model.id
+            );
+        }
     }
+    ensure!(
+        list.models.iter().any(|m| m.min_input_images == 0),
+        "nothing is made from words alone"
+    );
     Ok(())
 }
 
