@@ -134,6 +134,34 @@ describe('ImageActions', () => {
     expect(onopen).toHaveBeenCalledWith(GENERATION.conversation_id)
   })
 
+  it('follows a started generation to the end without its card, so its image reaches the gallery', async () => {
+    vi.useFakeTimers()
+    try {
+      let status: Generation['status'] = 'generating'
+      const getGeneration = vi.fn((): Generation => ({ ...GENERATION, id: 'g-up', model: 'upscale-2x', status }))
+      mockCommands({
+        listModels: () => CATALOGUE,
+        listConversations: () => ({ conversations: [], next_cursor: null }),
+        creditsBalance: () => 100,
+        createGeneration: (): Generation => ({ ...GENERATION, id: 'g-up', model: 'upscale-2x', status: 'queued' }),
+        getGeneration,
+      })
+      const studio = new Studio(tauriBackend, () => true)
+      await studio.load()
+      await studio.start({ conversation_id: ITEM.conversation_id, prompt: '', model: 'upscale-2x', aspect_ratio: 'auto', count: 1, input_images: [ITEM.image_id] })
+      await vi.advanceTimersByTimeAsync(1600)
+      expect(getGeneration).toHaveBeenCalledTimes(1)
+      status = 'done'
+      await vi.advanceTimersByTimeAsync(1600)
+      expect(studio.generations[GENERATION.conversation_id]?.find((g) => g.id === 'g-up')?.status).toBe('done')
+      // Done: it is not asked about again.
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(getGeneration).toHaveBeenCalledTimes(2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('disables what the balance cannot pay for, and says why', async () => {
     const createGeneration = vi.fn((): Generation => GENERATION)
     await show(5, createGeneration)

@@ -15,6 +15,10 @@ import {
 } from '../backend'
 import { FinishNotices, windowInFront, type InFront } from './finishNotices'
 
+/** How often, and how long, a generation started outside the studio is followed. */
+const FOLLOW_POLL_MS = 1500
+const FOLLOW_FOR_MS = 16 * 60 * 1000
+
 export type Draft = {
   prompt: string
   model: string
@@ -187,8 +191,9 @@ export class Studio {
 
   /**
    * Starts a generation made from an image (an upscale, "more like this") in the conversation
-   * the request names, under a fresh key per click. Its card polls like any other once that
-   * conversation is shown; the balance follows the charge.
+   * the request names, under a fresh key per click, and follows it to the end even if its card
+   * is never shown, so its image reaches the gallery (the shell syncs when it sees one done);
+   * the balance follows the charge.
    */
   async start(
     request: Omit<GenerationRequest, 'idempotency_key'>,
@@ -198,8 +203,25 @@ export class Studio {
     if (created.status === 'ok') {
       this.upsert(created.data)
       void this.refreshBalance()
+      void this.follow(created.data.id)
     }
     return created
+  }
+
+  /** Looks at a generation every `pollMs` until it is done or failed, or the service's 15 minutes
+   * for it are over. */
+  private async follow(id: string, pollMs = FOLLOW_POLL_MS): Promise<void> {
+    const deadline = Date.now() + FOLLOW_FOR_MS
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
+      const got = await this.backend.getGeneration(id)
+      if (got.status === 'error') {
+        if (got.error.code === 'not_found') return
+        continue
+      }
+      this.upsert(got.data)
+      if (got.data.status === 'done' || got.data.status === 'failed') return
+    }
   }
 
   /** A newer state of a generation (from polling). */
