@@ -253,7 +253,10 @@ pub async fn bad_uploads_get_their_codes_and_store_nothing(ctx: &Ctx) -> CaseRes
 /// closed under it once the answer came (as `wrangler dev` does), and report that instead.
 async fn oversize_is_refused_from_its_length(ctx: &Ctx, token: &str, length: usize) -> CaseResult {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let authority = ctx.base_url.trim_start_matches("http://").trim_end_matches('/');
+    let authority = ctx
+        .base_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
     let mut stream = tokio::net::TcpStream::connect(authority)
         .await
         .map_err(|e| e.to_string())?;
@@ -261,7 +264,10 @@ async fn oversize_is_refused_from_its_length(ctx: &Ctx, token: &str, length: usi
         "POST /v1/uploads HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: image/png\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
     );
-    stream.write_all(head.as_bytes()).await.map_err(|e| e.to_string())?;
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut answer = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
     // The server may close without waiting for the body it refused: what came is the answer.
