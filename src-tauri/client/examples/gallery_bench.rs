@@ -166,7 +166,7 @@ async fn main() {
         ),
         (
             "cjk2",
-            "search \"灯塔\" (2 characters: scan)",
+            "search \"灯塔\" (2 characters)",
             GalleryQuery {
                 search: Some("灯塔".into()),
                 ..GalleryQuery::default()
@@ -177,6 +177,14 @@ async fn main() {
             "favourites",
             GalleryQuery {
                 favourites_only: true,
+                ..GalleryQuery::default()
+            },
+        ),
+        (
+            "cjk1",
+            "search \"狐\" (1 character)",
+            GalleryQuery {
+                search: Some("狐".into()),
                 ..GalleryQuery::default()
             },
         ),
