@@ -499,4 +499,15 @@ async fn uploads_reach_another_device_with_their_thumbnails() {
     assert_eq!(inputs, upload.id);
     // Nothing of the upload is left to fetch.
     assert!(cache.missing_upload_thumbnails().await.unwrap().is_empty());
+
+    // Deleted on the first device: gone from this one at its next sync, file and all.
+    api.delete_upload(&token, &upload.id).await.unwrap();
+    engine(&service, &cache).run(&token).await.unwrap();
+    assert!(cache.uploads().await.unwrap().is_empty());
+    assert!(
+        cache
+            .files()
+            .read_verified(&upload.thumbnail_sha256)
+            .is_none()
+    );
 }

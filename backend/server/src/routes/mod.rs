@@ -75,6 +75,10 @@ pub fn router<P: Platform>(platform: P) -> Router {
             post(uploads::create::create::<P>)
                 .layer(DefaultBodyLimit::max(LIMITS.max_upload_bytes as usize)),
         )
+        .route(
+            "/v1/uploads/{id}",
+            axum::routing::delete(uploads::delete::delete::<P>),
+        )
         .route("/v1/uploads/{id}/{variant}", get(uploads::files::file::<P>))
         // kie fetches input images here, without credentials (`generations/inputs.rs`).
         .route(

@@ -132,6 +132,13 @@ pub async fn all_of<P: Platform>(platform: &P, account_id: &str) -> ApiResult<Ve
         .collect())
 }
 
+/// Removes the account's upload `id`.
+pub fn delete(account_id: &str, id: &str) -> Statement {
+    Statement::new("DELETE FROM uploads WHERE id = ? AND account_id = ?")
+        .bind(id)
+        .bind(account_id)
+}
+
 /// The purge's statement: the account's rows, a chunk at a time (`?1` account, `?2` chunk).
 pub const PURGE: &str =
     "DELETE FROM uploads WHERE rowid IN (SELECT rowid FROM uploads WHERE account_id = ?1 LIMIT ?2)";

@@ -1,6 +1,7 @@
 //! Uploads: images people bring in, as input for generations.
 
 use atelier_api::uploads::Upload;
+use reqwest::Method;
 
 use super::generations::{ImageBytes, ImageVariant, checked_id};
 use super::{ApiClient, Request};
@@ -20,6 +21,13 @@ impl ApiClient {
             .bytes(bytes, content_type)
             .bearer(token);
         Ok(self.call(request).await?.0)
+    }
+
+    /// `DELETE /v1/uploads/:id`: the upload's bytes and row go; other devices learn it by sync.
+    pub async fn delete_upload(&self, token: &SessionToken, id: &str) -> Result<(), ClientError> {
+        let path = format!("v1/uploads/{}", checked_id(id)?);
+        let request = Request::new(Method::DELETE, &path, true).bearer(token);
+        self.call::<serde_json::Value>(request).await.map(|_| ())
     }
 
     /// `GET /v1/uploads/:id/original|thumbnail`: the bytes and their content type.

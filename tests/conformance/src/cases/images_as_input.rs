@@ -510,6 +510,46 @@ pub async fn inputs_must_fit_the_model_and_be_yours(ctx: &Ctx) -> CaseResult {
     Ok(())
 }
 
+/// The owner deletes an upload: its bytes and row go, other devices get a tombstone, and it is
+/// no longer an input; nobody else can delete it.
+pub async fn an_upload_is_deleted_by_its_owner_only(ctx: &Ctx) -> CaseResult {
+    let who = account(ctx).await?;
+    let stranger = account(ctx).await?;
+    let mine = upload(ctx, &who, png(30, 20, 11)).await?;
+    let path = format!("/v1/uploads/{}", mine.id);
+    let response = ctx
+        .send(Method::DELETE, &path, Some(&stranger.token), None)
+        .await?;
+    expect_error(response, 404, "not_found").await?;
+    let response = ctx
+        .send(Method::DELETE, &path, Some(&who.token), None)
+        .await?;
+    ensure!(
+        response.status() == 204,
+        "the delete answered {}",
+        response.status()
+    );
+    let (status, _) = bytes_at(ctx, Some(&who.token), &format!("{path}/original")).await?;
+    ensure!(status == 404, "a deleted upload's bytes answered {status}");
+    let dump = ctx.storage().await?;
+    ensure!(
+        !dump.blobs.iter().any(|k| k.contains(&mine.id)),
+        "a deleted upload's bytes are still stored"
+    );
+    let page: SyncPage = ctx.get_as("/v1/sync?limit=1000", &who.token).await?;
+    let tombstone = page.changes.iter().any(|c| {
+        matches!(c, SyncChange::Delete { kind: atelier_api::sync::SyncKind::Upload, id, .. } if *id == mine.id)
+    });
+    ensure!(tombstone, "no tombstone for the deleted upload");
+    let body = request("upscale-2x", "", "auto", &[&mine.id]);
+    let response = post_generation(ctx, &who, body).await?;
+    expect_error(response, 404, "not_found").await?;
+    let response = ctx
+        .send(Method::DELETE, &path, Some(&who.token), None)
+        .await?;
+    expect_error(response, 404, "not_found").await
+}
+
 /// The export lists the uploads; deleting the account leaves no upload row or byte.
 pub async fn uploads_are_exported_and_leave_with_the_account(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;

@@ -129,6 +129,7 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         images_as_input::an_edit_gets_its_input_by_a_url_that_serves_exactly_it_and_then_stops,
         images_as_input::upscales_are_two_or_four_times_their_input_and_a_cut_out_has_alpha,
         images_as_input::inputs_must_fit_the_model_and_be_yours,
+        images_as_input::an_upload_is_deleted_by_its_owner_only,
         images_as_input::uploads_are_exported_and_leave_with_the_account,
         error_reports::an_internal_error_is_reported_once_and_scrubbed,
         // Issue 11, items 6–8 (the edges of the service); the error-report limit spends this
