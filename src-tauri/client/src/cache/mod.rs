@@ -11,6 +11,7 @@ pub mod files;
 pub mod gallery;
 pub mod integrity;
 pub mod outbox;
+mod search;
 pub mod storage;
 pub mod uploads;
 
