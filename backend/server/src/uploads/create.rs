@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::Bytes;
 
-use super::inspect::inspect;
+use super::inspect::{declared_type, inspect};
 use super::rows::{self, UploadRow};
 use crate::auth::session::Authenticated;
 use crate::crypto::{random_id, sha256_hex};
@@ -65,16 +65,16 @@ pub async fn create<P: Platform>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     // The type first: a wrong one is known before a byte is read.
-    if let Err(e) = inspect(declared, &[])
-        && e.code() == ErrorCode::UnsupportedMediaType
-    {
-        return Err(e);
-    }
+    let content_type = declared_type(declared)?;
     let bytes = read_body(&headers, body).await?;
     let secret = crate::auth::secret(&platform)?;
     ratelimit::hit(&platform, &UPLOADS_PER_ACCOUNT, secret, &account.id).await?;
     let sha256 = sha256_hex(&bytes);
-    if let Some(existing) = rows::by_sha256(&platform, &account.id, &sha256).await? {
+    // The same bytes again are the same upload, unless they now claim another type: those go
+    // through the check below, which says so.
+    if let Some(existing) = rows::by_sha256(&platform, &account.id, &sha256).await?
+        && existing.content_type == content_type
+    {
         return Ok((StatusCode::OK, Json(existing.into())));
     }
     let image = inspect(declared, &bytes)?;

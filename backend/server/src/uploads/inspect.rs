@@ -15,21 +15,30 @@ use crate::generations::thumbnail::{self, Decoded};
 /// The upload, decoded once and thumbnailed.
 pub type Inspected = Decoded;
 
-/// Checks `bytes` against the `Content-Type` they came with; the error says what is wrong.
-pub fn inspect(declared: Option<&str>, bytes: &[u8]) -> Result<Inspected, ApiError> {
-    let declared = declared
+/// The `Content-Type` an upload came with, if it is one of the three accepted (known before a
+/// byte of the body is read).
+pub fn declared_type(header: Option<&str>) -> Result<&'static str, ApiError> {
+    let declared = header
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if !UPLOAD_CONTENT_TYPES.contains(&declared.as_str()) {
-        return Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            format!(
-                "upload a PNG, JPEG or WebP image with its Content-Type ({}), not {declared:?}",
-                UPLOAD_CONTENT_TYPES.join(", ")
-            ),
-        ));
-    }
+    UPLOAD_CONTENT_TYPES
+        .into_iter()
+        .find(|t| *t == declared)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!(
+                    "upload a PNG, JPEG or WebP image with its Content-Type ({}), not {declared:?}",
+                    UPLOAD_CONTENT_TYPES.join(", ")
+                ),
+            )
+        })
+}
+
+/// Checks `bytes` against the `Content-Type` they came with; the error says what is wrong.
+pub fn inspect(header: Option<&str>, bytes: &[u8]) -> Result<Inspected, ApiError> {
+    let declared = declared_type(header)?;
     let invalid = |why: &str| ApiError::new(ErrorCode::InvalidImage, why.to_owned());
     let actual = match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => "image/png",

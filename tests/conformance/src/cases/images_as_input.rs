@@ -166,6 +166,9 @@ pub async fn an_upload_is_stored_whole_and_the_same_bytes_are_the_same_upload(
         "thumbnail {status}"
     );
 
+    // The same bytes under another type are not waved through as the earlier upload.
+    let lying = send_upload(ctx, Some(&who.token), bytes.clone(), "image/jpeg").await?;
+    expect_error(lying, 400, "invalid_image").await?;
     let again = send_upload(ctx, Some(&who.token), bytes, "image/png").await?;
     ensure!(
         again.status() == 200,
