@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::models::PromptUse;
 use crate::{ErrorBody, ErrorCode, Limits};
 
 /// `POST /v1/prompts/check`: would this request pass the service's input rules?
@@ -32,22 +33,42 @@ pub fn check(
     request: &PromptCheckRequest,
     limits: &Limits,
 ) -> Result<PromptCheckResponse, ErrorBody> {
+    check_as(request, PromptUse::Required, limits)
+}
+
+/// [`check`] for a model that takes its prompt as `prompt` says: a tool (`None`) takes none, so
+/// its prompt must be empty; the count is checked alike.
+pub fn check_as(
+    request: &PromptCheckRequest,
+    prompt_use: PromptUse,
+    limits: &Limits,
+) -> Result<PromptCheckResponse, ErrorBody> {
     let prompt = request.prompt.trim();
     let chars = prompt.chars().count();
-    if chars == 0 {
-        return Err(ErrorBody::new(
-            ErrorCode::PromptEmpty,
-            "the prompt is empty",
-        ));
-    }
-    if chars > limits.max_prompt_chars as usize {
-        return Err(ErrorBody::new(
-            ErrorCode::PromptTooLong,
-            format!(
-                "the prompt has {chars} characters; the most is {}",
-                limits.max_prompt_chars
-            ),
-        ));
+    match prompt_use {
+        PromptUse::None if chars > 0 => {
+            return Err(ErrorBody::new(
+                ErrorCode::BadRequest,
+                "this model takes no prompt; send an empty one",
+            ));
+        }
+        PromptUse::None => {}
+        PromptUse::Required if chars == 0 => {
+            return Err(ErrorBody::new(
+                ErrorCode::PromptEmpty,
+                "the prompt is empty",
+            ));
+        }
+        PromptUse::Required if chars > limits.max_prompt_chars as usize => {
+            return Err(ErrorBody::new(
+                ErrorCode::PromptTooLong,
+                format!(
+                    "the prompt has {chars} characters; the most is {}",
+                    limits.max_prompt_chars
+                ),
+            ));
+        }
+        PromptUse::Required => {}
     }
     if !(limits.min_images_per_request..=limits.max_images_per_request).contains(&request.count) {
         return Err(ErrorBody::new(
@@ -114,5 +135,14 @@ mod tests {
             ErrorCode::InvalidCount
         );
         assert!(check(&req("a cat", 4), &LIMITS).is_ok());
+    }
+
+    #[test]
+    fn a_tool_takes_no_prompt_and_the_same_counts() {
+        use crate::models::PromptUse;
+        let tool = |prompt: &str, count| check_as(&req(prompt, count), PromptUse::None, &LIMITS);
+        assert_eq!(tool("  ", 1).unwrap().prompt, "");
+        assert_eq!(tool("sharper", 1).unwrap_err().code, ErrorCode::BadRequest);
+        assert_eq!(tool("", 5).unwrap_err().code, ErrorCode::InvalidCount);
     }
 }

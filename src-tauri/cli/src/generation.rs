@@ -16,6 +16,7 @@ use atelier_client::ClientError;
 use atelier_client::api::{IdempotencyKey, ImageVariant};
 use atelier_client::cache::files::sha256_hex;
 use atelier_client::cache::gallery::{GalleryQuery, MAX_WINDOW};
+use atelier_client::library::Library;
 use atelier_client::session::SessionToken;
 
 use crate::app::App;
@@ -59,22 +60,15 @@ impl Models {
             retry_after: None,
             attempts_left: None,
         };
-        let checked = match offered {
-            // A tool takes no prompt; the service refuses one it is given.
-            Some(m) if m.prompt == PromptUse::None => atelier_api::prompt::PromptCheckResponse {
-                prompt: prompt.trim().to_owned(),
-                chars: 0,
+        let checked = atelier_api::prompt::check_as(
+            &PromptCheckRequest {
+                prompt: prompt.to_owned(),
                 count: count.unwrap_or(1),
             },
-            _ => atelier_api::prompt::check(
-                &PromptCheckRequest {
-                    prompt: prompt.to_owned(),
-                    count: count.unwrap_or(1),
-                },
-                &LIMITS,
-            )
-            .map_err(refused)?,
-        };
+            offered.map_or(PromptUse::Required, |m| m.prompt),
+            &LIMITS,
+        )
+        .map_err(refused)?;
         if let Some(m) = offered.filter(|m| !takes(m)) {
             let code = if inputs.len() < m.min_input_images as usize {
                 ErrorCode::InputImagesRequired
@@ -216,7 +210,7 @@ pub async fn save(
         Err(e) => {
             // Paid for: the images are written from the service even without the library.
             tracing::warn!(code = %e.code, "saving without the library");
-            return save_from_service(app, token, generation, dir, name).await;
+            return write_all(app, token, generation, dir, name, None).await;
         }
     };
     if let Err(e) = library.sync(&app.auth).await {
@@ -239,44 +233,36 @@ pub async fn save(
         .into_iter()
         .map(|i| (i.image_id, i.created_at))
         .collect();
-    let mut paths = Vec::with_capacity(generation.images.len());
-    for (index, image) in generation.images.iter().enumerate() {
-        let original = library
-            .image(&app.auth, ImageVariant::Original, &image.id)
-            .await?;
-        let created_at = created
-            .get(&image.id)
-            .copied()
-            .unwrap_or(generation.updated_at);
-        let path = dir.join(file_name(name, &image.id, index, generation.images.len()));
-        write_checked(
-            generation,
-            image,
-            created_at,
-            original.bytes.to_vec(),
-            &path,
-        )
-        .await?;
-        paths.push(path);
-    }
-    Ok(paths)
+    write_all(app, token, generation, dir, name, Some((&library, created))).await
 }
 
-/// [`save`] without the library: every original from the service.
-async fn save_from_service(
+/// Writes every image of `generation` into `dir`: each original from the library (which keeps
+/// it, and knows when each image was made) or, without one, from the service.
+async fn write_all(
     app: &App,
     token: &SessionToken,
     generation: &Generation,
     dir: &Path,
     name: Option<&str>,
+    library: Option<(&Library, HashMap<String, i64>)>,
 ) -> Result<Vec<PathBuf>, CliError> {
     let mut paths = Vec::with_capacity(generation.images.len());
     for (index, image) in generation.images.iter().enumerate() {
-        let original = app
-            .api()
-            .image(token, &image.id, ImageVariant::Original)
-            .await?;
-        let created_at = generation.updated_at;
+        let (original, created_at) = match &library {
+            Some((library, created)) => (
+                library
+                    .image(&app.auth, ImageVariant::Original, &image.id)
+                    .await?,
+                created.get(&image.id).copied(),
+            ),
+            None => (
+                app.api()
+                    .image(token, &image.id, ImageVariant::Original)
+                    .await?,
+                None,
+            ),
+        };
+        let created_at = created_at.unwrap_or(generation.updated_at);
         let path = dir.join(file_name(name, &image.id, index, generation.images.len()));
         write_checked(
             generation,

@@ -6,7 +6,7 @@ use atelier_api::ErrorCode;
 use atelier_api::credits::LedgerKind;
 use atelier_api::generations::{Generation, MAX_IDEMPOTENCY_KEY_LEN, NewGeneration};
 use atelier_api::limits::LIMITS;
-use atelier_api::models::{Model, PromptUse};
+use atelier_api::models::Model;
 use atelier_api::prompt::{PromptCheckRequest, PromptCheckResponse};
 use atelier_api::sync::SyncKind;
 use axum::Json;
@@ -57,35 +57,13 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 /// The prompt (trimmed) and the count, as the model takes them: a tool takes no prompt and
 /// gets none; every other model needs one.
 fn check_prompt(model: &Model, request: &NewGeneration) -> ApiResult<PromptCheckResponse> {
-    if model.prompt == PromptUse::None {
-        if !request.prompt.trim().is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::BadRequest,
-                format!("{} takes no prompt; send an empty one", model.display_name),
-            ));
-        }
-        let limits = &LIMITS;
-        if !(limits.min_images_per_request..=limits.max_images_per_request).contains(&request.count)
-        {
-            return Err(ApiError::new(
-                ErrorCode::InvalidCount,
-                format!(
-                    "count must be between {} and {}",
-                    limits.min_images_per_request, limits.max_images_per_request
-                ),
-            ));
-        }
-        return Ok(PromptCheckResponse {
-            prompt: String::new(),
-            chars: 0,
-            count: request.count,
-        });
-    }
-    Ok(atelier_api::prompt::check(
-        &PromptCheckRequest {
-            prompt: request.prompt.clone(),
-            count: request.count,
-        },
+    let prompt = PromptCheckRequest {
+        prompt: request.prompt.clone(),
+        count: request.count,
+    };
+    Ok(atelier_api::prompt::check_as(
+        &prompt,
+        model.prompt,
         &LIMITS,
     )?)
 }
