@@ -50,35 +50,31 @@ pub(super) fn push_search(sql: &mut QueryBuilder<'_, Sqlite>, raw: &str) {
     let (long, short): (Vec<&str>, Vec<&str>) = search
         .split_whitespace()
         .partition(|w| w.chars().count() >= TRIGRAM);
-    match (long.is_empty(), short.is_empty()) {
-        (true, true) => {}
-        (false, true) => {
-            sql.push(
-                " AND i.generation_id IN (SELECT g.id FROM prompts JOIN generations g ON g.rowid = prompts.rowid
-                  WHERE prompts MATCH ",
-            )
-            .push_bind(fts_phrase(long))
-            .push(")");
-        }
-        (true, false) => {
-            sql.push(
-                " AND i.generation_id IN (SELECT g.id FROM prompt_grams JOIN generations g ON g.rowid = prompt_grams.rowid
-                  WHERE prompt_grams MATCH ",
-            )
-            .push_bind(grams_query(short))
-            .push(")");
-        }
-        (false, false) => {
-            sql.push(
-                " AND i.generation_id IN (SELECT g.id FROM prompts JOIN generations g ON g.rowid = prompts.rowid
-                  WHERE prompts MATCH ",
-            )
-            .push_bind(fts_phrase(long))
-            .push(" AND g.rowid IN (SELECT rowid FROM prompt_grams WHERE prompt_grams MATCH ")
-            .push_bind(grams_query(short))
-            .push("))");
-        }
+    if long.is_empty() && short.is_empty() {
+        return;
     }
+    // The generations whose prompt has the long words (trigrams) and the short ones (pairs), each
+    // index asked only when it has words to match.
+    let (table, first, rest) = if long.is_empty() {
+        ("prompt_grams", grams_query(short), None)
+    } else {
+        (
+            "prompts",
+            fts_phrase(long),
+            (!short.is_empty()).then(|| grams_query(short)),
+        )
+    };
+    sql.push(format!(
+        " AND i.generation_id IN (SELECT g.id FROM {table} JOIN generations g ON g.rowid = {table}.rowid
+          WHERE {table} MATCH "
+    ))
+    .push_bind(first);
+    if let Some(grams) = rest {
+        sql.push(" AND g.rowid IN (SELECT rowid FROM prompt_grams WHERE prompt_grams MATCH ")
+            .push_bind(grams)
+            .push(")");
+    }
+    sql.push(")");
 }
 
 #[cfg(test)]
