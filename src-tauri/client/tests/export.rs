@@ -273,3 +273,36 @@ async fn a_cancelled_or_unwritable_export_leaves_nothing() {
     assert_eq!(error.code(), Code::Local(LocalCode::ExportTargetUnwritable));
     assert!(files_in(out.path()).is_empty());
 }
+
+/// Uploads are in the zip as they were uploaded (`uploads/<id>.<ext>`, listed in uploads.json),
+/// whether or not this device has their originals.
+#[tokio::test]
+async fn uploads_are_in_the_zip_as_they_were_uploaded() {
+    let service = Service::start().await;
+    let (api, token) = service.signed_in("export-uploads@example.com").await;
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([x as u8, y as u8, 7]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = api
+        .upload(&token, png.clone().into(), "image/png")
+        .await
+        .unwrap();
+    let source = ExportSource {
+        api: api.clone(),
+        token: token.clone(),
+        files: None,
+    };
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("export.zip");
+    let (progress, _watcher) = watch::channel(ExportProgress::default());
+    let summary = export::export(&source, &target, &progress, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(summary.images, 1, "the upload is the one file");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
+    let listed: Vec<atelier_api::uploads::Upload> = json(&mut archive, export::UPLOADS_JSON);
+    assert_eq!(listed, std::slice::from_ref(&upload));
+    let (bytes, _) = entry(&mut archive, &format!("uploads/{}.png", upload.id));
+    assert_eq!(bytes, png, "the upload's bytes, unchanged");
+}
