@@ -2,6 +2,7 @@
 //! The native platform and binary live behind the `native` feature; the Worker is `atelier-worker`.
 
 pub mod auth;
+pub mod background;
 pub mod billing;
 pub mod config;
 pub mod conversations;

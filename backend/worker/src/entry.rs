@@ -66,7 +66,7 @@ async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::Sched
             return;
         }
     };
-    if let Err(e) = atelier_server::generations::background::tick(&platform).await {
+    if let Err(e) = atelier_server::background::tick(&platform).await {
         console_error!("atelier: background tick failed: {:?}", e.body);
         // Awaited: the cron invocation ends when this handler returns.
         atelier_server::error_reports::report_background_failure(&platform, &e).await;

@@ -83,7 +83,7 @@ async fn run(path: &str, callbacks: bool) {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            let _ = atelier_server::generations::background::tick(&background).await;
+            let _ = atelier_server::background::tick(&background).await;
         }
     });
     let clock = platform.clock().clone();

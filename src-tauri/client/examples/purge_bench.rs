@@ -86,7 +86,7 @@ async fn main() {
     while left(&world, &account).await != (0, 0) {
         rounds += 1;
         assert!(rounds <= 1_000, "the purge does not finish");
-        atelier_server::generations::background::tick(&world.platform)
+        atelier_server::background::tick(&world.platform)
             .await
             .unwrap();
     }

@@ -1,6 +1,5 @@
-//! The background work: submit tasks that waited for kie's limit, poll those whose callback has
-//! not come, time out the stuck ones. The Worker's cron handler and the native server's tokio
-//! interval both call [`tick`].
+//! The generations' share of the background work (`crate::background::tick`): submit tasks that
+//! waited for kie's limit, poll those whose callback has not come, time out the stuck ones.
 
 use serde::Deserialize;
 
@@ -19,25 +18,22 @@ struct Id {
     id: String,
 }
 
-/// One round of background work; errors of one generation do not stop the others.
-pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
+/// What the generations' round cleans up, in the tick's housekeeping batch: kie submission slots
+/// past their window, and tasks interrupted mid-download (polled again).
+pub fn housekeeping(now: i64) -> Vec<Statement> {
+    vec![
+        Statement::new("DELETE FROM kie_submissions WHERE created_at < ?").bind(now - 60_000),
+        Statement::new(
+            "UPDATE generation_tasks SET state = 'submitted', next_poll_at = ? WHERE state = 'storing' AND updated_at < ?",
+        )
+        .bind(now)
+        .bind(now - STALE_STORING_MS),
+    ]
+}
+
+/// One round of the generations' work; errors of one generation do not stop the others.
+pub async fn run<P: Platform>(platform: &P) -> ApiResult<()> {
     let now = platform.now_ms();
-    platform
-        .batch(vec![
-            Statement::new("DELETE FROM kie_submissions WHERE created_at < ?").bind(now - 60_000),
-            Statement::new("DELETE FROM sign_up_grants WHERE granted_at <= ?")
-                .bind(now - crate::auth::grant::RETENTION_MS),
-            Statement::new("DELETE FROM revoked_sessions WHERE expires_at <= ?").bind(now),
-            Statement::new(
-                "UPDATE generation_tasks SET state = 'submitted', next_poll_at = ? WHERE state = 'storing' AND updated_at < ?",
-            )
-            .bind(now)
-            .bind(now - STALE_STORING_MS),
-        ]
-        .into_iter()
-        .chain(crate::auth::limits::prune(now))
-        .collect())
-        .await?;
 
     // Time-outs: unfinished tasks of generations older than the limit fail (and are refunded).
     let expired = platform
@@ -91,8 +87,5 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
             tracing::warn!(generation = %task.generation_id, error = ?e.body, "polling failed; next tick");
         }
     }
-    crate::sync::prune::prune(platform).await?;
-    // Deleted accounts whose purge did not finish within their request (or met a storage error).
-    crate::deletion::purge::resume(platform).await?;
     Ok(())
 }

@@ -3,12 +3,13 @@
 
 pub mod background;
 pub mod callback;
+pub mod charge;
 pub mod create;
-pub mod download;
 pub mod image_edit;
 pub mod images;
 pub mod inputs;
 pub mod record;
+pub mod screen;
 pub mod submit;
 pub mod tasks;
 pub mod thumbnail;

@@ -7,7 +7,6 @@ use atelier_api::sync::SyncKind;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::download::{self, DownloadError};
 use super::record::{self, GenerationRow};
 use super::thumbnail;
 use crate::credits::entries::NewEntry;
@@ -16,6 +15,7 @@ use crate::error::ApiResult;
 use crate::platform::{BlobKey, Platform, Statement, rows_as};
 use crate::sync::log;
 use crate::upstream::kie::{self, TaskRecord, TaskState};
+use crate::upstream::kie_result::{self, DownloadError};
 
 /// A generation that has not finished after this long fails (and is refunded).
 pub const GENERATION_TIMEOUT_MS: i64 = 15 * 60 * 1000;
@@ -189,7 +189,7 @@ async fn store<P: Platform>(
     let Some(url) = record.result_urls.first() else {
         return fail(platform, generation, idx, "result_unavailable").await;
     };
-    let bytes = match download::result(platform, url).await {
+    let bytes = match kie_result::result(platform, url).await {
         Ok(bytes) => bytes,
         Err(DownloadError::Transient(e)) => {
             // Back to `submitted`: the next poll tries again, until the generation times out.

@@ -142,7 +142,7 @@ pub async fn serve(
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                if let Err(e) = crate::generations::background::tick(&background).await {
+                if let Err(e) = crate::background::tick(&background).await {
                     tracing::warn!(error = ?e.body, "background tick failed");
                     error_reports::report_background_failure(&background, &e).await;
                 }

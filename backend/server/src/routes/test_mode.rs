@@ -32,7 +32,7 @@ pub async fn advance_clock<P: Platform>(
 /// `POST /__test/tick`: runs one round of background work now (the cron handler's and the native
 /// interval's function), so polling-path tests need not wait for a schedule.
 pub async fn tick<P: Platform>(State(platform): State<P>) -> ApiResult<StatusCode> {
-    crate::generations::background::tick(&platform).await?;
+    crate::background::tick(&platform).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -4,6 +4,7 @@
 pub mod creem;
 pub mod creem_checkout;
 pub mod kie;
+pub mod kie_result;
 pub mod resend;
 
 /// Every outbound call names itself: Resend (and Cloudflare in front of kie.ai) refuse requests
