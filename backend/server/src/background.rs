@@ -7,8 +7,8 @@ use crate::error::ApiResult;
 use crate::platform::{Platform, Statement};
 
 /// One round: expired rows pruned in one batch, then generations (submit, poll, time out), the
-/// sync log's old tombstones, and deleted accounts whose purge did not finish within their
-/// request (or met a storage error).
+/// sync log's old tombstones, blobs whose write crashed before their row (`blob_intents`), and
+/// deleted accounts whose purge did not finish within their request (or met a storage error).
 pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
     let now = platform.now_ms();
     platform
@@ -26,6 +26,7 @@ pub async fn tick<P: Platform>(platform: &P) -> ApiResult<()> {
         .await?;
     crate::generations::background::run(platform).await?;
     crate::sync::prune::prune(platform).await?;
+    crate::blob_intents::sweep(platform).await?;
     crate::deletion::purge::resume(platform).await?;
     Ok(())
 }

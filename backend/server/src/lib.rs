@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod background;
 pub mod billing;
+pub mod blob_intents;
 pub mod config;
 pub mod conversations;
 pub mod credits;

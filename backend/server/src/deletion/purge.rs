@@ -301,10 +301,11 @@ async fn blobs<P: Platform>(
 
 /// The account's rows in every table that refers to it, children before parents, in chunks.
 /// `?1` is the account id, `?2` the chunk size.
-const ROW_DELETES: [&str; 11] = [
+const ROW_DELETES: [&str; 12] = [
     "DELETE FROM sync_changes WHERE rowid IN (SELECT rowid FROM sync_changes WHERE account_id = ?1 LIMIT ?2)",
     "DELETE FROM images WHERE rowid IN (SELECT rowid FROM images WHERE account_id = ?1 LIMIT ?2)",
     crate::uploads::rows::PURGE,
+    crate::blob_intents::PURGE,
     "DELETE FROM generation_tasks WHERE rowid IN (SELECT rowid FROM generation_tasks
        WHERE generation_id IN (SELECT id FROM generations WHERE account_id = ?1) LIMIT ?2)",
     "DELETE FROM generations WHERE rowid IN (SELECT rowid FROM generations WHERE account_id = ?1 LIMIT ?2)",

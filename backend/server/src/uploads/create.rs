@@ -16,6 +16,7 @@ use bytes::Bytes;
 use super::inspect::{declared_type, inspect};
 use super::rows::{self, UploadRow};
 use crate::auth::session::Authenticated;
+use crate::blob_intents;
 use crate::crypto::{random_id, sha256_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::platform::{BlobKey, Platform};
@@ -81,6 +82,9 @@ pub async fn create<P: Platform>(
 
     let id = random_id(&platform)?;
     let base = format!("images/{}/uploads/{id}", account.id);
+    // Announced before the first byte goes out, so a crash before the row leaves no orphan.
+    let prefix = format!("{base}/");
+    blob_intents::announce(&platform, &account.id, &prefix).await?;
     let original_key = BlobKey::new(format!("{base}/original.{}", image.extension))?;
     let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg"))?;
     let now = platform.now_ms();
@@ -108,16 +112,20 @@ pub async fn create<P: Platform>(
             .await
     };
     if let Err(e) = stored.await {
-        let _ = platform.blob_delete(&keys).await;
+        if platform.blob_delete(&keys).await.is_ok() {
+            let _ = platform.execute(blob_intents::retire(&prefix)).await;
+        }
         return Err(e.into());
     }
-    let mut batch = vec![row.insert()];
+    let mut batch = vec![row.insert(), blob_intents::retire(&prefix)];
     batch.extend(log::changed(&account.id, SyncKind::Upload, &id, now));
     let written = platform.batch(batch).await;
     if !matches!(written.as_ref().map(|c| c.first() == Some(&1)), Ok(true)) {
         // Not stored (a concurrent upload of the same bytes won, the account is being deleted,
         // or the database failed): these blobs belong to nothing.
-        let _ = platform.blob_delete(&keys).await;
+        if platform.blob_delete(&keys).await.is_ok() {
+            let _ = platform.execute(blob_intents::retire(&prefix)).await;
+        }
         written?;
         return match rows::by_sha256(&platform, &account.id, &sha256).await? {
             Some(existing) => Ok((StatusCode::OK, Json(existing.into()))),
