@@ -169,6 +169,10 @@ pub struct ImagePatch {
 /// Changes per page when the request names no limit, and the most it may name.
 pub const SYNC_PAGE_DEFAULT: u32 = 500;
 pub const SYNC_PAGE_MAX: u32 = 1000;
+/// The longest `wait` (seconds) a request may name: with nothing after its cursor, the service
+/// holds it until something is, or this long (the desktop's one live channel). Below the usual
+/// 30 s proxy and client time-outs, so a held request ends before anything cuts it.
+pub const SYNC_WAIT_MAX_SECONDS: u32 = 25;
 /// How long tombstones are kept. A cursor from before the oldest pruned one answers
 /// `reset_required`: the device starts again from zero.
 pub const TOMBSTONE_RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;

@@ -37,6 +37,9 @@ struct Inner {
     ctx: Option<Arc<Context>>,
 }
 
+/// How often a held `GET /v1/sync?wait=` reads `accounts.sync_seq` again (see `sync_moved`).
+const SYNC_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Where test mode keeps the clock offset.
 const TEST_CLOCK_KEY: &str = "__test:clock-offset";
 /// Where test mode keeps the injected blob failure rate. Like every `__test:` key, it belongs to
@@ -149,6 +152,23 @@ impl Platform for WorkerPlatform {
     fn sleep(&self, duration: std::time::Duration) -> impl std::future::Future<Output = ()> + Send {
         worker::send::SendFuture::new(async move {
             worker::Delay::from(duration).await;
+        })
+    }
+
+    fn sync_moved(
+        &self,
+        _account_id: &str,
+        at_most: std::time::Duration,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        // No Durable Object is configured, so a write made in another isolate cannot reach this
+        // one: the held request sleeps (a timer, no CPU) and the caller reads `accounts.sync_seq`
+        // in D1 again, a change reaching the device within about `SYNC_RECHECK`. The cost of one
+        // idle device holding `wait=25` back to back: 3600 / 25 = 144 requests an hour, each
+        // about 27 D1 reads of one row by primary key (the pull's own, one per second held, one at
+        // the end), so about 3,900 D1 reads an hour, plus each request's session check; CPU time
+        // stays a few milliseconds per request, since the isolate sleeps between reads.
+        worker::send::SendFuture::new(async move {
+            worker::Delay::from(at_most.min(SYNC_RECHECK)).await;
         })
     }
 

@@ -5,15 +5,16 @@ mod blobs;
 mod clock;
 mod http;
 mod kv;
+mod kv_cache;
 mod serve;
 mod sql;
+mod sync_wakeups;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use atelier_api::Runtime;
-use sqlx::SqlitePool;
 
 pub use clock::Clock;
 pub use serve::{NativeOptions, serve};
@@ -28,8 +29,10 @@ pub struct NativePlatform {
 
 struct Inner {
     config: Config,
-    db: SqlitePool,
-    kv: SqlitePool,
+    db: sql::Database,
+    kv: sql::Database,
+    /// What KV reads find in memory (`kv_cache.rs`).
+    kv_cache: kv_cache::KvCache,
     blobs: blobs::BlobFolder,
     http: reqwest::Client,
     /// For URLs someone else chose (kie's results): see `http.rs`.
@@ -37,6 +40,8 @@ struct Inner {
     clock: Clock,
     /// Test mode: the share of blob operations that fail, in parts per million.
     blob_failure_ppm: AtomicU32,
+    /// Held `GET /v1/sync?wait=` requests, woken when their account's log moves.
+    sync_wakeups: Arc<sync_wakeups::SyncWakeups>,
 }
 
 /// Failure to open the native platform's storage.
@@ -63,7 +68,7 @@ impl NativePlatform {
             source,
         })?;
         let db = sql::open(&data_dir.join("atelier.sqlite")).await?;
-        sqlx::migrate!("../migrations").run(&db).await?;
+        sqlx::migrate!("../migrations").run(&db.write).await?;
         let kv = kv::open(&data_dir.join("kv.sqlite")).await?;
         let blobs = blobs::BlobFolder::open(&data_dir.join("blobs")).map_err(|source| {
             OpenError::DataDir {
@@ -78,11 +83,13 @@ impl NativePlatform {
                 config,
                 db,
                 kv,
+                kv_cache: kv_cache::KvCache::default(),
                 blobs,
                 http,
                 foreign_http,
                 clock,
                 blob_failure_ppm: AtomicU32::new(0),
+                sync_wakeups: Arc::default(),
             }),
         })
     }
@@ -94,6 +101,7 @@ impl NativePlatform {
 
     /// Removes expired KV entries. Reads already ignore them; this reclaims the space.
     pub async fn sweep_expired_kv(&self) -> Result<u64, PlatformError> {
+        self.inner.kv_cache.sweep(self.now_ms());
         kv::sweep(&self.inner.kv, self.now_ms()).await
     }
 }
@@ -121,6 +129,14 @@ impl Platform for NativePlatform {
 
     async fn sleep(&self, duration: std::time::Duration) {
         tokio::time::sleep(duration).await;
+    }
+
+    fn sync_moved(
+        &self,
+        account_id: &str,
+        at_most: std::time::Duration,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.sync_wakeup(account_id, at_most)
     }
 
     fn client_ip(&self, request: &::http::request::Parts) -> Option<String> {

@@ -46,6 +46,21 @@ pub trait Platform: Sql + Blobs + Kv + Http + Clone + Send + Sync + 'static {
     /// Waits (back-off between upstream retries). Keep it short: a Worker request has a time budget.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
 
+    /// Resolves once `account_id`'s sync log may have moved since this call, or after `at_most`
+    /// of real time (never the test clock), whichever comes first. It may resolve without a change:
+    /// the caller reads `accounts.sync_seq` again each time (`crate::sync::live`). Whatever watches
+    /// must start when this is called, not when the future is first polled, so that a change
+    /// committed between this call and the caller's next read still ends the wait.
+    ///
+    /// Natively: a per-account wake-up that the commit of a batch advancing the log signals, so a
+    /// held request costs nothing while idle. In the Worker, where another isolate's write cannot
+    /// reach this one without a Durable Object: a short sleep, after which the caller reads D1 again.
+    fn sync_moved(
+        &self,
+        account_id: &str,
+        at_most: Duration,
+    ) -> impl Future<Output = ()> + Send + 'static;
+
     /// The client's IP as this runtime knows it: the socket's peer natively (or the entry our own
     /// proxy appended to `X-Forwarded-For`, when configured to trust proxies), `CF-Connecting-IP`
     /// in the Worker (Cloudflare sets it).

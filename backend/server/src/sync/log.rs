@@ -9,7 +9,12 @@
 
 use atelier_api::sync::SyncKind;
 
-use crate::platform::Statement;
+use crate::platform::{SqlValue, Statement};
+
+/// The statement that takes the next number: the one place `accounts.sync_seq` moves. Its guard
+/// follows; ?1 is the account.
+const ADVANCE: &str =
+    "UPDATE accounts SET sync_seq = sync_seq + 1 WHERE id = ?1 AND ?3 IS NOT NULL AND ";
 
 fn table(kind: SyncKind) -> &'static str {
     match kind {
@@ -42,9 +47,7 @@ fn record(
 ) -> [Statement; 2] {
     let common = |s: Statement| s.bind(account_id).bind(id).bind(now);
     [
-        common(Statement::new(format!(
-            "UPDATE accounts SET sync_seq = sync_seq + 1 WHERE id = ?1 AND ?3 IS NOT NULL AND {guard}"
-        ))),
+        common(Statement::new(format!("{ADVANCE}{guard}"))),
         common(Statement::new(format!(
             "INSERT INTO sync_changes (account_id, kind, entity_id, seq, deleted, changed_at)
              SELECT ?1, ?4, ?2, (SELECT sync_seq FROM accounts WHERE id = ?1), ?5, ?3 WHERE {guard}
@@ -54,6 +57,23 @@ fn record(
         .bind(kind.as_str())
         .bind(i64::from(deleted)),
     ]
+}
+
+/// The accounts whose log a committed batch moved forward: those whose numbering statement
+/// changed a row (`changed` holds rows changed per statement, as `Sql::batch` returns them). A
+/// runtime that can wake held `GET /v1/sync` requests calls this after each commit.
+pub fn advanced<'a>(
+    statements: &'a [Statement],
+    changed: &'a [u64],
+) -> impl Iterator<Item = &'a str> + 'a {
+    statements
+        .iter()
+        .zip(changed)
+        .filter(|(statement, rows)| **rows > 0 && statement.sql.starts_with(ADVANCE))
+        .filter_map(|(statement, _)| match statement.params.first() {
+            Some(SqlValue::Text(account_id)) => Some(account_id.as_str()),
+            _ => None,
+        })
 }
 
 /// The record was created or updated by this batch: its row carries `updated_at = now`
@@ -84,4 +104,25 @@ pub fn forget_children(account_id: &str, conversation_id: &str) -> Statement {
     )
     .bind(account_id)
     .bind(conversation_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_advanced_the_accounts_whose_numbering_changed_a_row() {
+        let mut batch =
+            vec![Statement::new("UPDATE images SET favourite = 1 WHERE id = ?").bind("i1")];
+        batch.extend(changed("acct-a", SyncKind::Image, "i1", 5));
+        batch.extend(deleted("acct-b", SyncKind::Image, "i2", 5));
+        batch.extend(changed("acct-c", SyncKind::Image, "i3", 5));
+        // acct-c's guard did not hold: its write changed nothing, so nothing was numbered.
+        let rows = [1, 1, 1, 1, 1, 0, 0];
+        assert_eq!(
+            advanced(&batch, &rows).collect::<Vec<_>>(),
+            ["acct-a", "acct-b"]
+        );
+        assert_eq!(advanced(&batch, &[]).count(), 0);
+    }
 }

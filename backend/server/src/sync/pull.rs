@@ -1,12 +1,14 @@
-//! `GET /v1/sync?cursor=&limit=`: the changes after the cursor, in sequence order, keyset-paged.
+//! `GET /v1/sync?cursor=&limit=&wait=`: the changes after the cursor, in sequence order,
+//! keyset-paged; with `wait`, held while there are none ([`super::live`]).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use atelier_api::ErrorCode;
 use atelier_api::conversations::Conversation;
 use atelier_api::sync::{
-    CreditRecord, GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX, SyncChange,
-    SyncKind, SyncPage, SyncRecord,
+    CreditRecord, GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX,
+    SYNC_WAIT_MAX_SECONDS, SyncChange, SyncKind, SyncPage, SyncRecord,
 };
 use axum::Json;
 use axum::extract::State;
@@ -26,6 +28,7 @@ const IDS_PER_QUERY: usize = 90;
 pub struct SyncQuery {
     cursor: Option<String>,
     limit: Option<String>,
+    wait: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -37,11 +40,25 @@ struct LogRow {
 }
 
 #[derive(Deserialize)]
-struct Bounds {
+pub(super) struct Bounds {
     /// The highest tombstone number pruned.
     sync_floor: i64,
     /// The highest number handed out.
-    sync_seq: i64,
+    pub(super) sync_seq: i64,
+}
+
+/// The account's floor and newest number: one row by primary key, the first thing a pull reads.
+pub(super) async fn bounds<P: Platform>(platform: &P, account_id: &str) -> ApiResult<Bounds> {
+    let rows = platform
+        .query(
+            Statement::new("SELECT sync_floor, sync_seq FROM accounts WHERE id = ?")
+                .bind(account_id),
+        )
+        .await?;
+    rows_as::<Bounds>(rows)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "this account no longer exists"))
 }
 
 /// Where a device stands: the last sequence number it holds, and the account's floor when it
@@ -101,30 +118,26 @@ fn parse_limit(raw: Option<&str>) -> ApiResult<i64> {
     }
 }
 
-pub async fn pull<P: Platform>(
-    State(platform): State<P>,
-    auth: Authenticated,
-    ApiQuery(query): ApiQuery<SyncQuery>,
-) -> ApiResult<Json<SyncPage>> {
-    let account_id = auth.account.id.as_str();
-    let cursor = SyncCursor::parse(query.cursor.as_deref())?;
-    let limit = parse_limit(query.limit.as_deref())?;
-    let bounds = platform
-        .query(
-            Statement::new("SELECT sync_floor, sync_seq FROM accounts WHERE id = ?")
-                .bind(account_id),
-        )
-        .await?;
-    let bounds = rows_as::<Bounds>(bounds)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::new(ErrorCode::Unauthenticated, "this account no longer exists")
-        })?;
-    let cursor = cursor.unwrap_or(SyncCursor {
-        seq: 0,
-        floor_seen: bounds.sync_floor,
-    });
+/// How long to hold a request with nothing after its cursor: none unless asked.
+fn parse_wait(raw: Option<&str>) -> ApiResult<Duration> {
+    match raw {
+        None => Ok(Duration::ZERO),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|s| *s <= SYNC_WAIT_MAX_SECONDS)
+            .map(|s| Duration::from_secs(u64::from(s)))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("wait is a whole number of seconds from 0 to {SYNC_WAIT_MAX_SECONDS}"),
+                )
+            }),
+    }
+}
+
+/// Refuses a cursor the log cannot continue from.
+fn check_position(cursor: SyncCursor, bounds: &Bounds) -> ApiResult<()> {
     // A deletion pruned since the device began, above where it stands, may be one it missed;
     // a position beyond the log belongs to some other history. Either way: start again.
     let missed = bounds.sync_floor > cursor.floor_seen && cursor.seq < bounds.sync_floor;
@@ -133,6 +146,43 @@ pub async fn pull<P: Platform>(
             ErrorCode::ResetRequired,
             "this device's copy is too old to update; sync again from the beginning",
         ));
+    }
+    Ok(())
+}
+
+pub async fn pull<P: Platform>(
+    State(platform): State<P>,
+    auth: Authenticated,
+    ApiQuery(query): ApiQuery<SyncQuery>,
+) -> ApiResult<Json<SyncPage>> {
+    let account_id = auth.account.id.as_str();
+    let cursor = SyncCursor::parse(query.cursor.as_deref())?;
+    let limit = parse_limit(query.limit.as_deref())?;
+    let wait = parse_wait(query.wait.as_deref())?;
+    let mut bounds = bounds(&platform, account_id).await?;
+    let cursor = cursor.unwrap_or(SyncCursor {
+        seq: 0,
+        floor_seen: bounds.sync_floor,
+    });
+    check_position(cursor, &bounds)?;
+    // Nothing after the cursor and the device is willing to wait: hold the request until there
+    // is (its session was checked before; a refused cursor was answered at once above).
+    if cursor.seq == bounds.sync_seq && !wait.is_zero() {
+        bounds = super::live::wait_past(&platform, account_id, cursor.seq, wait).await?;
+        check_position(cursor, &bounds)?;
+    }
+    if cursor.seq == bounds.sync_seq {
+        // Still nothing after it: the same place back, without reading the log (the quiet pull
+        // every device makes, one query instead of two).
+        return Ok(Json(SyncPage {
+            changes: Vec::new(),
+            next_cursor: SyncCursor {
+                seq: cursor.seq,
+                floor_seen: cursor.floor_seen.max(bounds.sync_floor),
+            }
+            .encode(),
+            has_more: false,
+        }));
     }
     let rows = platform
         .query(
@@ -343,6 +393,17 @@ mod tests {
             "99999999999999999999.0",
         ] {
             assert!(SyncCursor::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn waits_are_whole_seconds_up_to_the_most() {
+        assert_eq!(parse_wait(None).unwrap(), Duration::ZERO);
+        assert_eq!(parse_wait(Some("0")).unwrap(), Duration::ZERO);
+        assert_eq!(parse_wait(Some("25")).unwrap(), Duration::from_secs(25));
+        for bad in ["26", "-1", "1.5", "x", ""] {
+            let e = parse_wait(Some(bad)).unwrap_err();
+            assert_eq!(e.body.code, ErrorCode::BadRequest, "{bad}");
         }
     }
 

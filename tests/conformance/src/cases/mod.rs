@@ -13,6 +13,7 @@ mod generations;
 mod hardening;
 mod health;
 mod images_as_input;
+mod live;
 mod path_segments;
 mod privacy;
 mod prompts;
@@ -117,6 +118,10 @@ pub fn all() -> Vec<(&'static str, CaseFn)> {
         sync::a_deleted_conversation_is_one_tombstone,
         sync::cursors_from_before_pruned_tombstones_must_reset,
         sync::another_account_can_neither_see_nor_change_your_images,
+        live::a_waiting_sync_answers_when_a_generation_finishes,
+        live::a_waiting_sync_answers_when_an_image_is_deleted,
+        live::a_waiting_sync_with_nothing_new_answers_empty_when_its_wait_ends,
+        live::bad_waits_are_refused_and_nothing_refused_or_new_waits,
         privacy::deleting_an_account_leaves_nothing_of_it_in_sql_blobs_or_kv,
         privacy::a_purge_stopped_by_blob_store_failures_resumes_and_completes,
         privacy::deleting_an_account_needs_a_session_and_changes_nothing_without_one,
