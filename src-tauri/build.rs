@@ -41,10 +41,13 @@ fn main() {
         "copy_image",
         "save_image_as",
         "export_data",
+        "export_selected",
         "cancel_export",
         "privacy_settings",
         "set_analytics_consent",
         "track_event",
+        "upload_image",
+        "input_limits",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");

@@ -56,18 +56,24 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::gallery::copy_image,
             commands::gallery::save_image_as,
             commands::export::export_data,
+            commands::export::export_selected,
             commands::export::cancel_export,
             commands::privacy::privacy_settings,
             commands::privacy::set_analytics_consent,
             commands::privacy::track_event,
+            commands::uploads::upload_image,
+            commands::uploads::input_limits,
         ])
         .events(collect_events![
             events::AuthChanged,
             events::SignInLink,
             events::SyncChanged,
             events::CreditsChanged,
+            events::LibraryChanged,
             events::ExportProgress
         ])
+        // Sent on the upload's channel, which the bindings do not name.
+        .typ::<commands::uploads::UploadProgress>()
         // Times are milliseconds since the epoch (i64): exact in a JS number until the year 287396.
         .dangerously_cast_bigints_to_number()
 }

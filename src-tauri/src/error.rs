@@ -17,6 +17,11 @@ pub struct AppError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[specta(optional)]
     pub attempts_left: Option<u32>,
+    /// With `originals_unavailable`: how many of the chosen originals are neither on this
+    /// computer nor reachable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub missing: Option<u32>,
 }
 
 impl AppError {
@@ -26,6 +31,7 @@ impl AppError {
             message: message.into(),
             retry_after_seconds: None,
             attempts_left: None,
+            missing: None,
         }
     }
 }
@@ -37,6 +43,7 @@ impl From<&ClientError> for AppError {
             message: e.message(),
             retry_after_seconds: e.retry_after_seconds(),
             attempts_left: e.attempts_left(),
+            missing: e.missing_originals(),
         }
     }
 }

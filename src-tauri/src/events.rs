@@ -1,8 +1,8 @@
 //! What Rust tells the UI without being asked: the session changed (a magic link signed in, the
 //! service ended the session, the account changed elsewhere), a magic link is being checked, sync
-//! moved on, the credits may have changed, an export progressed.
+//! moved on, the library changed, the credits may have changed, an export progressed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::commands::auth::AuthState;
 use crate::error::AppError;
@@ -34,10 +34,19 @@ pub enum SignInLink {
     Failed { error: AppError },
 }
 
-/// The data export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
+/// Which export: the whole account's data (Settings), or the images chosen in the gallery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Data,
+    Selected,
+}
+
+/// An export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
 /// `finishing` or `done`.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ExportProgress {
+    pub kind: ExportKind,
     pub done: u32,
     pub total: u32,
     pub stage: String,
@@ -62,3 +71,9 @@ pub enum CreditsChangeReason {
 pub struct CreditsChanged {
     pub reason: CreditsChangeReason,
 }
+
+/// A sync pass changed the library (the live channel brought the service's changes, or any other
+/// pass did): which kinds of records, and which generations finished. The Studio's cards and the
+/// gallery read again what this names.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct LibraryChanged(pub atelier_client::sync::LibraryChanges);

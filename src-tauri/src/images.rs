@@ -1,7 +1,10 @@
 //! The `img` URI scheme: `img://localhost/thumbnail/<id>` and `/original/<id>` (on Windows,
 //! `http://img.localhost/…`) serve an image's bytes to the webview from the local cache (the
-//! service when the cache does not hold them yet), so no image crosses IPC as base64. Single
-//! byte ranges are honoured; images never change, so they are cached for good.
+//! service when the cache does not hold them yet), so no image crosses IPC as base64;
+//! `/grid/<id>` is the thumbnail at a gallery tile's size, made from the cached thumbnail the
+//! first time it is asked for (`atelier_client::cache::grid`). Single byte ranges are honoured;
+//! images never change, so they are cached for good (a 512 px thumbnail standing in for a grid
+//! one not made yet is not).
 
 use atelier_client::api::{ImageVariant, is_valid_id};
 use tauri::http::{Request, Response, StatusCode, header};
@@ -11,16 +14,30 @@ use crate::state::AppState;
 
 pub const SCHEME: &str = "img";
 
+/// What a request may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The thumbnail at a tile's size, for the gallery's grid.
+    Grid,
+    /// The bytes the service keeps: its 512 px thumbnail or the original.
+    Stored(ImageVariant),
+}
+
+/// How long the webview may keep an answer.
+const KEPT: &str = "private, max-age=31536000, immutable";
+const NOT_KEPT: &str = "no-store";
+
 /// What a request asks for: `/<variant>/<32 hex>`, nothing else.
-pub fn parse_path(path: &str) -> Option<(ImageVariant, &str)> {
+pub fn parse_path(path: &str) -> Option<(Asked, &str)> {
     let rest = path.strip_prefix('/')?;
     let (variant, id) = rest.split_once('/')?;
-    let variant = match variant {
-        "thumbnail" => ImageVariant::Thumbnail,
-        "original" => ImageVariant::Original,
+    let asked = match variant {
+        "grid" => Asked::Grid,
+        "thumbnail" => Asked::Stored(ImageVariant::Thumbnail),
+        "original" => Asked::Stored(ImageVariant::Original),
         _ => return None,
     };
-    is_valid_id(id).then_some((variant, id))
+    is_valid_id(id).then_some((asked, id))
 }
 
 /// The protocol handler: answers off the main thread.
@@ -43,13 +60,42 @@ pub fn handle<R: Runtime>(
         } else {
             match parse_path(&path) {
                 None => status(StatusCode::NOT_FOUND),
-                Some((variant, id)) => {
-                    fetch(&app.state::<AppState>(), variant, id, range.as_deref()).await
+                Some((Asked::Grid, id)) => {
+                    grid(&app.state::<AppState>(), id, range.as_deref()).await
+                }
+                Some((Asked::Stored(variant), id)) => {
+                    fetch(
+                        &app.state::<AppState>(),
+                        variant,
+                        id,
+                        range.as_deref(),
+                        KEPT,
+                    )
+                    .await
                 }
             }
         };
+        crate::startup::mark_once(&FIRST_IMAGE, "first-image-served");
         responder.respond(response);
     });
+}
+
+static FIRST_IMAGE: std::sync::Once = std::sync::Once::new();
+
+/// The grid thumbnail; until it can be made (the thumbnail not synced yet), the thumbnail
+/// itself, which the webview must not keep under the grid's URL.
+async fn grid(state: &AppState, id: &str, range: Option<&str>) -> Response<Vec<u8>> {
+    let Ok(library) = state.library().await else {
+        return status(StatusCode::SERVICE_UNAVAILABLE);
+    };
+    match library.cache().grid_thumbnail(id).await {
+        Ok(Some(bytes)) => respond(served_type(&bytes), bytes, range, KEPT),
+        Ok(None) => fetch(state, ImageVariant::Thumbnail, id, range, NOT_KEPT).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "no grid thumbnail; serving the thumbnail");
+            fetch(state, ImageVariant::Thumbnail, id, range, NOT_KEPT).await
+        }
+    }
 }
 
 /// The image from the library, or the HTTP status that says why not.
@@ -58,12 +104,18 @@ async fn fetch(
     variant: ImageVariant,
     id: &str,
     range: Option<&str>,
+    caching: &'static str,
 ) -> Response<Vec<u8>> {
     let (Ok(auth), Ok(library)) = (state.auth(), state.library().await) else {
         return status(StatusCode::SERVICE_UNAVAILABLE);
     };
     match library.image(auth, variant, id).await {
-        Ok(image) => respond(served_type(&image.bytes), image.bytes.to_vec(), range),
+        Ok(image) => respond(
+            served_type(&image.bytes),
+            image.bytes.to_vec(),
+            range,
+            caching,
+        ),
         Err(e) => {
             tracing::info!(error = %e, "image not served");
             let code = match e.code().as_str() {
@@ -123,14 +175,16 @@ pub fn served_type(bytes: &[u8]) -> String {
         .to_owned()
 }
 
-fn respond(content_type: String, bytes: Vec<u8>, range: Option<&str>) -> Response<Vec<u8>> {
+fn respond(
+    content_type: String,
+    bytes: Vec<u8>,
+    range: Option<&str>,
+    caching: &'static str,
+) -> Response<Vec<u8>> {
     let len = bytes.len() as u64;
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, content_type)
-        .header(
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        )
+        .header(header::CACHE_CONTROL, caching)
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::ACCEPT_RANGES, "bytes");
     let response = match parse_range(range, len) {
@@ -166,12 +220,14 @@ mod tests {
         let id = "0123456789abcdef0123456789abcdef";
         assert_eq!(
             parse_path(&format!("/thumbnail/{id}")),
-            Some((ImageVariant::Thumbnail, id))
+            Some((Asked::Stored(ImageVariant::Thumbnail), id))
         );
         assert_eq!(
             parse_path(&format!("/original/{id}")),
-            Some((ImageVariant::Original, id))
+            Some((Asked::Stored(ImageVariant::Original), id))
         );
+        assert_eq!(parse_path(&format!("/grid/{id}")), Some((Asked::Grid, id)));
+        assert_eq!(parse_path("/grid/../../etc/passwd"), None);
         assert_eq!(parse_path(&format!("/other/{id}")), None);
         assert_eq!(parse_path("/thumbnail/../../etc/passwd"), None);
         assert_eq!(parse_path(&format!("/thumbnail/{id}/x")), None);
@@ -209,17 +265,26 @@ mod tests {
             "image/png".into(),
             b"0123456789".to_vec(),
             Some("bytes=2-4"),
+            KEPT,
         );
         assert_eq!(partial.status(), StatusCode::PARTIAL_CONTENT);
         assert_eq!(partial.body(), b"234");
         assert_eq!(partial.headers()[header::CONTENT_RANGE], "bytes 2-4/10");
-        let whole = respond("image/png".into(), b"01".to_vec(), None);
+        let whole = respond("image/png".into(), b"01".to_vec(), None, KEPT);
         assert_eq!(whole.status(), StatusCode::OK);
         assert_eq!(
             whole.headers()[header::CACHE_CONTROL],
             "private, max-age=31536000, immutable"
         );
-        let refused = respond("image/png".into(), b"01".to_vec(), Some("bytes=9-"));
+        let refused = respond("image/png".into(), b"01".to_vec(), Some("bytes=9-"), KEPT);
         assert_eq!(refused.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    }
+
+    /// A thumbnail answered for a grid URL (its grid copy not made yet) must not be kept under
+    /// that URL, or the webview would hold a 512 px image there for as long as the page lives.
+    #[test]
+    fn a_stand_in_for_a_grid_thumbnail_is_not_kept() {
+        let stand_in = respond("image/jpeg".into(), b"01".to_vec(), None, NOT_KEPT);
+        assert_eq!(stand_in.headers()[header::CACHE_CONTROL], "no-store");
     }
 }

@@ -1,15 +1,20 @@
-//! The background sync: at start, when woken (a change queued, "Sync now", a generation
-//! finished), and every few minutes; sooner again while offline, so it resumes soon after the
-//! network returns. Every status change reaches the UI as a `sync-changed` event, and a pass that
-//! brought credit ledger entries as `credits-changed`.
+//! The background sync: the library's live watch (one waiting request on the service's changes,
+//! `Library::live`), started whenever someone is signed in; and, as its fallback, a pass at
+//! start, when woken (a change queued, "Sync now", a generation finished) and every few minutes,
+//! sooner again while offline, so it resumes soon after the network returns. Every status change
+//! reaches the UI as a `sync-changed` event, a pass that changed the library as
+//! `library-changed`, and one that brought credit ledger entries as `credits-changed`. The watch
+//! stops with the library: on sign-out, account deletion, or another account signing in.
 
 use std::time::Duration;
 
 use atelier_client::library::Library;
+use atelier_client::sync::LibraryChanges;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
+use tokio::sync::broadcast::error::RecvError;
 
-use crate::events::{CreditsChangeReason, CreditsChanged, SyncChanged};
+use crate::events::{CreditsChangeReason, CreditsChanged, LibraryChanged, SyncChanged};
 use crate::state::AppState;
 
 /// Between passes when all is well.
@@ -32,6 +37,8 @@ pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
                             forward_status(&app, &library);
                             forwarded = Some(library.clone());
                         }
+                        // At once when one already follows this library.
+                        watch_live(&app, &library);
                         match library.sync(auth).await {
                             Ok(_) => PERIOD,
                             Err(e) if e.code().as_str() == "offline" => OFFLINE_RETRY,
@@ -70,6 +77,19 @@ fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
             let _ = SyncChanged(status).emit(&handle);
         }
     });
+    let mut changes = library.engine().subscribe_changes();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let change = match changes.recv().await {
+                Ok(change) => change,
+                // Some were missed: everything shown may be stale.
+                Err(RecvError::Lagged(_)) => LibraryChanges::everything(),
+                Err(RecvError::Closed) => return,
+            };
+            let _ = LibraryChanged(change).emit(&handle);
+        }
+    });
     let mut credits = library.engine().subscribe_credits();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -78,6 +98,20 @@ fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
                 reason: CreditsChangeReason::Synced,
             }
             .emit(&handle);
+        }
+    });
+}
+
+/// Runs the library's live watch for whoever is signed in, unless one already does. It ends by
+/// itself when the library is closed or its watch stopped (sign-out, account deletion, another
+/// account), and when nobody is signed in; the next round of the loop above starts it again.
+fn watch_live<R: Runtime>(app: &AppHandle<R>, library: &Library) {
+    let (app, library) = (app.clone(), library.clone());
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        if let Ok(auth) = state.auth() {
+            let end = library.live(auth).await;
+            tracing::debug!(?end, "the live sync ended");
         }
     });
 }

@@ -3,7 +3,7 @@
 // test's D-Bus session, the simulated mailbox, and a small W3C WebDriver client over fetch.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,8 +68,8 @@ export async function stopAll() {
   for (const child of [...children]) await stop(child);
 }
 
-export function start(name, command, args, extraEnv, stdin = 'ignore') {
-  const child = spawn(command, args, { env: { ...process.env, ...isolated, ...extraEnv }, stdio: [stdin, 'pipe', 'inherit'], detached: true });
+export function start(name, command, args, extraEnv, stdin = 'ignore', stderr = 'inherit') {
+  const child = spawn(command, args, { env: { ...process.env, ...isolated, ...extraEnv }, stdio: [stdin, 'pipe', stderr], detached: true });
   child.label = name;
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -167,11 +167,14 @@ export async function wd(base, method, path, body) {
   return json.value;
 }
 
-/** Starts tauri-driver (which starts the app through WebKitWebDriver) with `apiUrl` configured. */
-export async function openApp(apiUrl, extraEnv = {}) {
+/**
+ * Starts tauri-driver (which starts the app through WebKitWebDriver) with `apiUrl` configured.
+ * `stderr: 'pipe'` hands the app's log to the caller (`app.driver.stderr`) instead of printing it.
+ */
+export async function openApp(apiUrl, extraEnv = {}, { stderr = 'inherit' } = {}) {
   const port = await freePort();
   const nativePort = await freePort();
-  const driver = start('tauri-driver', DRIVER(), ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], { ATELIER_API_URL: apiUrl, ...extraEnv });
+  const driver = start('tauri-driver', DRIVER(), ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], { ATELIER_API_URL: apiUrl, ...extraEnv }, 'ignore', stderr);
   driver.stdout.resume();
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -192,6 +195,8 @@ export async function openApp(apiUrl, extraEnv = {}) {
     async evaluate(script) { return wd(base, 'POST', `/session/${sid}/execute/sync`, { script, args: [] }); },
     /** Runs `script` in the page with `args`; it answers by calling its last argument. */
     async evaluateAsync(script, ...args) { return wd(base, 'POST', `/session/${sid}/execute/async`, { script, args }); },
+    /** How long a script may run before WebDriver gives up on it (30 s unless set). */
+    async scriptTimeout(ms) { await wd(base, 'POST', `/session/${sid}/timeouts`, { script: ms }); },
     /** Signed in, the studio opens: the account card is behind "Account" in the header. */
     async openAccount() {
       await app.waitUntil('the Account tab', async () => { await app.click('nav-account'); return true; });
@@ -244,3 +249,52 @@ export async function openApp(apiUrl, extraEnv = {}) {
   return app;
 }
 
+
+/** The processes of the app `binary`: its pid and every descendant (WebKit's web and network processes). */
+export function appProcesses(binary) {
+  const parent = new Map();
+  const exe = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      exe.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]);
+    } catch { /* gone */ }
+  }
+  const all = new Set([...exe].filter(([, cmd]) => cmd === binary).map(([pid]) => pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parent) if (all.has(ppid) && !all.has(pid)) { all.add(pid); grew = true; }
+  }
+  return [...all].map((pid) => ({ pid, name: (exe.get(pid) ?? '').split('/').pop() }));
+}
+
+/** What each of the app's processes holds resident now, in KiB, and their sum. */
+export function residentMemory(binary) {
+  const processes = appProcesses(binary).map((p) => {
+    let rss = 0;
+    try { rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0); } catch { /* gone */ }
+    return { ...p, rss };
+  });
+  return { processes, total: processes.reduce((sum, p) => sum + p.rss, 0) };
+}
+
+/** `residentMemory`'s answer, one line per process. */
+export function describeMemory(label, memory) {
+  const each = memory.processes.map((p) => `${p.name} ${(p.rss / 1024).toFixed(0)}`).join(', ');
+  return `resident memory ${label}: ${(memory.total / 1024).toFixed(1)} MiB (${each})`;
+}
+
+/** The gallery grid's scroller, its tiles in view, and whether each has its image decoded: in-page helpers. */
+export const GALLERY_VIEW_JS = `
+  const scroller = () => document.querySelector('[data-testid=gallery-grid] .scroller');
+  const inView = () => {
+    const box = scroller().getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid=gallery-grid] [data-index]')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom && r.height > 0;
+    });
+  };
+  const painted = (el) => { const img = el.querySelector('img'); return !!img && img.complete && img.naturalWidth > 0; };
+  const settled = () => { const tiles = inView(); return tiles.length > 0 && tiles.every(painted); };
+`;

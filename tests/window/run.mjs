@@ -8,8 +8,9 @@
 // read from the simulated mailbox and typed into the window, the session surviving a restart
 // (kept in GNOME Keyring over the test's D-Bus session), and an atelier://auth link handed to a
 // second instance signing the running one in; and two accounts taking turns on one computer,
-// each seeing, finding and loading (img://) only its own images. Screenshots land in
-// $ATELIER_SCREENSHOTS.
+// each seeing, finding and loading (img://) only its own images; and images as input (a PNG
+// dropped on the composer uploaded and shown as a chip, the gallery's Edit making an edit that
+// comes back into the gallery). Screenshots land in $ATELIER_SCREENSHOTS.
 //
 // Everything the app or the keyring writes goes to a temporary XDG tree, never to $HOME.
 
@@ -362,7 +363,7 @@ async function accountSwitchScenario(dataDir, appDataDir) {
   try {
     await app.waitForState('online', 30_000);
 
-    // Grace: her image in her gallery, its thumbnail served by img:// from the library.
+    // Grace: her image in her gallery, its grid thumbnail (256 px) served by img:// from the library.
     await signInByCode(app, mailbox, grace.email);
     await generate(app, grace.prompt);
     await app.click('nav-gallery');
@@ -371,7 +372,7 @@ async function accountSwitchScenario(dataDir, appDataDir) {
       return tiles.length === 1 && tiles[0].loaded;
     }, 60_000);
     const [graceTile] = await galleryTiles(app);
-    expect(/^img:\/\/localhost\/thumbnail\/[0-9a-f]{32}$/.test(graceTile.src), `the tile's thumbnail is ${graceTile.src}`);
+    expect(/^img:\/\/localhost\/grid\/[0-9a-f]{32}$/.test(graceTile.src), `the tile's grid thumbnail is ${graceTile.src}`);
     await app.type('gallery-search', grace.word);
     await app.waitUntil(`a search for "${grace.word}" to find her image`, async () =>
       (await app.evaluate("return document.querySelector('[data-testid=gallery-reset]') !== null;"))
@@ -459,6 +460,106 @@ async function accountSwitchScenario(dataDir, appDataDir) {
   }
 }
 
+/**
+ * Issue 13, images as input: a PNG dropped on the composer is uploaded (its bytes over IPC as
+ * the raw body) and shown as a chip whose thumbnail img:// serves from the library; then the
+ * gallery's "Edit" puts a generated image in the composer with an edit model, and the edit the
+ * kie simulator makes from the input's bytes comes back into the gallery.
+ */
+async function imagesAsInputScenario(dataDir, appDataDir) {
+  const { sims, baseUrl: mailbox, simEnv } = await startSimulators();
+  const port = await freePort();
+  const serverEnv = { ...simEnv, ATELIER_PUBLIC_URL: `http://127.0.0.1:${port}` };
+  const { server, url } = await startServer(`127.0.0.1:${port}`, dataDir, serverEnv);
+  const app = await openApp(url, { ATELIER_DATA_DIR: appDataDir });
+  try {
+    await app.waitForState('online', 30_000);
+    await signInByCode(app, mailbox, 'edith@example.com');
+    await generate(app, 'A red lighthouse on a cliff, gouache');
+
+    // A PNG dropped on the composer, made in the page as a file from the OS would arrive.
+    const dropped = await app.evaluateAsync(`const done = arguments[arguments.length - 1];
+      const canvas = document.createElement('canvas');
+      canvas.width = 96; canvas.height = 64;
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#1d4e89'; g.fillRect(0, 0, 96, 64);
+      g.fillStyle = '#f2c14e'; g.beginPath(); g.arc(60, 24, 14, 0, Math.PI * 2); g.fill();
+      canvas.toBlob((blob) => {
+        const file = new File([blob], 'harbour.png', { type: 'image/png' });
+        const dataTransfer = new DataTransfer();
+        dataTransfer.items.add(file);
+        const composer = document.querySelector('[data-testid=composer]');
+        for (const type of ['dragenter', 'dragover', 'drop']) composer.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }));
+        // Where WebKit's DragEvent does not carry a made-up DataTransfer, the file picker's input takes it.
+        setTimeout(() => {
+          if (document.querySelector('[data-testid=input-chip]')) return done('drop');
+          const input = document.querySelector('[data-testid=composer-file]');
+          input.files = dataTransfer.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+          done('picker');
+        }, 500);
+      }, 'image/png');`);
+    await app.waitUntil('the dropped image as a ready chip', async () => {
+      const state = await app.attribute('input-chip', 'data-state');
+      if (state === 'failed') throw new Error(`the upload failed: ${await app.text('input-error')}`);
+      return state === 'ready';
+    }, 30_000);
+    const uploadId = await app.attribute('input-chip', 'data-id');
+    await app.waitUntil("the chip's thumbnail from img://", async () => app.evaluate(
+      "const img = document.querySelector('[data-testid=input-chip] img'); return !!img && img.complete && img.naturalWidth > 0 && img.src.includes('/thumbnail/');",
+    ));
+    const offered = await app.evaluate("return [...document.querySelector('[data-testid=composer-model]').options].map((o) => o.value);");
+    expect(!offered.includes('nano-banana') && offered.includes('nano-banana-edit'), `with one image the composer offers ${offered}`);
+    await app.screenshot('composer-input-chip');
+    console.log(`ok: a PNG ${dropped === 'drop' ? 'dropped on' : 'picked in'} the composer became upload ${uploadId}, its chip's thumbnail served by img://; models offered: ${offered.join(', ')}`);
+    await app.click('input-remove');
+
+    // The gallery's Edit: the image as the composer's one chip, an edit model chosen.
+    await app.click('nav-gallery');
+    await app.waitUntil('the generated image in the gallery', async () => (await galleryTiles(app)).some((t) => t.loaded), 60_000);
+    const [source] = await galleryTiles(app);
+    await app.evaluate("document.querySelector('[data-testid=gallery-tile]').dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));");
+    await app.waitUntil('the Edit action', async () => app.evaluate("return document.querySelector('[data-testid=image-action-edit]') !== null;"));
+    const editCost = await app.attribute('image-action-edit', 'data-cost');
+    await app.screenshot('gallery-edit-action');
+    await app.click('image-action-edit');
+    await app.waitUntil('the studio with the image as its chip', async () =>
+      (await app.attribute('input-chip', 'data-id')) === source.id && (await app.attribute('input-chip', 'data-state')) === 'ready');
+    const model = await app.evaluate("return document.querySelector('[data-testid=composer-model]').value;");
+    expect(model === 'nano-banana-edit', `Edit chose ${model}`);
+    await app.waitForText('composer-cost', editCost);
+    await app.type('composer-prompt', 'Make it winter, snow on the cliff');
+    await app.click('composer-submit');
+    await app.waitUntil('the edit to finish', async () => app.evaluate(`const cards = [...document.querySelectorAll('[data-testid=generation-card]')];
+      const last = cards[cards.length - 1];
+      if (last?.dataset.status === 'failed') return 'failed';
+      return cards.length >= 2 && last.dataset.status === 'done';`).then((done) => {
+      if (done === 'failed') throw new Error('the edit failed');
+      return done;
+    }), 90_000);
+    await app.waitUntil('no chip left after sending', async () => app.evaluate("return document.querySelector('[data-testid=input-chip]') === null;"));
+
+    // The edited image comes into the gallery beside its source.
+    await app.click('nav-gallery');
+    await app.waitUntil('the edit in the gallery', async () => {
+      const tiles = await galleryTiles(app);
+      return tiles.length === 2 && tiles.every((t) => t.loaded) && tiles.some((t) => t.id !== source.id);
+    }, 60_000);
+    const prompts = await app.evaluate("return [...document.querySelectorAll('[data-testid=gallery-tile]')].map((t) => t.getAttribute('aria-label') ?? t.textContent);");
+    await app.screenshot('gallery-edited');
+    console.log(`ok: Edit from the gallery made a ${model} edit of ${source.id} (${editCost} credits), now in the gallery: ${JSON.stringify(prompts)}`);
+
+    // Signed out, so the keyring holds no session for whatever runs next.
+    await app.openAccount();
+    await app.click('sign-out');
+    await app.waitForText('session-notice', "You're signed out.");
+  } finally {
+    await app.close();
+    await stop(server);
+    await stop(sims);
+  }
+}
+
 /** The keyring entry the app keeps its session in (atelier_client::session::KeyringStore). */
 const SESSION_ENTRY = { service: 'app.atelier.desktop' };
 
@@ -481,6 +582,7 @@ try {
   await offlineThenRecoversScenario(join(work, 'server-b'));
   await signInScenario(join(work, 'server-c'), xdg.XDG_DATA_HOME);
   await accountSwitchScenario(join(work, 'server-d'), join(work, 'app-d'));
+  await imagesAsInputScenario(join(work, 'server-e'), join(work, 'app-e'));
 } catch (e) {
   failed = true;
   console.error(`window test failed: ${e.stack ?? e}`);

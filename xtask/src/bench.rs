@@ -39,19 +39,22 @@ pub fn run(ctx: &Ctx, args: &[String]) -> anyhow::Result<()> {
                 .args(["run", "--release", "-p", "atelier-client", "--example"])
                 .arg(format!("{name}_bench")),
         ),
-        Some("startup") => startup(ctx),
+        Some("startup") => window_bench(ctx, "tests/window/startup-bench.mjs"),
+        Some("scroll") => window_bench(ctx, "tests/window/scroll-bench.mjs"),
         Some("load") => load(ctx),
         _ => {
             anyhow::bail!(
-                "benchmarks: thumbnails, latency, gallery, sync, startup, export, purge, load"
+                "benchmarks: thumbnails, latency, gallery, sync, startup, scroll, export, purge, load"
             )
         }
     }
 }
 
-/// The app's start to the gallery painted over 10,000 cached images, in a real window (release
-/// builds, under Xvfb and a D-Bus session with GNOME Keyring, as the window test runs).
-fn startup(ctx: &Ctx) -> anyhow::Result<()> {
+/// The desktop app in a real window over a library the fixture synced (release builds, under Xvfb
+/// and a D-Bus session with GNOME Keyring, as the window test runs): `startup`, the app's start
+/// to the gallery painted over 10,000 cached images and its memory; `scroll`, frame times while
+/// flinging through 100,000.
+fn window_bench(ctx: &Ctx, script: &str) -> anyhow::Result<()> {
     let tools = setup::run(ctx)?;
     setup::build_ui(ctx, &tools)?;
     let driver = setup::tauri_driver()?;
@@ -69,7 +72,7 @@ fn startup(ctx: &Ctx) -> anyhow::Result<()> {
     ]))?;
     let release = target_dir(ctx).join("release");
     process::run(
-        window_script(ctx, &tools, "tests/window/startup-bench.mjs")
+        window_script(ctx, &tools, script)
             .env("ATELIER_DESKTOP_BIN", release.join("atelier-desktop"))
             .env(
                 "ATELIER_STARTUP_FIXTURE_BIN",

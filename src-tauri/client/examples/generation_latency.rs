@@ -1,14 +1,19 @@
 //! `cargo xtask bench latency`: the time from the kie simulator marking a task done to the image
 //! being listed by atelier-client, p50 and p95 over 50 generations, by the callback path and by the
-//! polling path (the server's real 2 s background interval and kie's recommended back-off).
-//! Everything runs in this process on 127.0.0.1: the simulators, the native server, the client.
+//! polling path (the server's real 2 s background interval and kie's recommended back-off); and by
+//! the live path: kie's callback, then the desktop library's live watch (one waiting sync request)
+//! until its change notification names the generation finished, nobody polling it. Everything runs
+//! in this process on 127.0.0.1: the simulators, the native server, the client. Ends with one line,
+//! `bench latency: callback_p50_ms=… … live_p95_ms=…`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's setup failing should stop it loudly
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use atelier_api::generations::NewGeneration;
 use atelier_client::api::IdempotencyKey;
+use atelier_client::library::Library;
 use atelier_client::session::{MemoryStore, SessionToken};
 use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_simulators::{KieSettings, SimulatorOptions, Simulators};
@@ -36,40 +41,92 @@ async fn sign_in(world: &world::World, email: &str) -> (ApiClient, SessionToken)
 /// Creates one generation and returns its added latency in ms: seen listed with its image by the
 /// client, minus the instant kie marked the task done.
 async fn one(sims: &Simulators, api: &ApiClient, token: &SessionToken, prompt: String) -> i64 {
+    let generation = create(api, token, &prompt).await;
+    loop {
+        let g = api.generation(token, &generation).await.unwrap();
+        if !g.images.is_empty() {
+            return now_ms() - kie_done(sims, &prompt);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Starts a generation of one image; its id.
+async fn create(api: &ApiClient, token: &SessionToken, prompt: &str) -> String {
     let body = NewGeneration {
         conversation_id: None,
-        prompt: prompt.clone(),
+        prompt: prompt.to_owned(),
         model: "nano-banana".into(),
         aspect_ratio: "1:1".into(),
         count: 1,
         input_images: Vec::new(),
     };
-    let generation = api
-        .create_generation(token, &IdempotencyKey::new(), &body)
+    api.create_generation(token, &IdempotencyKey::new(), &body)
         .await
-        .unwrap();
-    loop {
-        let g = api.generation(token, &generation.id).await.unwrap();
-        if !g.images.is_empty() {
-            let seen = now_ms();
-            let done = sims
-                .kie()
-                .tasks()
-                .into_iter()
-                .find(|t| t.prompt == prompt)
-                .and_then(|t| t.complete_time)
-                .unwrap();
-            return seen - done;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        .unwrap()
+        .id
+}
+
+/// When the kie simulator marked the task of `prompt` done.
+fn kie_done(sims: &Simulators, prompt: &str) -> i64 {
+    sims.kie()
+        .tasks()
+        .into_iter()
+        .find(|t| t.prompt == prompt)
+        .and_then(|t| t.complete_time)
+        .unwrap()
+}
+
+/// The live path for one batch: a device's library with its watch running; the generations are
+/// only created, then each one's latency is the arrival of the notification naming it finished
+/// (its rows are in the cache by then) minus kie's completion.
+async fn live_batch(world: &world::World, batch: usize) -> Vec<i64> {
+    let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let auth = Arc::new(Auth::new(api, Box::new(move || Ok(store.clone()))));
+    world::sign_in(world, &auth, &format!("live{batch}@example.com")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path(), auth.api().clone()).await.unwrap();
+    let mut changes = library.engine().subscribe_changes();
+    let watch = tokio::spawn({
+        let (library, auth) = (library.clone(), auth.clone());
+        async move { library.live(&auth).await }
+    });
+    let token = auth.token().await.unwrap();
+    let mut prompts = HashMap::new();
+    for i in 0..AT_ONCE {
+        let prompt = format!("live latency {batch}-{i}");
+        prompts.insert(create(auth.api(), &token, &prompt).await, prompt);
     }
+    let mut latencies = Vec::new();
+    while latencies.len() < AT_ONCE {
+        let change = tokio::time::timeout(Duration::from_secs(60), changes.recv())
+            .await
+            .expect("no notification within 60 s")
+            .unwrap();
+        let told = now_ms();
+        for id in &change.finished_generations {
+            if let Some(prompt) = prompts.remove(id) {
+                latencies.push(told - kie_done(&world.sims, &prompt));
+            }
+        }
+    }
+    library.close().await;
+    watch.await.unwrap();
+    latencies
 }
 
 fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn run(path: &str, callbacks: bool) {
+/// The latencies of one path, in ms, with its p50 and p95.
+struct Figures {
+    p50: i64,
+    p95: i64,
+}
+
+async fn run(path: &str, callbacks: bool, live: bool) -> Figures {
     let mut options = SimulatorOptions::unlimited();
     options.kie.settings = KieSettings {
         callbacks,
@@ -91,8 +148,12 @@ async fn run(path: &str, callbacks: bool) {
     let mut latencies = Vec::new();
     for batch in 0..GENERATIONS / AT_ONCE {
         // A fresh account (100 credits) and a fresh kie submission window per batch.
-        let (api, token) = sign_in(&world, &format!("bench{batch}@example.com")).await;
         clock.advance(11_000);
+        if live {
+            latencies.extend(live_batch(&world, batch).await);
+            continue;
+        }
+        let (api, token) = sign_in(&world, &format!("bench{batch}@example.com")).await;
         let runs = (0..AT_ONCE).map(|i| {
             one(
                 &world.sims,
@@ -104,13 +165,18 @@ async fn run(path: &str, callbacks: bool) {
         latencies.extend(join_all(runs).await);
     }
     latencies.sort_unstable();
+    let figures = Figures {
+        p50: percentile(&latencies, 0.5),
+        p95: percentile(&latencies, 0.95),
+    };
     println!(
         "latency, {path} path: p50 {} ms, p95 {} ms, max {} ms over {} generations",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.95),
+        figures.p50,
+        figures.p95,
         latencies.last().copied().unwrap_or_default(),
         latencies.len()
     );
+    figures
 }
 
 /// Runs futures concurrently on this task and collects their outputs in order.
@@ -139,6 +205,11 @@ async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) 
 
 #[tokio::main]
 async fn main() {
-    run("callback", true).await;
-    run("polling", false).await;
+    let callback = run("callback", true, false).await;
+    let polling = run("polling", false, false).await;
+    let live = run("live", true, true).await;
+    println!(
+        "bench latency: callback_p50_ms={} callback_p95_ms={} polling_p50_ms={} polling_p95_ms={} live_p50_ms={} live_p95_ms={}",
+        callback.p50, callback.p95, polling.p50, polling.p95, live.p50, live.p95
+    );
 }

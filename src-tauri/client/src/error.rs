@@ -27,6 +27,9 @@ pub enum LocalCode {
     ExportTargetUnwritable,
     /// The person stopped the data export; its unfinished file is gone.
     ExportCancelled,
+    /// An export of chosen images needs originals this device does not hold, and the service
+    /// cannot be reached to fetch them. Nothing was written; `missing` says how many.
+    OriginalsUnavailable,
     /// A sign-in link (or code) reached this app, but this app did not ask for one: a sign-in is
     /// bound to the device that asked. Open the link on the computer where you asked, or type
     /// the code there.
@@ -41,6 +44,7 @@ impl LocalCode {
             Self::InvalidSyncData => "invalid_sync_data",
             Self::ExportTargetUnwritable => "export_target_unwritable",
             Self::ExportCancelled => "export_cancelled",
+            Self::OriginalsUnavailable => "originals_unavailable",
             Self::SignInNotPending => "sign_in_not_pending",
         }
     }
@@ -117,6 +121,12 @@ pub enum ClientError {
     /// The export was cancelled.
     #[error("the export was cancelled")]
     ExportCancelled,
+    /// `missing` of the `total` chosen images have no original here and the service is out of
+    /// reach.
+    #[error(
+        "{missing} of the {total} chosen images are not on this computer, and the service cannot be reached to fetch them"
+    )]
+    OriginalsUnavailable { missing: u32, total: u32 },
     /// A sign-in link or code this app did not ask for.
     #[error(
         "this app has no sign-in waiting: open the link on the computer where you asked, or type the code there"
@@ -156,6 +166,7 @@ impl ClientError {
             Self::InvalidSyncData(_) => Code::Local(LocalCode::InvalidSyncData),
             Self::ExportTarget(_) => Code::Local(LocalCode::ExportTargetUnwritable),
             Self::ExportCancelled => Code::Local(LocalCode::ExportCancelled),
+            Self::OriginalsUnavailable { .. } => Code::Local(LocalCode::OriginalsUnavailable),
             Self::SignInNotPending => Code::Local(LocalCode::SignInNotPending),
         }
     }
@@ -186,6 +197,15 @@ impl ClientError {
     pub fn attempts_left(&self) -> Option<u32> {
         match self {
             Self::Api { attempts_left, .. } => *attempts_left,
+            _ => None,
+        }
+    }
+
+    /// With `originals_unavailable`: how many of the chosen originals are neither here nor
+    /// reachable.
+    pub fn missing_originals(&self) -> Option<u32> {
+        match self {
+            Self::OriginalsUnavailable { missing, .. } => Some(*missing),
             _ => None,
         }
     }

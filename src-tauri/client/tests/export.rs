@@ -306,3 +306,259 @@ async fn uploads_are_in_the_zip_as_they_were_uploaded() {
     let (bytes, _) = entry(&mut archive, &format!("uploads/{}.png", upload.id));
     assert_eq!(bytes, png, "the upload's bytes, unchanged");
 }
+
+/// A synced cache of three generations (five images), with the originals of one image's bytes
+/// evicted again: what "Export selected…" chooses from.
+struct Gallery {
+    service: Service,
+    api: ApiClient,
+    token: atelier_client::session::SessionToken,
+    _dir: tempfile::TempDir,
+    library: Library,
+    /// Newest first, as the gallery lists them.
+    images: Vec<atelier_api::sync::ImageRecord>,
+    /// Images whose original is not on this device.
+    evicted: HashSet<String>,
+}
+
+impl Gallery {
+    async fn new(email: &str) -> Self {
+        let service = Service::start().await;
+        let (api, token) = service.signed_in(email).await;
+        for (prompt, count) in [
+            ("a lighthouse at dusk", 2),
+            ("雨中的京都，一只白猫在屋檐下", 1),
+            ("three pears on a blue table", 2),
+        ] {
+            generate(&api, &token, prompt, count).await;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path(), api.clone()).await.unwrap();
+        let me = api.me(&token).await.unwrap();
+        library.cache().bind_account(&me.id).await.unwrap();
+        library.engine().run(&token).await.unwrap();
+        let mut images: Vec<_> = server_images(&api, &token).await.into_values().collect();
+        images.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        // Files are stored by content: evicting one evicts every image of the same bytes.
+        let hash = images[0].sha256.clone();
+        library.cache().files().remove(&hash);
+        let evicted = images
+            .iter()
+            .filter(|i| i.sha256 == hash)
+            .map(|i| i.id.clone())
+            .collect();
+        Self {
+            service,
+            api,
+            token,
+            _dir: dir,
+            library,
+            images,
+            evicted,
+        }
+    }
+
+    fn source(&self, api: ApiClient) -> ExportSource {
+        ExportSource {
+            api,
+            token: self.token.clone(),
+            files: Some(self.library.cache().files().clone()),
+        }
+    }
+}
+
+/// An address where nothing listens: the service out of reach.
+async fn unreachable() -> ApiClient {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    ApiClient::new(ApiClientOptions::new(url)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_selected_zips_exactly_the_chosen_originals_with_their_text() {
+    let gallery = Gallery::new("selected@example.com").await;
+    // Three of the five, one of them not cached: the service serves only that one.
+    let chosen: Vec<String> = [0, 2, 4]
+        .iter()
+        .map(|&i| gallery.images[i].id.clone())
+        .collect();
+    assert!(gallery.evicted.contains(&chosen[0]));
+    let served: HashSet<String> = chosen
+        .iter()
+        .filter(|id| gallery.evicted.contains(*id))
+        .cloned()
+        .collect();
+    let source = gallery.source(front(&gallery.service.url, served).await);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("atelier-images-2026-04-24.zip");
+    let (progress, watcher) = watch::channel(ExportProgress::default());
+    let summary = export::selected::export_selected(
+        gallery.library.cache(),
+        &source,
+        &chosen,
+        &target,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        *watcher.borrow(),
+        ExportProgress {
+            done: 3,
+            total: 3,
+            stage: ExportStage::Done
+        }
+    );
+    assert_eq!(summary.images, 3);
+    assert_eq!(summary.bytes, std::fs::metadata(&target).unwrap().len());
+    assert_eq!(files_in(out.path()), ["atelier-images-2026-04-24.zip"]);
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "exactly the chosen images: {names:?}");
+    let generations: BTreeMap<String, atelier_api::generations::Generation> = {
+        let mut all = BTreeMap::new();
+        for image in &gallery.images {
+            let g = gallery
+                .api
+                .generation(&gallery.token, &image.generation_id)
+                .await
+                .unwrap();
+            all.insert(image.id.clone(), g);
+        }
+        all
+    };
+    let mut found = HashSet::new();
+    for name in &names {
+        assert!(
+            name.ends_with(").png") && !name.contains('/'),
+            "a flat, named PNG: {name}"
+        );
+        let (png, method) = entry(&mut archive, name);
+        assert_eq!(method, zip::CompressionMethod::Stored);
+        let text = png_text(&png); // decodes every pixel too
+        let id = text["Generation"].clone();
+        let image = chosen
+            .iter()
+            .find(|c| generations[*c].id == id && name.contains(&c[..8]))
+            .unwrap_or_else(|| panic!("{name} is not one of the chosen"));
+        let g = &generations[image];
+        assert_eq!(text.get("Prompt"), Some(&g.prompt), "{name}");
+        assert_eq!(text.get("Model"), Some(&g.model));
+        assert!(text.get("Creation Time").is_some_and(|t| t.ends_with('Z')));
+        let words: String = g.prompt.chars().take(10).collect();
+        assert!(name.contains(words.trim()), "{name} says what it shows");
+        found.insert(image.clone());
+    }
+    assert_eq!(found, chosen.iter().cloned().collect());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_selected_offline_needs_every_original_here_and_says_how_many_are_missing() {
+    let gallery = Gallery::new("selected-offline@example.com").await;
+    let offline = gallery.source(unreachable().await);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("chosen.zip");
+
+    let cached: Vec<String> = gallery
+        .images
+        .iter()
+        .filter(|i| !gallery.evicted.contains(&i.id))
+        .map(|i| i.id.clone())
+        .collect();
+    let mut chosen = cached.clone();
+    chosen.extend(gallery.evicted.iter().cloned());
+    let (progress, _watcher) = watch::channel(ExportProgress::default());
+    let error = export::selected::export_selected(
+        gallery.library.cache(),
+        &offline,
+        &chosen,
+        &target,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code(), Code::Local(LocalCode::OriginalsUnavailable));
+    assert_eq!(
+        error.missing_originals(),
+        Some(u32::try_from(gallery.evicted.len()).unwrap())
+    );
+    assert!(
+        files_in(out.path()).is_empty(),
+        "nothing half-written: {:?}",
+        files_in(out.path())
+    );
+
+    // Every chosen original here: offline is no obstacle.
+    let summary = export::selected::export_selected(
+        gallery.library.cache(),
+        &offline,
+        &cached,
+        &target,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.images as usize, cached.len());
+    assert_eq!(files_in(out.path()), ["chosen.zip"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_export_of_chosen_images_leaves_no_file() {
+    let gallery = Gallery::new("selected-cancel@example.com").await;
+    // The evicted original is never served: the export waits on it until cancelled.
+    let source = gallery.source(front(&gallery.service.url, HashSet::new()).await);
+    let chosen: Vec<String> = gallery.images.iter().map(|i| i.id.clone()).collect();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("chosen.zip");
+    let (progress, mut watcher) = watch::channel(ExportProgress::default());
+    let cancel = CancellationToken::new();
+    let running = tokio::spawn({
+        let (cache, target, cancel) = (
+            gallery.library.cache().clone(),
+            target.clone(),
+            cancel.clone(),
+        );
+        async move {
+            export::selected::export_selected(&cache, &source, &chosen, &target, &progress, &cancel)
+                .await
+        }
+    });
+    watcher
+        .wait_for(|p| p.stage == ExportStage::Images)
+        .await
+        .unwrap();
+    assert_eq!(watcher.borrow().total, 5);
+    assert!(files_in(out.path())[0].ends_with(".part"));
+    cancel.cancel();
+    let error = running.await.unwrap().unwrap_err();
+    assert_eq!(error.code(), Code::Local(LocalCode::ExportCancelled));
+    assert!(
+        files_in(out.path()).is_empty(),
+        "{:?}",
+        files_in(out.path())
+    );
+
+    // An image deleted since it was chosen: a coded error before anything is written.
+    let gone = vec!["f".repeat(32)];
+    let (progress, _watcher) = watch::channel(ExportProgress::default());
+    let error = export::selected::export_selected(
+        gallery.library.cache(),
+        &gallery.source(gallery.api.clone()),
+        &gone,
+        &target,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code(), atelier_api::ErrorCode::NotFound);
+    assert!(files_in(out.path()).is_empty());
+}

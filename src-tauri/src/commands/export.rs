@@ -1,6 +1,10 @@
-//! "Export my data": a save dialog, then `atelier_client::export` writes the zip there, its
-//! progress reaching the UI as `ExportProgress` events. One export runs at a time.
+//! Exports to a zip: "Export my data" (everything the account holds) and the gallery's "Export
+//! selected…" (the chosen images' originals). Each asks where to save, then `atelier_client::export`
+//! writes the zip there, its progress reaching the UI as `ExportProgress` events tagged with its
+//! kind. One export of each kind runs at a time, each with its own cancel switch.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use atelier_client::export::{self, CancellationToken, ExportSource};
@@ -10,7 +14,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 
 use crate::error::AppError;
-use crate::events::ExportProgress;
+use crate::events::{ExportKind, ExportProgress};
 use crate::state::AppState;
 
 /// A finished export.
@@ -24,31 +28,105 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
-/// The running export's cancel switch.
+/// The running exports' cancel switches, by kind.
 #[derive(Default)]
-struct RunningExport(Mutex<Option<CancellationToken>>);
+struct RunningExports(Mutex<HashMap<ExportKind, CancellationToken>>);
 
-fn running(app: &AppHandle) -> State<'_, RunningExport> {
+fn running(app: &AppHandle) -> State<'_, RunningExports> {
     // Managed on first use, so the shell's setup needs no knowledge of exports.
-    app.manage(RunningExport::default());
-    app.state::<RunningExport>()
+    app.manage(RunningExports::default());
+    app.state::<RunningExports>()
 }
 
-impl RunningExport {
-    /// Makes `token` the running export's, cancelling any other still running.
-    fn start(&self, token: CancellationToken) {
-        if let Ok(mut slot) = self.0.lock()
-            && let Some(previous) = slot.replace(token)
+impl RunningExports {
+    /// Makes `token` the running export of `kind`, cancelling another of that kind still running.
+    fn start(&self, kind: ExportKind, token: CancellationToken) {
+        if let Ok(mut running) = self.0.lock()
+            && let Some(previous) = running.insert(kind, token)
         {
             previous.cancel();
         }
     }
 
-    fn cancel(&self) {
-        if let Ok(slot) = self.0.lock()
-            && let Some(token) = slot.as_ref()
+    fn cancel(&self, kind: ExportKind) {
+        if let Ok(running) = self.0.lock()
+            && let Some(token) = running.get(&kind)
         {
             token.cancel();
+        }
+    }
+}
+
+/// The save dialog with `file_name` suggested: the chosen path, `None` when it was closed.
+async fn ask_where(app: &AppHandle, file_name: String) -> Result<Option<PathBuf>, AppError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_file_name(file_name)
+        .add_filter("Zip", &["zip"])
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    path.into_path()
+        .map(Some)
+        .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))
+}
+
+/// An export being run: where it sends its progress, its cancel switch, and the task that
+/// forwards its progress to the UI as events.
+struct Tracked {
+    progress: tokio::sync::watch::Sender<export::ExportProgress>,
+    cancel: CancellationToken,
+    forward: tauri::async_runtime::JoinHandle<()>,
+}
+
+/// Registers a new export of `kind` (its cancel switch) and starts forwarding its progress.
+fn track(app: &AppHandle, kind: ExportKind) -> Tracked {
+    let cancel = CancellationToken::new();
+    running(app).start(kind, cancel.clone());
+    let (progress, mut changes) = tokio::sync::watch::channel(export::ExportProgress::default());
+    let forward = tauri::async_runtime::spawn({
+        let app = app.clone();
+        async move {
+            while changes.changed().await.is_ok() {
+                let p = *changes.borrow_and_update();
+                let _ = ExportProgress {
+                    kind,
+                    done: p.done,
+                    total: p.total,
+                    stage: p.stage.as_str().to_owned(),
+                }
+                .emit(&app);
+            }
+        }
+    });
+    Tracked {
+        progress,
+        cancel,
+        forward,
+    }
+}
+
+impl Tracked {
+    /// Waits for the last progress to reach the UI, then answers for the export: a cancelled
+    /// one is `None`.
+    async fn end(
+        self,
+        result: Result<export::ExportSummary, atelier_client::ClientError>,
+    ) -> Result<Option<ExportSummary>, AppError> {
+        drop(self.progress);
+        let _ = self.forward.await;
+        match result {
+            Ok(summary) => Ok(Some(ExportSummary {
+                path: summary.path.display().to_string(),
+                images: summary.images,
+                bytes: summary.bytes,
+            })),
+            Err(atelier_client::ClientError::ExportCancelled) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -63,20 +141,9 @@ pub async fn export_data(
 ) -> Result<Option<ExportSummary>, AppError> {
     let auth = state.auth()?;
     let token = auth.token().await?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_file_name(export::default_file_name())
-        .add_filter("Zip", &["zip"])
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx.await.ok().flatten() else {
+    let Some(target) = ask_where(&app, export::default_file_name()).await? else {
         return Ok(None);
     };
-    let target = path
-        .into_path()
-        .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))?;
     // Without a usable cache every image is downloaded; the export still works.
     let files = match state.library().await {
         Ok(library) => Some(library.cache().files().clone()),
@@ -90,42 +157,49 @@ pub async fn export_data(
         token,
         files,
     };
-
-    let cancel = CancellationToken::new();
-    running(&app).start(cancel.clone());
-    let (progress, mut changes) = tokio::sync::watch::channel(export::ExportProgress::default());
-    let forward = tauri::async_runtime::spawn({
-        let app = app.clone();
-        async move {
-            while changes.changed().await.is_ok() {
-                let p = *changes.borrow_and_update();
-                let _ = ExportProgress {
-                    done: p.done,
-                    total: p.total,
-                    stage: p.stage.as_str().to_owned(),
-                }
-                .emit(&app);
-            }
-        }
-    });
-    let result = export::export(&source, &target, &progress, &cancel).await;
-    drop(progress);
-    let _ = forward.await;
-    match result {
-        Ok(summary) => Ok(Some(ExportSummary {
-            path: summary.path.display().to_string(),
-            images: summary.images,
-            bytes: summary.bytes,
-        })),
-        Err(atelier_client::ClientError::ExportCancelled) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    let tracked = track(&app, ExportKind::Data);
+    let result = export::export(&source, &target, &tracked.progress, &tracked.cancel).await;
+    tracked.end(result).await
 }
 
-/// Stops the running export, if any; its unfinished file is deleted.
+/// Asks where to save (`atelier-images-YYYY-MM-DD.zip`), then writes the originals of
+/// `image_ids` there as PNGs with their prompts. `None` when the person closed the dialog or
+/// cancelled; `originals_unavailable` (with `missing`) when offline without every original here.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_export(app: AppHandle) -> Result<(), AppError> {
-    running(&app).cancel();
+pub async fn export_selected(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    image_ids: Vec<String>,
+) -> Result<Option<ExportSummary>, AppError> {
+    let auth = state.auth()?;
+    let token = auth.token().await?;
+    let library = state.library().await?;
+    let Some(target) = ask_where(&app, export::selected::default_file_name()).await? else {
+        return Ok(None);
+    };
+    let source = ExportSource {
+        api: auth.api().clone(),
+        token,
+        files: Some(library.cache().files().clone()),
+    };
+    let tracked = track(&app, ExportKind::Selected);
+    let result = export::selected::export_selected(
+        library.cache(),
+        &source,
+        &image_ids,
+        &target,
+        &tracked.progress,
+        &tracked.cancel,
+    )
+    .await;
+    tracked.end(result).await
+}
+
+/// Stops the running export of `kind`, if any; its unfinished file is deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_export(app: AppHandle, kind: ExportKind) -> Result<(), AppError> {
+    running(&app).cancel(kind);
     Ok(())
 }

@@ -10,3 +10,4 @@ pub mod export;
 pub mod gallery;
 pub mod generations;
 pub mod privacy;
+pub mod uploads;

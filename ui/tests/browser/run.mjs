@@ -57,6 +57,20 @@ const CATALOGUE = [
   tool('upscale-4x', 'Upscale 4×', 6),
   tool('remove-background', 'Remove background', 1),
 ]
+/** What `input_limits` answers: the service's. */
+const INPUT_LIMITS = { max_upload_bytes: 10 * 1024 * 1024, max_upload_pixels: 4096 * 4096, max_input_images: 8 }
+/** What `upload_image` answers for the scenarios' files. */
+const UPLOADS = ['f1', 'f2'].map((p, i) => ({
+  id: p.repeat(16),
+  width: 512,
+  height: 512,
+  content_type: 'image/png',
+  sha256: p.repeat(32),
+  thumbnail_sha256: p.repeat(32),
+  created_at: Date.UTC(2026, 10, 24, 8, i),
+  thumbnail_cached: true,
+}))
+
 const CONVERSATION = { id: 'c0ffee00c0ffee00c0ffee00c0ffee00', title: 'A lighthouse at dusk, oil painting', created_at: Date.UTC(2026, 10, 24, 7), updated_at: Date.UTC(2026, 10, 24, 7) }
 const IMAGE_IDS = ['a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2']
 const GEN = {
@@ -276,6 +290,7 @@ function installTauriIpcMock(config) {
           return ipc.health
         case 'plugin:event|listen':
           ipc.listeners[args.handler] = args.event
+          if (args.event === 'library-changed') ipc.generationsMoveOn()
           return args.handler
         case 'plugin:event|unlisten':
           return null
@@ -291,8 +306,18 @@ function installTauriIpcMock(config) {
       if (outcome.hang) return new Promise(() => {})
       if (outcome.wait) await new Promise((resolve) => (ipc.waiting[cmd] = resolve))
       if ('error' in outcome) throw outcome.error
+      if (cmd === 'get_generation' && !['done', 'failed'].includes(outcome.ok?.status)) ipc.generationsMoveOn()
       return outcome.ok
     },
+  }
+  // The live sync: while a scenario scripts generations moving on (`get_generation`), Rust says
+  // generations changed 1.5 s after a card starts listening and after each unfinished state it
+  // read, as the shell does when the live sync brings their changes; the card then reads its
+  // generation again (its next scripted state).
+  ipc.generationsMoveOn = () => {
+    if (!ipc.commands?.get_generation) return
+    const changed = { conversations: false, generations: true, images: false, uploads: false, credits: false, finished_generations: [], more_finished: false }
+    setTimeout(() => ipc.emit('library-changed', changed), 1500)
   }
   // Lets a command waiting with `wait: true` answer.
   ipc.release = (cmd) => {
@@ -1970,7 +1995,302 @@ const scenarios = [
       await t.screenshot('settings-legal-zh-CN')
     },
   },
+  {
+    // Issue 13: three images chosen, "Export selected…" zips their originals (Rust shows the save
+    // dialog), with its progress; and a tile dragged carries its image id for the composer.
+    name: 'gallery-export-selected',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 2_000 },
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        export_selected: { wait: true, ok: { path: '/home/ada/Pictures/atelier-images-2026-11-24.zip', images: 3, bytes: 3_400_000 } },
+        cancel_export: { ok: null },
+      },
+    },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectAttr('gallery-count', 'data-count', '2000')
+      await t.expectTilesLoaded()
+      const tile = (i) => t.page.locator(`[data-testid="gallery-tile"][data-index="${i}"]`)
+
+      // A tile's dragstart sets the image id as application/x-atelier-image. (A page-made
+      // DataTransfer keeps its data but not `effectAllowed`; the unit test checks that.)
+      const dragged = await t.page.evaluate(() => {
+        const tile = document.querySelector('[data-testid="gallery-tile"][data-index="1"]')
+        const dataTransfer = new DataTransfer()
+        tile.dispatchEvent(new DragEvent('dragstart', { dataTransfer, bubbles: true, cancelable: true }))
+        return { draggable: tile.draggable, id: tile.dataset.id, carried: dataTransfer.getData('application/x-atelier-image') }
+      })
+      if (!dragged.draggable || dragged.carried !== dragged.id) throw new Error(`a dragged tile should carry its id: ${JSON.stringify(dragged)}`)
+
+      await tile(0).click()
+      await tile(2).click({ modifiers: ['Control'] })
+      await tile(4).click({ modifiers: ['Control'] })
+      await t.expectAttr('selection-count', 'data-count', '3')
+      const ids = await t.page.evaluate(() => [0, 2, 4].map((i) => document.querySelector(`[data-testid="gallery-tile"][data-index="${i}"]`).dataset.id))
+      await t.expectText('bulk-export', 'Export selected…')
+      await t.byId('bulk-export').click()
+      await t.expectArgs('export_selected', [{ imageIds: ids }])
+      await t.expectAttr('export-selected', 'data-phase', 'running')
+      await t.expectText('export-selected', 'Exporting 3 images')
+      await t.emit('export-progress', { kind: 'selected', done: 0, total: 3, stage: 'preparing' })
+      await t.expectText('export-selected-progress-text', 'Preparing your export…')
+      await t.emit('export-progress', { kind: 'selected', done: 1, total: 3, stage: 'images' })
+      await t.expectText('export-selected-progress-text', '1 of 3')
+      await t.expectAttr('export-selected-progress', 'value', '33')
+      // Another export's progress (Settings' data export) is not this one's.
+      await t.emit('export-progress', { kind: 'data', done: 150, total: 200, stage: 'images' })
+      await t.expectText('export-selected-progress-text', '1 of 3')
+      await t.screenshot('gallery-export-selected-progress')
+      await t.emit('export-progress', { kind: 'selected', done: 3, total: 3, stage: 'finishing' })
+      await t.expectAttr('export-selected-progress', 'value', '100')
+      await t.release('export_selected')
+      await t.expectAttr('export-selected', 'data-phase', 'done')
+      await t.expectText('export-selected', 'Exported 3 images (3.2\u00a0MB) to:')
+      await t.expectText('export-selected-path', '/home/ada/Pictures/atelier-images-2026-11-24.zip')
+      await t.screenshot('gallery-export-selected-done')
+      await t.byId('export-selected-dismiss').click()
+      await t.expectAbsent('export-selected')
+      await t.expectCallCount('export_selected', 1)
+      await t.expectCallCount('cancel_export', 0)
+    },
+  },
+  {
+    // Issue 13: a PNG dropped on the composer uploads with a progress bar and becomes a chip; a
+    // pasted one joins it; another file is refused in words; the models narrow to those that
+    // take that many images, the cost follows, a tool hides the prompt; the ids go in order.
+    name: 'composer-inputs',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_models: { ok: CATALOGUE },
+        input_limits: { ok: INPUT_LIMITS },
+        upload_image: [{ wait: true, ok: UPLOADS[0] }, { ok: UPLOADS[1] }],
+        create_generation: { ok: { ...GEN, model: 'nano-banana-edit', prompt: 'make it winter', count: 1, cost: 4 } },
+        list_generations: { ok: { generations: [], next_cursor: null } },
+        get_generation: { ok: { ...GEN, model: 'nano-banana-edit', prompt: 'make it winter', count: 1, cost: 4, status: 'generating' } },
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100 credits left')
+      await expectModels(t, ['nano-banana', 'seedream', 'nano-banana-pro'])
+      await t.expectText('composer-cost', 'Costs 4 credits')
+
+      // Dragged over: the composer says where to drop.
+      await dropFiles(t, 'composer', [{ name: 'harbour.png', type: 'image/png', hue: 30 }], { drop: false })
+      await t.expectText('composer-drop', 'Drop images here to work from them')
+      await t.screenshot('composer-inputs-dragover')
+      await dropFiles(t, 'composer', [{ name: 'harbour.png', type: 'image/png', hue: 30 }])
+      await t.expectAbsent('composer-drop')
+      await t.expectAttr('input-chip', 'data-state', 'uploading')
+      // The bytes went as they are (the raw IPC body), not as JSON.
+      const sent = await t.page.evaluate(() => {
+        const body = window.__ATELIER_IPC__.args.upload_image[0]
+        return { raw: body instanceof Uint8Array, png: body[0] === 0x89 && body[1] === 0x50, length: body.length }
+      })
+      if (!sent.raw || !sent.png) throw new Error(`upload_image should get the PNG's bytes: ${JSON.stringify(sent)}`)
+      // Rust tells the progress on the channel the call named (the newest callback).
+      await t.page.evaluate((total) => {
+        const internals = window.__TAURI_INTERNALS__
+        const channel = Math.max(...internals.callbacks.keys())
+        internals.runCallback(channel, { message: { sent: Math.round(total * 0.4), total }, index: 0 })
+      }, sent.length)
+      await t.expectAttr('input-progress', 'aria-valuenow', '40')
+      await t.screenshot('composer-inputs-uploading')
+      await t.release('upload_image')
+      await t.expectAttr('input-chip', 'data-state', 'ready')
+      await t.expectAttr('input-chip', 'data-id', UPLOADS[0].id)
+      await expectModels(t, ['nano-banana-pro', 'nano-banana-edit', 'upscale-2x', 'upscale-4x', 'remove-background'])
+
+      // Pasted into the prompt: a second chip, and only the models that take two.
+      await t.byId('composer-prompt').click()
+      await pasteFiles(t, 'composer-prompt', [{ name: 'image.png', type: 'image/png', hue: 160 }])
+      await t.waitUntil('two ready chips, in order', (ids) => {
+        const chips = [...document.querySelectorAll('[data-testid="input-chip"]')].map((c) => [c.dataset.state, c.dataset.id])
+        return { ok: JSON.stringify(chips) === JSON.stringify(ids.map((id) => ['ready', id])), seen: chips }
+      }, UPLOADS.map((u) => u.id))
+      await t.expectValue('composer-prompt', '')
+      await expectModels(t, ['nano-banana-pro', 'nano-banana-edit'])
+
+      // Not an image: refused in words, nothing uploaded.
+      await dropFiles(t, 'composer', [{ name: 'notes.pdf', type: 'application/pdf' }])
+      await t.expectText('input-refusal', '“notes.pdf” can\'t be used: only PNG, JPEG and WebP images can.')
+      await t.expectCallCount('upload_image', 2)
+      await t.screenshot('composer-inputs-chips')
+
+      // One image again: the tools come back; a tool takes no prompt and makes one image.
+      await t.page.locator('[data-testid="input-remove"]').nth(1).click()
+      await t.byId('composer-model').selectOption('upscale-2x')
+      await t.expectAbsent('composer-prompt')
+      await t.expectText('composer-no-prompt', 'Upscale 2× takes no prompt')
+      await t.expectText('composer-cost', 'Costs 3 credits')
+      await t.screenshot('composer-inputs-tool')
+
+      await t.byId('composer-model').selectOption('nano-banana-edit')
+      await t.expectText('composer-cost', 'Costs 4 credits')
+      await t.byId('composer-prompt').fill('make it winter')
+      await t.byId('composer-submit').click()
+      await t.waitUntil('create_generation should name the upload', (id) => {
+        const [args] = window.__ATELIER_IPC__.args.create_generation ?? []
+        const r = args?.request
+        const ok = r && r.model === 'nano-banana-edit' && r.prompt === 'make it winter' && JSON.stringify(r.input_images) === JSON.stringify([id])
+        return { ok, seen: r }
+      }, UPLOADS[0].id)
+      await t.expectAbsent('input-chip')
+    },
+  },
+  {
+    // The service refuses an upload: its reason on the chip, Retry; too many refused; in Chinese.
+    name: 'composer-inputs-refused-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_models: { ok: CATALOGUE },
+        input_limits: { ok: { ...INPUT_LIMITS, max_input_images: 2 } },
+        upload_image: [fail('image_too_large'), { ok: UPLOADS[0] }, { ok: UPLOADS[1] }],
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100')
+      await dropFiles(t, 'composer', [{ name: 'panorama.png', type: 'image/png', hue: 90 }])
+      await t.expectAttr('input-chip', 'data-state', 'failed')
+      await t.expectAttr('input-error', 'data-code', 'image_too_large')
+      await t.expectText('input-error', '像素过多')
+      await t.byId('composer-prompt').fill('冬天的港口')
+      await t.byId('composer-submit').click()
+      await t.expectText('composer-problem', '请先重试或移除上传失败的图片。')
+      await t.expectCallCount('create_generation', 0)
+      await t.screenshot('composer-inputs-refused-zh-CN-dark')
+      await t.byId('input-retry').click()
+      await t.expectAttr('input-chip', 'data-state', 'ready')
+      await dropFiles(t, 'composer', [
+        { name: 'a.png', type: 'image/png', hue: 10 },
+        { name: 'b.png', type: 'image/png', hue: 200 },
+      ])
+      await t.expectText('input-refusal', '一次生成最多使用 2 张图片。')
+      await t.expectCallCount('upload_image', 3)
+      await t.expectOnlyChinese(['Atelier', 'English', 'Enter', 'Shift', 'PNG', 'JPEG', 'WebP', 'Nano', 'Banana', 'Pro', 'Edit', 'auto'])
+    },
+  },
+  {
+    // Issue 13 from the gallery: "Edit" opens the studio with the image as the composer's one
+    // chip and an edit model chosen; "Use as reference" adds another; a tile dropped on the
+    // composer goes in by id, with no upload.
+    name: 'gallery-edit',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 2_000 },
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_models: { ok: CATALOGUE },
+        input_limits: { ok: INPUT_LIMITS },
+        list_generations: { ok: { generations: [], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      const id = (i) => t.page.evaluate((i) => document.querySelector(`[data-testid="gallery-tile"][data-index="${i}"]`).dataset.id, i)
+      const first = await id(2)
+      await t.page.locator('[data-testid="gallery-tile"][data-index="2"]').dblclick()
+      await t.page.getByRole('dialog', { name: 'Image details' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectText('image-action-edit', 'Edit')
+      await t.expectText('image-action-reference', 'Use as reference')
+      await t.screenshot('gallery-edit-actions')
+      const cost = await t.page.evaluate(() => document.querySelector('[data-testid="image-action-edit"]').dataset.cost)
+      await t.byId('image-action-edit').click()
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.expectAttr('input-chip', 'data-id', first)
+      await t.expectText('composer-cost', `Costs ${cost} credits`)
+      const model = await t.page.evaluate(() => document.querySelector('[data-testid="composer-model"]').value)
+      if (!['nano-banana-edit', 'nano-banana-pro'].includes(model)) throw new Error(`an edit model should be chosen, not ${model}`)
+
+      // "Use as reference" on another image: added after the first, the studio not opened.
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      const second = await id(5)
+      await t.page.locator('[data-testid="gallery-tile"][data-index="5"]').dblclick()
+      await t.byId('image-action-reference').click()
+      await t.expectText('image-input-status', "Added to the studio's images (2 now).")
+      await t.screenshot('gallery-edit-reference')
+      await t.byId('image-input-open').click()
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+
+      // A gallery tile's drag data dropped on the composer: a third chip, by id.
+      const third = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3'
+      await t.page.evaluate((third) => {
+        const composer = document.querySelector('[data-testid="composer"]')
+        const dataTransfer = new DataTransfer()
+        dataTransfer.setData('application/x-atelier-image', third)
+        for (const type of ['dragenter', 'dragover', 'drop']) composer.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }))
+      }, third)
+      await t.waitUntil('three chips, in order, none uploaded', (ids) => {
+        const chips = [...document.querySelectorAll('[data-testid="input-chip"]')].map((c) => c.dataset.id)
+        return { ok: JSON.stringify(chips) === JSON.stringify(ids), seen: chips }
+      }, [first, second, third])
+      await t.expectCallCount('upload_image', 0)
+      await expectModels(t, ['nano-banana-pro', 'nano-banana-edit'])
+      await t.screenshot('gallery-edit-studio')
+    },
+  },
 ]
+
+/** The composer's model menu should offer exactly `ids`. */
+async function expectModels(t, ids) {
+  await t.waitUntil(`the models offered should be ${ids}`, (ids) => {
+    const offered = [...document.querySelector('[data-testid="composer-model"]').options].map((o) => o.value)
+    return { ok: JSON.stringify(offered) === JSON.stringify(ids), seen: offered }
+  }, ids)
+}
+
+/** Files for a synthetic DataTransfer: a real PNG for images, a few bytes for anything else. */
+function fileSpecs(files) {
+  return files.map((f) => ({ ...f, bytes: [...(f.type === 'image/png' ? png(f.hue ?? 0, 64) : Buffer.from('%PDF-1.7'))] }))
+}
+
+/** Drags files from the OS onto `id` (and drops them, unless `drop` is false), as Chromium does. */
+async function dropFiles(t, id, files, { drop = true } = {}) {
+  await t.page.evaluate(
+    ({ id, files, drop }) => {
+      const target = document.querySelector(`[data-testid="${id}"]`)
+      const dataTransfer = new DataTransfer()
+      for (const f of files) dataTransfer.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }))
+      const types = drop ? ['dragenter', 'dragover', 'drop'] : ['dragenter', 'dragover']
+      for (const type of types) target.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }))
+    },
+    { id, files: fileSpecs(files), drop },
+  )
+}
+
+/** Pastes files into `id`, as a paste of an image copied elsewhere does. */
+async function pasteFiles(t, id, files) {
+  await t.page.evaluate(
+    ({ id, files }) => {
+      const target = document.querySelector(`[data-testid="${id}"]`)
+      const clipboardData = new DataTransfer()
+      for (const f of files) clipboardData.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }))
+      target.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }))
+    },
+    { id, files: fileSpecs(files) },
+  )
+}
 
 // ---------------------------------------------------------------------------------------------
 // What a scenario can ask of its page.

@@ -16,13 +16,43 @@ fn id(kind: u8, n: u64) -> String {
 /// A real JPEG per image, distinct (the cache stores files by hash, so equal ones would be
 /// fetched once): noise over a colour that changes with `n`, about the size of a real thumbnail.
 pub fn thumbnail(n: u64) -> Vec<u8> {
+    thumbnail_sized(n, 192)
+}
+
+/// As [`thumbnail`], `side` px square (the service makes 512). Larger ones are one of 64
+/// pictures (with fainter noise, so a file stays about as large as a real thumbnail of that
+/// size) made distinct by a JPEG comment naming `n`: a library of 100,000 costs 64 encodings.
+pub fn thumbnail_sized(n: u64, side: u32) -> Vec<u8> {
+    if side <= 192 {
+        return picture(n, side, 64);
+    }
+    static PICTURES: std::sync::Mutex<Vec<(u32, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+    let mut pictures = PICTURES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if pictures.first().is_none_or(|(s, _)| *s != side) {
+        *pictures = (0..64)
+            .map(|k| (side, picture(k * 37 + 11, side, 12)))
+            .collect();
+    }
+    let base = &pictures[(n % 64) as usize].1;
+    let comment = format!("atelier benchmark image {n}");
+    let mut jpeg = Vec::with_capacity(base.len() + comment.len() + 4);
+    jpeg.extend_from_slice(&base[..2]); // SOI
+    jpeg.extend_from_slice(&[0xFF, 0xFE]); // COM, its length counting itself
+    jpeg.extend_from_slice(&(comment.len() as u16 + 2).to_be_bytes());
+    jpeg.extend_from_slice(comment.as_bytes());
+    jpeg.extend_from_slice(&base[2..]);
+    jpeg
+}
+
+fn picture(n: u64, side: u32, amplitude: u64) -> Vec<u8> {
     let mut state = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let side = 192;
     let pixels = image::RgbImage::from_fn(side, side, |x, y| {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let noise = (state % 64) as u8;
+        let noise = (state % amplitude) as u8;
         image::Rgb([
             (n as u8).wrapping_add(noise),
             (x as u8).wrapping_add(noise),
@@ -39,8 +69,13 @@ pub fn thumbnail(n: u64) -> Vec<u8> {
 /// Writes `images` images (two per generation, a hundred per conversation) for `account`, all
 /// with the same stand-in bytes as their original.
 pub async fn seed(platform: &NativePlatform, account: &str, images: u64) {
+    seed_sized(platform, account, images, 192).await;
+}
+
+/// As [`seed`], with thumbnails `side` px square.
+pub async fn seed_sized(platform: &NativePlatform, account: &str, images: u64, side: u32) {
     let original = bytes::Bytes::from_static(b"\x89PNG original stand-in");
-    seed_with(platform, account, images, |_| original.clone()).await;
+    seed_thumbnails(platform, account, images, side, |_| original.clone()).await;
 }
 
 /// As [`seed`], with `original(n)` as the original of image `n`.
@@ -48,6 +83,16 @@ pub async fn seed_with(
     platform: &NativePlatform,
     account: &str,
     images: u64,
+    original: impl Fn(u64) -> bytes::Bytes,
+) {
+    seed_thumbnails(platform, account, images, 192, original).await;
+}
+
+async fn seed_thumbnails(
+    platform: &NativePlatform,
+    account: &str,
+    images: u64,
+    side: u32,
     original: impl Fn(u64) -> bytes::Bytes,
 ) {
     for n in 0..images {
@@ -75,7 +120,7 @@ pub async fn seed_with(
             batch.extend(log::changed(account, SyncKind::Generation, &gid, now));
         }
         let iid = id(3, n);
-        let thumb = thumbnail(n);
+        let thumb = thumbnail_sized(n, side);
         let base = format!("images/{account}/{iid}");
         let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg")).unwrap();
         let original_key = BlobKey::new(format!("{base}/original.png")).unwrap();

@@ -22,6 +22,8 @@ pub use auth::Language;
 pub use credits::checked_checkout_url;
 pub use generations::{IdempotencyKey, ImageBytes, ImageVariant, is_valid_id};
 pub use retry::RetryPolicy;
+pub use sync::MAX_SYNC_WAIT;
+pub use uploads::Progress;
 
 use crate::error::ClientError;
 use crate::session::SessionToken;
@@ -52,6 +54,9 @@ pub struct ApiClient {
     base: Url,
     http: reqwest::Client,
     retry: RetryPolicy,
+    /// The time allowed for a request that answers at once; one that waits on purpose (the
+    /// live sync) gets its wait on top.
+    request_timeout: Duration,
 }
 
 /// The User-Agent of every request: product, version, OS.
@@ -84,6 +89,7 @@ impl ApiClient {
             base,
             http,
             retry: options.retry,
+            request_timeout: options.request_timeout,
         })
     }
 
@@ -128,10 +134,17 @@ impl ApiClient {
             if let Some(language) = request.language {
                 builder = builder.header(ACCEPT_LANGUAGE, language);
             }
+            if let Some(timeout) = request.timeout {
+                builder = builder.timeout(timeout);
+            }
             if let Some(body) = &request.body {
+                let body = match &request.progress {
+                    Some(progress) => uploads::with_progress(body.clone(), progress.clone()),
+                    None => body.clone().into(),
+                };
                 builder = builder
                     .header(CONTENT_TYPE, request.content_type)
-                    .body(body.clone());
+                    .body(body);
             }
             let started = Instant::now();
             let outcome = builder.send().await;
@@ -166,8 +179,12 @@ struct Request<'a> {
     bearer: Option<&'a SessionToken>,
     language: Option<&'a str>,
     idempotency_key: Option<&'a str>,
+    /// Instead of the client's own time-out (a request the service holds on purpose).
+    timeout: Option<Duration>,
     /// Safe to send twice: the only requests that are retried.
     idempotent: bool,
+    /// Told how much of the body has gone, as it goes (an upload's progress bar).
+    progress: Option<Progress>,
 }
 
 impl<'a> Request<'a> {
@@ -180,7 +197,9 @@ impl<'a> Request<'a> {
             bearer: None,
             language: None,
             idempotency_key: None,
+            timeout: None,
             idempotent,
+            progress: None,
         }
     }
 

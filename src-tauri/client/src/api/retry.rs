@@ -57,6 +57,7 @@ pub(super) fn is_retryable(error: &ClientError) -> bool {
         | ClientError::InvalidSyncData(_)
         | ClientError::ExportTarget(_)
         | ClientError::ExportCancelled
+        | ClientError::OriginalsUnavailable { .. }
         | ClientError::SignInNotPending => false,
     }
 }

@@ -12,7 +12,7 @@ use atelier_api::uploads::Upload;
 use sqlx::{Sqlite, Transaction};
 
 use super::files::is_sha256;
-use super::{Cache, credits};
+use super::{Cache, credits, uploads};
 use crate::api::is_valid_id;
 use crate::error::ClientError;
 
@@ -284,25 +284,7 @@ impl Cache {
             SyncRecord::Credit(c) => credits::upsert(tx, &c.entry).await?,
             SyncRecord::Upload(u) => {
                 let thumbnail_cached = self.files.has(&u.thumbnail_sha256, u.thumbnail_bytes);
-                // An upload never changes once made.
-                sqlx::query(
-                    "INSERT INTO uploads (id, width, height, content_type, sha256, bytes, thumbnail_sha256,
-                                          thumbnail_bytes, created_at, thumbnail_cached)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&u.id)
-                .bind(i64::from(u.width))
-                .bind(i64::from(u.height))
-                .bind(&u.content_type)
-                .bind(&u.sha256)
-                .bind(u.bytes as i64)
-                .bind(&u.thumbnail_sha256)
-                .bind(u.thumbnail_bytes as i64)
-                .bind(u.created_at)
-                .bind(thumbnail_cached)
-                .execute(&mut **tx)
-                .await?;
+                uploads::insert(&mut **tx, u, thumbnail_cached).await?;
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -11,6 +12,8 @@ use crate::error::ClientError;
 
 /// Suffix of files being written; never a valid name in the store.
 const PARTIAL: &str = ".partial";
+/// Numbers each write's temporary file within this process.
+static WRITES: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Debug, Clone)]
 pub struct FileStore {
@@ -59,14 +62,29 @@ impl FileStore {
         }
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).map_err(|e| io("creating the image folder", e))?;
-        let temp = dir.join(format!("{hash}{PARTIAL}"));
-        let mut file = std::fs::File::create(&temp).map_err(|e| io("writing an image", e))?;
-        file.write_all(bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io("writing an image", e))?;
-        drop(file);
-        std::fs::rename(&temp, &path).map_err(|e| io("writing an image", e))?;
-        Ok(())
+        // A temporary name of this write's own: two writers of the same file (a sync and an
+        // upload storing one thumbnail) would otherwise write into one temporary file and the
+        // second rename would find it gone.
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!("{hash}.{}-{n}{PARTIAL}", std::process::id()));
+        let written = std::fs::File::create(&temp).and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        });
+        let renamed = written.and_then(|()| std::fs::rename(&temp, &path));
+        match renamed {
+            Ok(()) => Ok(()),
+            // The same bytes are there already (another writer won, and Windows refuses to
+            // replace a file that is open): the file is what it should be.
+            Err(_) if self.read_verified(hash).is_some() => {
+                let _ = std::fs::remove_file(&temp);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                Err(io("writing an image", e))
+            }
+        }
     }
 
     /// The file's bytes if they still hash to `hash`; a corrupt file is removed and `None` returned.
@@ -89,7 +107,8 @@ impl FileStore {
     }
 
     /// Every file in the store: `(hash, size)` of complete files, and the paths of leftovers
-    /// (temporary files of an interrupted write, anything that is not ours).
+    /// (temporary files of an interrupted write, anything that is not ours). The grid
+    /// thumbnails' folder is not looked into ([`super::grid`]: copies made from these files).
     pub fn scan(&self) -> (Vec<(String, u64)>, Vec<PathBuf>) {
         let mut files = Vec::new();
         let mut leftovers = Vec::new();
@@ -102,7 +121,10 @@ impl FileStore {
                 let path = entry.path();
                 let Ok(meta) = entry.metadata() else { continue };
                 if meta.is_dir() {
-                    stack.push(path);
+                    // Grid thumbnails are made from the files, not content-addressed: not ours.
+                    if path != self.root.join(super::grid::GRID_FOLDER) {
+                        stack.push(path);
+                    }
                     continue;
                 }
                 let name = entry.file_name().to_string_lossy().into_owned();
@@ -144,6 +166,24 @@ mod tests {
         std::fs::write(&path, b"bit rot").unwrap();
         assert_eq!(store.read_verified(&hash), None);
         assert!(!path.exists(), "a corrupt file is removed");
+    }
+
+    #[test]
+    fn writers_of_the_same_file_at_once_all_succeed_and_leave_no_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().to_owned());
+        let bytes = vec![7u8; 256 * 1024];
+        let hash = sha256_hex(&bytes);
+        std::thread::scope(|s| {
+            let writers: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| (0..20).try_for_each(|_| store.write(&hash, &bytes))))
+                .collect();
+            for writer in writers {
+                writer.join().unwrap().unwrap();
+            }
+        });
+        assert_eq!(store.read_verified(&hash).unwrap(), bytes);
+        assert_eq!(store.scan(), (vec![(hash, bytes.len() as u64)], vec![]));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod apply;
 pub mod credits;
 pub mod files;
 pub mod gallery;
+pub mod grid;
 pub mod integrity;
 pub mod outbox;
 mod search;

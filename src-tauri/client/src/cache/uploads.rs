@@ -1,6 +1,8 @@
 //! The account's uploads on this device: their rows (from sync) and which thumbnails are here.
 
+use atelier_api::uploads::Upload;
 use serde::{Deserialize, Serialize};
+use sqlx::SqliteExecutor;
 
 use super::Cache;
 use crate::error::ClientError;
@@ -20,7 +22,56 @@ pub struct CachedUpload {
     pub thumbnail_cached: bool,
 }
 
+/// Records an upload (from sync, or just made on this device). An upload never changes once
+/// made, so a second copy of it changes nothing.
+pub(super) async fn insert<'e>(
+    db: impl SqliteExecutor<'e>,
+    u: &Upload,
+    thumbnail_cached: bool,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO uploads (id, width, height, content_type, sha256, bytes, thumbnail_sha256,
+                              thumbnail_bytes, created_at, thumbnail_cached)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&u.id)
+    .bind(i64::from(u.width))
+    .bind(i64::from(u.height))
+    .bind(&u.content_type)
+    .bind(&u.sha256)
+    .bind(u.bytes as i64)
+    .bind(&u.thumbnail_sha256)
+    .bind(u.thumbnail_bytes as i64)
+    .bind(u.created_at)
+    .bind(thumbnail_cached)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 impl Cache {
+    /// An upload made on this device, kept at once (sync brings the same record later and
+    /// changes nothing), with whether its thumbnail's file is here.
+    pub async fn put_upload(&self, u: &Upload) -> Result<CachedUpload, ClientError> {
+        let thumbnail_cached = self.files.has(&u.thumbnail_sha256, u.thumbnail_bytes);
+        insert(&self.pool, u, thumbnail_cached).await?;
+        self.upload(&u.id)
+            .await?
+            .ok_or_else(|| ClientError::InvalidSyncData(format!("upload {} vanished", u.id)))
+    }
+
+    /// One upload, if this device knows it.
+    pub async fn upload(&self, id: &str) -> Result<Option<CachedUpload>, ClientError> {
+        Ok(sqlx::query_as(
+            "SELECT id, width, height, content_type, sha256, thumbnail_sha256, created_at, thumbnail_cached
+             FROM uploads WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Every upload, newest first.
     pub async fn uploads(&self) -> Result<Vec<CachedUpload>, ClientError> {
         Ok(sqlx::query_as(

@@ -4,10 +4,12 @@
 //! only read (an export neither fills it nor changes what it evicts next).
 //!
 //! Progress goes out through a `watch` channel; a cancel (or any failure) deletes the unfinished
-//! file, and the target appears only once the archive is complete.
+//! file, and the target appears only once the archive is complete. [`selected`] exports chosen
+//! images the same way (the same image pipeline, zip writer, progress and cancel).
 
 mod layout;
 pub mod png_text;
+pub mod selected;
 mod zip_file;
 
 use std::collections::{HashMap, VecDeque};
@@ -114,7 +116,20 @@ pub async fn export(
     progress.send_replace(ExportProgress::default());
     let data = unless_cancelled(cancel, source.api.data_export(&source.token)).await?;
     let zip = ZipFile::create(target)?;
-    let images = match write_entries(source, &data, &zip, progress, cancel).await {
+    let written = write_entries(source, &data, &zip, progress, cancel).await;
+    complete(zip, written, target, progress).await
+}
+
+/// Ends an export whose entries were `written` (how many images, or why not): the archive is
+/// finished and put in place, or abandoned (its temporary file deleted) with the error that
+/// says most.
+async fn complete(
+    zip: ZipFile,
+    written: Result<u32, ClientError>,
+    target: &Path,
+    progress: &watch::Sender<ExportProgress>,
+) -> Result<ExportSummary, ClientError> {
+    let images = match written {
         Ok(images) => images,
         Err(e) => {
             let writer = zip.abandon().await;
@@ -195,25 +210,63 @@ async fn write_entries(
         stage: ExportStage::Images,
     };
     progress.send_replace(state);
-    let mut pending = Pending::default();
-    let mut next = images.iter();
-    loop {
-        while pending.0.len() < IMAGES_IN_FLIGHT {
-            let Some((generation, image)) = next.next() else {
-                break;
-            };
-            let path = layout::image_path(
+    let jobs: Vec<ImageJob> = images
+        .iter()
+        .map(|(generation, image)| ImageJob {
+            path: layout::image_path(
                 &folders,
                 &image.conversation_id,
                 &image.id,
                 image.created_at,
-            );
-            pending.0.push_back(tokio::spawn(image_entry(
-                source.clone(),
-                path,
-                text_of(generation, image),
-                (*image).clone(),
-            )));
+            ),
+            text: text_of(generation, image),
+            id: image.id.clone(),
+            sha256: image.sha256.clone(),
+            created_at: image.created_at,
+        })
+        // Owned, so the future holds no borrowing closure (it must stay `Send` for any lifetime).
+        .collect();
+    write_images(source, jobs, zip, progress, &mut state, cancel).await?;
+    // Uploads go as they were uploaded (they carry no prompt to write into them).
+    for upload in &data.uploads {
+        let entry = unless_cancelled(cancel, upload_entry(source, upload)).await?;
+        unless_cancelled(cancel, zip.add(entry)).await?;
+        state.done += 1;
+        progress.send_replace(state);
+    }
+    Ok(state.done)
+}
+
+/// One image to write: where it goes in the zip, the text it carries, and its original.
+struct ImageJob {
+    path: String,
+    text: Vec<TextEntry>,
+    id: String,
+    sha256: String,
+    created_at: i64,
+}
+
+/// Writes the images of `jobs` in order, a few fetched and converted ahead of the one being
+/// written, counting each in `state` (sent as progress). Any export of images goes through
+/// here: the data export and an export of chosen images alike.
+async fn write_images(
+    source: &ExportSource,
+    jobs: Vec<ImageJob>,
+    zip: &ZipFile,
+    progress: &watch::Sender<ExportProgress>,
+    state: &mut ExportProgress,
+    cancel: &CancellationToken,
+) -> Result<(), ClientError> {
+    let mut pending = Pending::default();
+    let mut next = jobs.into_iter();
+    loop {
+        while pending.0.len() < IMAGES_IN_FLIGHT {
+            let Some(job) = next.next() else {
+                break;
+            };
+            pending
+                .0
+                .push_back(tokio::spawn(image_entry(source.clone(), job)));
         }
         let Some(task) = pending.0.pop_front() else {
             break;
@@ -225,15 +278,9 @@ async fn write_entries(
         .await?;
         unless_cancelled(cancel, zip.add(entry)).await?;
         state.done += 1;
-        progress.send_replace(state);
-    } // Uploads go as they were uploaded (they carry no prompt to write into them).
-    for upload in &data.uploads {
-        let entry = unless_cancelled(cancel, upload_entry(source, upload)).await?;
-        unless_cancelled(cancel, zip.add(entry)).await?;
-        state.done += 1;
-        progress.send_replace(state);
+        progress.send_replace(*state);
     }
-    Ok(state.done)
+    Ok(())
 }
 
 /// One upload as a zip entry: its original, cached or downloaded, checked against its SHA-256.
@@ -306,14 +353,16 @@ pub fn image_text(
 
 /// One image as a zip entry: its original (cached or downloaded, checked against its SHA-256)
 /// as a PNG with its text.
-async fn image_entry(
-    source: ExportSource,
-    path: String,
-    text: Vec<TextEntry>,
-    image: ImageRecord,
-) -> Result<Entry, ClientError> {
+async fn image_entry(source: ExportSource, job: ImageJob) -> Result<Entry, ClientError> {
+    let ImageJob {
+        path,
+        text,
+        id,
+        sha256,
+        created_at,
+    } = job;
     let files = source.files.clone();
-    let hash = image.sha256.clone();
+    let hash = sha256.clone();
     let cached = tokio::task::spawn_blocking(move || files.and_then(|f| f.read_verified(&hash)))
         .await
         .ok()
@@ -323,19 +372,17 @@ async fn image_entry(
         None => {
             let fetched = source
                 .api
-                .image(&source.token, &image.id, ImageVariant::Original)
+                .image(&source.token, &id, ImageVariant::Original)
                 .await?;
             let bytes = fetched.bytes.to_vec();
-            if sha256_hex(&bytes) != image.sha256 {
+            if sha256_hex(&bytes) != sha256 {
                 return Err(ClientError::Protocol(format!(
-                    "image {} does not match its SHA-256",
-                    image.id
+                    "image {id} does not match its SHA-256"
                 )));
             }
             bytes
         }
     };
-    let id = image.id.clone();
     let png = tokio::task::spawn_blocking(move || png_text::to_png_with_text(&original, &text))
         .await
         .map_err(|e| ClientError::Protocol(format!("preparing image {id}: {e}")))?
@@ -344,7 +391,7 @@ async fn image_entry(
         name: path,
         bytes: png,
         deflate: false,
-        modified_ms: image.created_at,
+        modified_ms: created_at,
     })
 }
 

@@ -1,10 +1,15 @@
-//! The desktop's library: the cache and its sync engine for the signed-in account, and the one
-//! place the app asks for an image's bytes (cache first, the service when it must).
+//! The desktop's library: the cache and its sync engine for the signed-in account (with its
+//! live watch on the service's changes), and the one place the app asks for an image's bytes
+//! (cache first, the service when it must).
 
+mod live;
 mod signed_in;
+mod uploads;
 
 use std::path::Path;
+use std::sync::Arc;
 
+pub use live::LiveEnd;
 pub use signed_in::{DataDir, ForAccount, SignedInLibrary};
 
 use atelier_api::ErrorCode;
@@ -20,6 +25,7 @@ use crate::sync::{SyncEngine, SyncOptions, SyncReport};
 pub struct Library {
     engine: SyncEngine,
     integrity: IntegrityReport,
+    live: Arc<live::LiveSlot>,
 }
 
 impl Library {
@@ -33,6 +39,7 @@ impl Library {
         Ok(Self {
             engine: SyncEngine::new(cache, api, SyncOptions::default()),
             integrity,
+            live: Arc::default(),
         })
     }
 
@@ -50,12 +57,18 @@ impl Library {
         self.engine.same_as(&other.engine)
     }
 
-    /// Closes the cache and removes everything the app keeps in its data folder (the account
+    /// Stops its live watch for good and closes the cache (signed out). Other handles on this
+    /// library fail from now on.
+    pub async fn close(&self) {
+        self.live.stop(true).await;
+        self.cache().close().await;
+    }
+
+    /// Closes the library and removes everything the app keeps in its data folder (the account
     /// was deleted). Other handles on this library fail from now on; open a new one to go on.
     pub async fn close_and_remove(self) -> Result<(), ClientError> {
-        let cache = self.cache();
-        cache.close().await;
-        crate::device_data::remove(cache.dir())
+        self.close().await;
+        crate::device_data::remove(self.cache().dir())
     }
 
     /// What the check at opening found.
@@ -90,6 +103,10 @@ impl Library {
         match variant {
             ImageVariant::Thumbnail => {
                 if let Some(bytes) = self.engine.thumbnail(id).await? {
+                    return Ok(bytes);
+                }
+                // An upload (an input chip in the composer) is shown like an image.
+                if !known && let Some(bytes) = self.upload_thumbnail(auth, id).await? {
                     return Ok(bytes);
                 }
             }

@@ -62,7 +62,11 @@ impl SignedInLibrary {
             });
         }
         let library = match open.take() {
-            Some(previous) => previous.library,
+            Some(previous) => {
+                // Its watch follows the previous account: stopped before the cache changes hands.
+                previous.library.stop_live().await;
+                previous.library
+            }
             None => Library::open(&(self.dir)()?, self.api.clone()).await?,
         };
         let switched = library.cache().meta("account_id").await?.as_deref() != Some(&user.id);
@@ -78,7 +82,7 @@ impl SignedInLibrary {
     /// (the same one finds its cache as it was).
     pub async fn close(&self) {
         if let Some(open) = self.open.lock().await.take() {
-            open.library.cache().close().await;
+            open.library.close().await;
         }
     }
 

@@ -100,8 +100,14 @@ export const commands = {
 	 *  when the person closed the dialog or cancelled the export; nothing is left behind then.
 	 */
 	exportData: () => typedError<ExportSummary | null, AppError_Serialize>(__TAURI_INVOKE("export_data")),
-	/**  Stops the running export, if any; its unfinished file is deleted. */
-	cancelExport: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_export")),
+	/**
+	 *  Asks where to save (`atelier-images-YYYY-MM-DD.zip`), then writes the originals of
+	 *  `image_ids` there as PNGs with their prompts. `None` when the person closed the dialog or
+	 *  cancelled; `originals_unavailable` (with `missing`) when offline without every original here.
+	 */
+	exportSelected: (imageIds: string[]) => typedError<ExportSummary | null, AppError_Serialize>(__TAURI_INVOKE("export_selected", { imageIds })),
+	/**  Stops the running export of `kind`, if any; its unfinished file is deleted. */
+	cancelExport: (kind: ExportKind) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_export", { kind })),
 	/**
 	 *  The analytics choice (`undecided` until the banner is answered), whether this build can send
 	 *  analytics at all, and whether error reports are on.
@@ -114,6 +120,14 @@ export const commands = {
 	setAnalyticsConsent: (granted: boolean) => typedError<PrivacySettings, AppError_Serialize>(__TAURI_INVOKE("set_analytics_consent", { granted })),
 	/**  Records one of the fixed product events; nothing is sent unless analytics is granted. */
 	trackEvent: (event: AnalyticsEvent) => __TAURI_INVOKE<void>("track_event", { event }),
+	/**
+	 *  Uploads the image in the request's body and keeps it in the cache with its thumbnail; the
+	 *  chip shows it through `img://localhost/thumbnail/<id>`. The generated binding sends no body:
+	 *  call it as `backend/index.ts` does, with the bytes and the progress header.
+	 */
+	uploadImage: () => typedError<CachedUpload, AppError_Serialize>(__TAURI_INVOKE("upload_image")),
+	/**  The limits on inputs, from `GET /v1/limits`. */
+	inputLimits: () => typedError<InputLimits, AppError_Serialize>(__TAURI_INVOKE("input_limits")),
 };
 
 /** Events */
@@ -121,6 +135,7 @@ export const events = {
 	authChanged: makeEvent<AuthChanged_Serialize, AuthChanged_Deserialize>("auth-changed"),
 	creditsChanged: makeEvent<CreditsChanged, CreditsChanged>("credits-changed"),
 	exportProgress: makeEvent<ExportProgress, ExportProgress>("export-progress"),
+	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	signInLink: makeEvent<SignInLink_Serialize, SignInLink_Deserialize>("sign-in-link"),
 	syncChanged: makeEvent<SyncChanged_Serialize, SyncChanged_Deserialize>("sync-changed"),
 };
@@ -167,6 +182,11 @@ export type AppError_Deserialize = {
 	retry_after_seconds?: number | null,
 	/**  With `invalid_code`: how many more codes may be tried before the emailed one dies. */
 	attempts_left?: number | null,
+	/**
+	 *  With `originals_unavailable`: how many of the chosen originals are neither on this
+	 *  computer nor reachable.
+	 */
+	missing?: number | null,
 };
 
 export type AppError_Serialize = {
@@ -176,6 +196,11 @@ export type AppError_Serialize = {
 	retry_after_seconds?: number,
 	/**  With `invalid_code`: how many more codes may be tried before the emailed one dies. */
 	attempts_left?: number,
+	/**
+	 *  With `originals_unavailable`: how many of the chosen originals are neither on this
+	 *  computer nor reachable.
+	 */
+	missing?: number,
 };
 
 export type AppInfo = {
@@ -239,6 +264,19 @@ export type BackendHealth = {
 	runtime: Runtime,
 	/**  Round trip of the answering request, in milliseconds. */
 	latency_ms: number,
+};
+
+/**  An upload as the cache knows it: enough to show it and to name it as an input offline. */
+export type CachedUpload = {
+	id: string,
+	width: number,
+	height: number,
+	content_type: string,
+	sha256: string,
+	thumbnail_sha256: string,
+	created_at: number,
+	/**  Whether the thumbnail's file is on disk (shown offline). */
+	thumbnail_cached: boolean,
 };
 
 /**
@@ -465,11 +503,15 @@ export type ErrorCode_Serialize =
 /**  Any code this build does not know yet: newer servers may add codes. */
 "unknown";
 
+/**  Which export: the whole account's data (Settings), or the images chosen in the gallery. */
+export type ExportKind = "data" | "selected";
+
 /**
- *  The data export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
+ *  An export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
  *  `finishing` or `done`.
  */
 export type ExportProgress = {
+	kind: ExportKind,
 	done: number,
 	total: number,
 	stage: string,
@@ -638,6 +680,19 @@ export type Generation_Serialize = {
 	updated_at: number,
 };
 
+/**
+ *  What the composer checks before it sends anything: the service's limits (this build's when
+ *  the service cannot be reached; it decides in the end).
+ */
+export type InputLimits = {
+	/**  Largest upload, in bytes. */
+	max_upload_bytes: number,
+	/**  Most pixels (width × height) an upload may have. */
+	max_upload_pixels: number,
+	/**  Most input images one generation may name. */
+	max_input_images: number,
+};
+
 /**  The language the sign-in email is written in: the UI's. */
 export type Language = "en" | "zh-CN";
 
@@ -699,6 +754,32 @@ export type LedgerPage_Serialize = {
 };
 
 /**
+ *  A sync pass changed the library (the live channel brought the service's changes, or any other
+ *  pass did): which kinds of records, and which generations finished. The Studio's cards and the
+ *  gallery read again what this names.
+ */
+export type LibraryChanged = LibraryChanges;
+
+/**
+ *  The kinds of records a pass changed (added, updated or deleted), and which generations it
+ *  found done or failed.
+ */
+export type LibraryChanges = {
+	conversations: boolean,
+	generations: boolean,
+	images: boolean,
+	uploads: boolean,
+	credits: boolean,
+	/**  Generations now `done` or `failed`, at most 100 (`MAX_FINISHED`), in the order they came. */
+	finished_generations: string[],
+	/**
+	 *  More generations finished than are named (or the library was rebuilt from zero): a
+	 *  reader refreshes every unfinished generation it shows.
+	 */
+	more_finished: boolean,
+};
+
+/**
  *  Codes only the desktop produces. They belong in `atelier_api::ErrorCode` once the contract
  *  carries them; until then they sit beside it so the UI can switch on them the same way.
  */
@@ -726,6 +807,11 @@ export type LocalCode =
 "export_target_unwritable" | 
 /**  The person stopped the data export; its unfinished file is gone. */
 "export_cancelled" | 
+/**
+ *  An export of chosen images needs originals this device does not hold, and the service
+ *  cannot be reached to fetch them. Nothing was written; `missing` says how many.
+ */
+"originals_unavailable" | 
 /**
  *  A sign-in link (or code) reached this app, but this app did not ask for one: a sign-in is
  *  bound to the device that asked. Open the link on the computer where you asked, or type
@@ -888,6 +974,12 @@ export type SyncStatus_Serialize = {
 	last_synced_at: number | null,
 	/**  Why the last sync stopped, when it did. */
 	error_code: string | null,
+};
+
+/**  How much of an upload has gone. */
+export type UploadProgress = {
+	sent: number,
+	total: number,
 };
 
 /* Tauri Specta runtime */

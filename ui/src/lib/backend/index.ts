@@ -5,14 +5,19 @@
  * of the UI depends on the `Backend` interface, which a test can replace. Every method resolves
  * to a `Result` and never rejects, so callers decide on `error.code`, never on message text.
  */
+import { Channel, invoke } from '@tauri-apps/api/core'
 import {
   commands,
   events,
+  type CachedUpload,
+  type InputLimits,
+  type UploadProgress,
   type Account_Serialize,
   type AppError,
   type AnalyticsConsent,
   type AnalyticsEvent,
   type AppInfo,
+  type ExportKind,
   type ExportProgress,
   type ExportSummary,
   type PrivacySettings,
@@ -39,6 +44,7 @@ import {
   type CheckoutStarted,
   type CreditPack,
   type CreditsChanged,
+  type LibraryChanges,
   type LedgerEntry_Serialize,
   type LedgerKind,
   type Money,
@@ -65,7 +71,9 @@ export type LedgerPage = LedgerPage_Serialize
 export type { GalleryConversation, GalleryItem, GalleryPage, StorageInfo, SyncProgress, SyncState }
 export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
-export type { AnalyticsConsent, AnalyticsEvent, ExportProgress, ExportSummary, PrivacySettings }
+export type { LibraryChanges }
+export type { AnalyticsConsent, AnalyticsEvent, ExportKind, ExportProgress, ExportSummary, PrivacySettings }
+export type { CachedUpload, InputLimits, UploadProgress }
 
 /** What Rust sends (its serialized shapes). */
 export type Account = Account_Serialize
@@ -114,6 +122,14 @@ export interface Backend {
   /** Tries the OS keychain again. */
   retryCredentialStore(): Promise<Result<AuthState>>
 
+  /**
+   * Uploads an image (PNG, JPEG or WebP bytes) to work from and keeps it in the cache with its
+   * thumbnail; `onProgress` hears how much has gone. The same bytes again are the same upload.
+   */
+  uploadImage(bytes: Uint8Array, onProgress: (progress: UploadProgress) => void): Promise<Result<CachedUpload>>
+  /** The limits on input images (size, pixels, how many): the service's, this build's offline. */
+  inputLimits(): Promise<Result<InputLimits>>
+
   /** The models on offer, their aspect ratios and prices. */
   listModels(): Promise<Result<Model[]>>
   listConversations(cursor: string | null): Promise<Result<ConversationPage>>
@@ -158,6 +174,11 @@ export interface Backend {
   syncNow(): Promise<Result<SyncStatus>>
   /** The sync engine's state changed (progress, offline, changes waiting, …). */
   onSyncChanged(listener: (status: SyncStatus) => void): Promise<Unlisten>
+  /**
+   * A sync pass changed the cache (the live channel brought the service's changes): which kinds
+   * of records, and which generations finished. Read again what it names.
+   */
+  onLibraryChanged(listener: (changes: LibraryChanges) => void): Promise<Unlisten>
   storageInfo(): Promise<Result<StorageInfo>>
   /** How many bytes of originals to keep on this computer. */
   setStorageBudget(bytes: number): Promise<Result<StorageInfo>>
@@ -185,6 +206,16 @@ export interface Backend {
   cancelExport(): Promise<Result<null>>
   onExportProgress(listener: (progress: ExportProgress) => void): Promise<Unlisten>
   /**
+   * Asks where to save, then writes a zip of the originals of `imageIds`, each a PNG carrying its
+   * prompt; `null` when the person closed the save dialog or cancelled. Progress comes as
+   * `onSelectedExportProgress`. `originals_unavailable` (with `missing`): offline, and that many
+   * originals are not on this computer; nothing was written.
+   */
+  exportSelected(imageIds: string[]): Promise<Result<ExportSummary | null>>
+  /** Stops a running `exportSelected`: it then answers `null` and its unfinished file is gone. */
+  cancelExportSelected(): Promise<Result<null>>
+  onSelectedExportProgress(listener: (progress: ExportProgress) => void): Promise<Unlisten>
+  /**
    * Deletes the account on the service, then this computer's copy and saved sign-in; answers the
    * signed-out state. `offline`: the service was not reached and nothing was deleted.
    */
@@ -203,15 +234,17 @@ export interface Backend {
  * Rust's commands reject with an `AppError`; Tauri itself rejects with a plain string (a missing
  * command, a denied permission) or an `Error` (no Tauri runtime at all). Those become `unknown`.
  * A code this build does not know yet is passed through untouched: the UI shows its generic
- * message for it. Optional details (`retry_after_seconds`, `attempts_left`) are kept when numeric.
+ * message for it. Optional details (`retry_after_seconds`, `attempts_left`, `missing`) are kept
+ * when numeric.
  */
 export function toAppError(thrown: unknown): AppError {
   if (typeof thrown === 'object' && thrown !== null && 'code' in thrown) {
-    const { code, message, retry_after_seconds, attempts_left } = thrown as Record<string, unknown>
+    const { code, message, retry_after_seconds, attempts_left, missing } = thrown as Record<string, unknown>
     if (typeof code === 'string' && code.length > 0) {
       const error: AppError = { code: code as ErrorCode, message: typeof message === 'string' ? message : '' }
       if (typeof retry_after_seconds === 'number') error.retry_after_seconds = retry_after_seconds
       if (typeof attempts_left === 'number') error.attempts_left = attempts_left
+      if (typeof missing === 'number') error.missing = missing
       return error
     }
   }
@@ -259,7 +292,20 @@ async function listening<T>(
   }
 }
 
+/**
+ * Passes on the progress of exports of `kind` only. An event without a kind is the data
+ * export's: it was the only export before events carried one.
+ */
+function ofKind(kind: ExportKind, listener: (progress: ExportProgress) => void): (progress: ExportProgress) => void {
+  return (progress) => {
+    if (((progress.kind as ExportKind | undefined) ?? 'data') === kind) listener(progress)
+  }
+}
+
 const notifier = osNotifier()
+
+/** Where `upload_image` looks for its progress channel (`commands/uploads.rs`). */
+export const PROGRESS_HEADER = 'atelier-progress-channel'
 
 /** The real backend: the Rust commands of the Tauri shell and the plugins it registers. */
 export const tauriBackend: Backend = {
@@ -276,6 +322,14 @@ export const tauriBackend: Backend = {
   signOutEverywhere: () => typed(() => commands.signOutEverywhere()),
   useMemorySession: () => typed(() => commands.useMemorySession()),
   retryCredentialStore: () => typed(() => commands.retryCredentialStore()),
+  uploadImage: (bytes, onProgress) =>
+    attempt(() => {
+      // The bytes go as the raw IPC body (no JSON array of numbers), so the generated binding,
+      // which sends JSON, is not used; the progress channel is named in a header.
+      const progress = new Channel<UploadProgress>(onProgress)
+      return invoke<CachedUpload>('upload_image', bytes, { headers: { [PROGRESS_HEADER]: progress.toJSON() } })
+    }),
+  inputLimits: () => typed(() => commands.inputLimits()),
   listModels: () => typed(() => commands.listModels()),
   listConversations: (cursor) => typed(() => commands.listConversations(cursor)),
   createConversation: (title) => typed(() => commands.createConversation(title)),
@@ -298,6 +352,7 @@ export const tauriBackend: Backend = {
   syncStatus: () => typed(() => commands.syncStatus()),
   syncNow: () => typed(() => commands.syncNow()),
   onSyncChanged: (listener) => listening((h) => events.syncChanged.listen(h), listener),
+  onLibraryChanged: (listener) => listening((h) => events.libraryChanged.listen(h), listener),
   storageInfo: () => typed(() => commands.storageInfo()),
   setStorageBudget: (bytes) => typed(() => commands.setStorageBudget(bytes)),
   clearCache: () => typed(() => commands.clearCache()),
@@ -309,8 +364,12 @@ export const tauriBackend: Backend = {
   // Analytics are best effort: a failure is nobody's business but Rust's log.
   trackEvent: (event) => attempt(() => commands.trackEvent(event)).then(() => undefined),
   exportData: () => typed(() => commands.exportData()),
-  cancelExport: () => typed(() => commands.cancelExport()),
-  onExportProgress: (listener) => listening((h) => events.exportProgress.listen(h), listener),
+  cancelExport: () => typed(() => commands.cancelExport('data')),
+  // One event for every export, tagged with its kind: each listener hears its own.
+  onExportProgress: (listener) => listening((h) => events.exportProgress.listen(h), ofKind('data', listener)),
+  exportSelected: (imageIds) => typed(() => commands.exportSelected(imageIds)),
+  cancelExportSelected: () => typed(() => commands.cancelExport('selected')),
+  onSelectedExportProgress: (listener) => listening((h) => events.exportProgress.listen(h), ofKind('selected', listener)),
   deleteAccount: () => typed(() => commands.deleteAccount()),
   notify: (title, body) => notifier.notify(title, body),
 }
@@ -318,8 +377,9 @@ export const tauriBackend: Backend = {
 /**
  * Where the webview loads an image from: the app's `img` scheme, which Rust serves with the
  * session (`img://localhost/…` on Linux and macOS, `http://img.localhost/…` on Windows).
+ * `grid` is the thumbnail at a tile's size (256 px), `thumbnail` the 512 px one.
  */
-export function imageUrl(id: string, variant: 'thumbnail' | 'original'): string {
+export function imageUrl(id: string, variant: 'grid' | 'thumbnail' | 'original'): string {
   const windows = typeof navigator !== 'undefined' && /Windows/.test(navigator.userAgent)
   const base = windows ? 'http://img.localhost' : 'img://localhost'
   return `${base}/${variant}/${encodeURIComponent(id)}`

@@ -13,6 +13,7 @@ import type {
   CreditsChanged,
   AuthChanged,
   AuthState,
+  CachedUpload,
   Conversation,
   ConversationPage,
   GalleryConversation,
@@ -21,6 +22,8 @@ import type {
   Generation,
   GenerationPage,
   GenerationRequest,
+  LibraryChanges,
+  InputLimits,
   KnownCode,
   ExportProgress,
   ExportSummary,
@@ -31,6 +34,7 @@ import type {
   StorageInfo,
   SyncStatus,
 } from '.'
+import { PROGRESS_HEADER } from '.'
 import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
 
 export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787', privacy_contact: 'ljj231428@gmail.com' }
@@ -99,7 +103,12 @@ export type CommandMocks = {
   trackEvent?: Handler<[event: AnalyticsEvent], null>
   exportData?: Handler<[], ExportSummary | null>
   cancelExport?: Handler<[], null>
+  exportSelected?: Handler<[imageIds: string[]], ExportSummary | null>
+  cancelExportSelected?: Handler<[], null>
   deleteAccount?: Handler<[], AuthState>
+  /** The image's bytes; call `progress` to move the chip's bar as Rust would. */
+  uploadImage?: Handler<[bytes: Uint8Array, progress: (sent: number, total: number) => void], CachedUpload>
+  inputLimits?: Handler<[], InputLimits>
 
   /** The notification plugin: allowed (`null`: not decided yet), what asking answers, a notice shown. */
   notificationGranted?: Handler<[], boolean | null>
@@ -130,6 +139,31 @@ function installNotificationScript(): void {
   }
   Object.defineProperty(Notification, 'permission', { get: () => permission, configurable: true })
   Object.defineProperty(window, 'Notification', { value: Notification, configurable: true, writable: true })
+}
+
+/** Models that take images: an edit (1–8 inputs) and a tool (one input, no prompt). */
+export const INPUT_MODELS: Model[] = [
+  { id: 'nano-banana-edit', display_name: 'Nano Banana Edit', aspect_ratios: ['auto', '1:1'], cost_per_image: 5, kind: 'edit', min_input_images: 1, max_input_images: 8, prompt: 'required', variation_model: 'nano-banana-edit' },
+  { id: 'upscale-2x', display_name: 'Upscale 2×', aspect_ratios: ['auto'], cost_per_image: 3, kind: 'tool', min_input_images: 1, max_input_images: 1, prompt: 'none', variation_model: null },
+]
+
+/** The service's limits on inputs. */
+export const INPUT_LIMITS: InputLimits = { max_upload_bytes: 10 * 1024 * 1024, max_upload_pixels: 4096 * 4096, max_input_images: 8 }
+
+/** An upload as `upload_image` answers it, numbered `n`. */
+export function cachedUpload(n: number, extra: Partial<CachedUpload> = {}): CachedUpload {
+  const hex = n.toString(16).padStart(32, '0')
+  return {
+    id: `a${hex.slice(1)}`,
+    width: 640,
+    height: 480,
+    content_type: 'image/png',
+    sha256: hex.repeat(2),
+    thumbnail_sha256: hex.repeat(2),
+    created_at: Date.UTC(2026, 10, 24),
+    thumbnail_cached: true,
+    ...extra,
+  }
 }
 
 export const MODELS: Model[] = [
@@ -253,9 +287,15 @@ export function mockCommands(mocks: CommandMocks): void {
           case 'export_data':
             return mocks.exportData?.()
           case 'cancel_export':
-            return mocks.cancelExport?.()
+            return args.kind === 'selected' ? mocks.cancelExportSelected?.() : mocks.cancelExport?.()
+          case 'export_selected':
+            return mocks.exportSelected?.(args.imageIds as string[])
           case 'delete_account':
             return mocks.deleteAccount?.()
+          case 'upload_image':
+            return mocks.uploadImage?.(payload as unknown as Uint8Array, progressTo(lastHeaders[PROGRESS_HEADER]))
+          case 'input_limits':
+            return mocks.inputLimits?.()
           case 'plugin:notification|is_permission_granted':
             return mocks.notificationGranted?.()
           case 'plugin:notification|request_permission':
@@ -272,6 +312,31 @@ export function mockCommands(mocks: CommandMocks): void {
     },
     { shouldMockEvents: true },
   )
+  // `mockIPC` drops the options of a call; the upload's progress channel is named in a header.
+  const internals = (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__
+  const mocked = internals.invoke
+  internals.invoke = (cmd, args, options) => {
+    lastHeaders = (options?.headers ?? {}) as Record<string, string>
+    return mocked(cmd, args, options)
+  }
+}
+
+type TauriInternals = {
+  invoke: (cmd: string, args?: unknown, options?: { headers?: unknown }) => Promise<unknown>
+  runCallback: (id: number, data: unknown) => void
+}
+
+let lastHeaders: Record<string, string> = {}
+
+/** What a Rust `Channel` named `__CHANNEL__:<id>` does when it sends: the message, in order. */
+function progressTo(channel: string | undefined): (sent: number, total: number) => void {
+  const id = Number(channel?.split(':')[1])
+  let index = 0
+  return (sent, total) => {
+    if (!Number.isFinite(id)) return
+    const internals = (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__
+    internals.runCallback(id, { message: { sent, total }, index: index++ })
+  }
 }
 
 /** Rust emitting `auth-changed`. */
@@ -289,13 +354,38 @@ export async function emitSyncChanged(status: SyncStatus): Promise<void> {
   await emit('sync-changed', status)
 }
 
+/** A sync pass that changed nothing: the base of a `library-changed` event. */
+export const NOTHING_CHANGED: LibraryChanges = {
+  conversations: false,
+  generations: false,
+  images: false,
+  uploads: false,
+  credits: false,
+  finished_generations: [],
+  more_finished: false,
+}
+
+/** Rust emitting `library-changed`. */
+export async function emitLibraryChanged(changes: LibraryChanges): Promise<void> {
+  await emit('library-changed', changes)
+}
+
+/**
+ * Rust emitting `library-changed` for generations that finished on the service (what the live
+ * sync tells when their images reached the cache); none named: one only moved on (say, queued to
+ * generating).
+ */
+export async function emitGenerationsChanged(...finished: string[]): Promise<void> {
+  await emitLibraryChanged({ ...NOTHING_CHANGED, generations: true, images: finished.length > 0, finished_generations: finished })
+}
+
 /** Rust emitting `credits-changed`. */
 export async function emitCreditsChanged(event: CreditsChanged): Promise<void> {
   await emit('credits-changed', event)
 }
 
-/** Rust emitting `export-progress`. */
-export async function emitExportProgress(progress: ExportProgress): Promise<void> {
+/** Rust emitting `export-progress` (without a `kind`: the data export's, as the UI reads it). */
+export async function emitExportProgress(progress: Omit<ExportProgress, 'kind'> & Partial<Pick<ExportProgress, 'kind'>>): Promise<void> {
   await emit('export-progress', progress)
 }
 

@@ -47,6 +47,7 @@ const ERROR_MESSAGES: Record<KnownCode, MessageKey> = {
   invalid_sync_data: 'error.invalid_sync_data',
   export_target_unwritable: 'error.export_target_unwritable',
   export_cancelled: 'error.export_cancelled',
+  originals_unavailable: 'error.originals_unavailable',
   sign_in_not_pending: 'error.sign_in_not_pending',
 }
 

@@ -1,6 +1,8 @@
 /**
  * Everything the Gallery screen holds: the filters and the query they make, the page cache,
- * the selection, the conversations to filter by, the sync state, and the bulk actions.
+ * the selection, the conversations to filter by, the sync state, and the bulk actions. What is in
+ * view is read again when the live sync changes the library (`library-changed`) and when a sync
+ * finishes.
  */
 import type { AppError, Backend, GalleryConversation, GalleryItem, GalleryQuery } from '../backend'
 import { GalleryFilters } from './filters.svelte'
@@ -18,6 +20,8 @@ export class Gallery {
   actionError = $state<AppError | null>(null)
   busy = $state(false)
   private query: GalleryQuery | null = null
+  private stopListening: (() => void) | null = null
+  private live = true
 
   constructor(
     private readonly backend: Backend,
@@ -33,12 +37,24 @@ export class Gallery {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.loadConversations(), this.sync.start()])
+    await Promise.all([this.loadConversations(), this.sync.start(), this.listen()])
   }
 
   stop(): void {
+    this.live = false
+    this.stopListening?.()
+    this.stopListening = null
     this.sync.stop()
     this.filters.stop()
+  }
+
+  /** The live sync brought images or conversations (made or deleted on any device): show them. */
+  private async listen(): Promise<void> {
+    const stop = await this.backend.onLibraryChanged((changes) => {
+      if (changes.images || changes.conversations) void this.changed()
+    })
+    if (!this.live) return stop()
+    this.stopListening = stop
   }
 
   async loadConversations(): Promise<void> {

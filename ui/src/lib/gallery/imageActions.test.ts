@@ -1,11 +1,13 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { tauriBackend, type Generation, type GenerationRequest, type Model } from '../backend'
-import { GENERATION, MODELS, appError, clearCommandMocks, galleryItem, mockCommands, settle } from '../backend/testing'
+import { GENERATION, INPUT_LIMITS, INPUT_MODELS, MODELS, appError, clearCommandMocks, emitGenerationsChanged, galleryItem, mockCommands, settle } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 import { Studio } from '../studio/studio.svelte'
 import ImageActions from './ImageActions.svelte'
+import ImageInputActions from './ImageInputActions.svelte'
 import { blockedReason, imageActions } from './imageActions'
+import { cheapestFor, editModelFor } from './imageInputs'
 
 beforeEach(() => {
   localStorage.clear()
@@ -149,14 +151,23 @@ describe('ImageActions', () => {
       const studio = new Studio(tauriBackend, () => true)
       await studio.load()
       await studio.start({ conversation_id: ITEM.conversation_id, prompt: '', model: 'upscale-2x', aspect_ratio: 'auto', count: 1, input_images: [ITEM.image_id] })
+      // Not polled every 1.5 s: it waits for the live sync.
       await vi.advanceTimersByTimeAsync(1600)
+      expect(getGeneration).not.toHaveBeenCalled()
+      await emitGenerationsChanged()
+      await vi.advanceTimersByTimeAsync(0)
       expect(getGeneration).toHaveBeenCalledTimes(1)
+      // Without a word from it, a slow fallback poll.
+      await vi.advanceTimersByTimeAsync(15_000)
+      expect(getGeneration).toHaveBeenCalledTimes(2)
       status = 'done'
-      await vi.advanceTimersByTimeAsync(1600)
+      await emitGenerationsChanged('g-up')
+      await vi.advanceTimersByTimeAsync(0)
       expect(studio.generations[GENERATION.conversation_id]?.find((g) => g.id === 'g-up')?.status).toBe('done')
       // Done: it is not asked about again.
-      await vi.advanceTimersByTimeAsync(10_000)
-      expect(getGeneration).toHaveBeenCalledTimes(2)
+      await emitGenerationsChanged('g-up')
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(getGeneration).toHaveBeenCalledTimes(3)
     } finally {
       vi.useRealTimers()
     }
@@ -194,5 +205,78 @@ describe('ImageActions', () => {
     const status = screen.getByTestId('image-action-status')
     expect(status.dataset.code).toBe('insufficient_credits')
     expect(status.textContent?.trim()).toBe("You don't have enough credits for this. Nothing was charged.")
+  })
+})
+
+describe('working from an image in the composer', () => {
+  const EDIT = INPUT_MODELS[0]! // nano-banana-edit, 5 credits, 1–8 inputs
+  const WITH_EDIT: Model[] = [...CATALOGUE, EDIT]
+
+  it("edits with the image's variation model when it takes one image and a prompt, else the first edit model", () => {
+    expect(editModelFor(WITH_EDIT, ITEM)?.id).toBe('nano-banana-pro')
+    expect(editModelFor(WITH_EDIT, galleryItem(1, { model: 'seedream' }))?.id).toBe('nano-banana-edit')
+    // A tool is no edit: it takes no prompt.
+    expect(editModelFor([MODELS[0]!, tool('upscale-2x', 3)], ITEM)).toBeUndefined()
+    expect(cheapestFor(WITH_EDIT, 1)).toBe(5)
+    expect(cheapestFor(WITH_EDIT, 9)).toBeNull()
+  })
+
+  async function show(models: Model[], limits = INPUT_LIMITS) {
+    mockCommands({
+      listModels: () => models,
+      listConversations: () => ({ conversations: [], next_cursor: null }),
+      creditsBalance: () => 100,
+      inputLimits: () => limits,
+    })
+    const studio = new Studio(tauriBackend, () => true)
+    await studio.load()
+    const onopen = vi.fn()
+    render(ImageInputActions, { props: { studio, item: galleryItem(1, { model: 'seedream' }), onopen } })
+    await settle()
+    return { studio, onopen, item: galleryItem(1, { model: 'seedream' }) }
+  }
+
+  it('"Edit" makes the image the composer\'s only input, picks an edit model and opens the studio', async () => {
+    const { studio, onopen, item } = await show(WITH_EDIT)
+    studio.inputs.addImage('f'.repeat(32))
+    const edit = screen.getByTestId('image-action-edit')
+    expect(edit.textContent).toContain('Edit')
+    expect(edit.textContent).toContain('5 credits')
+    await fireEvent.click(edit)
+    expect(studio.inputs.ids).toEqual([item.image_id])
+    expect(studio.prefill).toMatchObject({ model: 'nano-banana-edit', count: 1 })
+    expect(onopen).toHaveBeenCalledWith(item.conversation_id)
+  })
+
+  it('"Use as reference" adds the image after the others, says so, and stays', async () => {
+    const { studio, onopen, item } = await show(WITH_EDIT)
+    studio.inputs.addImage('f'.repeat(32))
+    await settle()
+    const reference = screen.getByTestId('image-action-reference') as HTMLButtonElement
+    expect(reference.textContent).toContain('Use as reference')
+    expect(reference.textContent).toContain('5 credits') // two images: the cheapest model that takes two
+    await fireEvent.click(reference)
+    expect(studio.inputs.ids).toEqual(['f'.repeat(32), item.image_id])
+    expect(screen.getByTestId('image-input-status').textContent).toContain("Added to the studio's images (2 now).")
+    expect(reference.disabled).toBe(true)
+    expect(onopen).not.toHaveBeenCalled()
+    await fireEvent.click(screen.getByTestId('image-input-open'))
+    expect(onopen).toHaveBeenCalledWith(item.conversation_id)
+  })
+
+  it('"Use as reference" says why when the composer holds as many images as a generation takes', async () => {
+    const { studio } = await show(WITH_EDIT, { ...INPUT_LIMITS, max_input_images: 1 })
+    studio.inputs.addImage('f'.repeat(32))
+    await settle()
+    await fireEvent.click(screen.getByTestId('image-action-reference'))
+    expect(studio.inputs.ids).toEqual(['f'.repeat(32)])
+    const status = screen.getByTestId('image-input-status')
+    expect(status.dataset.refused).toBe('inputs.tooMany')
+    expect(status.textContent).toContain('Too many images: one generation takes at most 1.')
+  })
+
+  it('offers neither when no model takes an image and a prompt', async () => {
+    await show([...MODELS, tool('upscale-2x', 3)])
+    expect(screen.queryByTestId('image-input-actions')).toBeNull()
   })
 })

@@ -5,6 +5,7 @@
  * are dropped, so a slow search never overwrites a newer one.
  */
 import type { AppError, GalleryItem, GalleryPage, GalleryQuery, Result } from '../backend'
+import { markFirst } from '../shell/marks'
 
 export const PAGE_SIZE = 200
 
@@ -132,7 +133,9 @@ export class GalleryPages {
     if (!query) return
     const generation = this.generation
     this.inflight.add(page)
+    markFirst('gallery-query')
     const answer = await this.fetchPage(query, page * this.pageSize, this.pageSize)
+    markFirst('gallery-page')
     // An answer for an older query or an older refresh: someone else is showing now.
     if (generation !== this.generation) return
     this.inflight.delete(page)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY, click, clear, isSelected, key, selectAll, selectedCount, selectedIndices, type Selection } from './selection'
+import { EMPTY, IMAGE_DRAG_TYPE, click, clear, isSelected, key, selectAll, selectedCount, selectedIndices, startImageDrag, type Selection } from './selection'
 
 const indices = (s: Selection) => [...selectedIndices(s)]
 
@@ -106,5 +106,25 @@ describe('selection by keyboard', () => {
   it('does nothing in an empty grid', () => {
     expect(key(EMPTY, 'ArrowDown', {}, cols, 0).handled).toBe(false)
     expect(selectAll(0)).toEqual(EMPTY)
+  })
+})
+
+describe('dragging a tile', () => {
+  it('carries the image id as application/x-atelier-image, to copy, under its thumbnail', () => {
+    const data = new Map<string, string>()
+    let dragImage: Element | null = null
+    const dataTransfer = {
+      effectAllowed: 'all',
+      setData: (type: string, value: string) => void data.set(type, value),
+      setDragImage: (image: Element) => void (dragImage = image),
+    }
+    const tile = document.createElement('button')
+    const thumbnail = tile.appendChild(document.createElement('img'))
+    const event = { dataTransfer, currentTarget: tile } as unknown as DragEvent
+    startImageDrag(event, '0123456789abcdef0123456789abcdef')
+    expect(IMAGE_DRAG_TYPE).toBe('application/x-atelier-image')
+    expect([...data]).toEqual([['application/x-atelier-image', '0123456789abcdef0123456789abcdef']])
+    expect(dataTransfer.effectAllowed).toBe('copy')
+    expect(dragImage).toBe(thumbnail)
   })
 })

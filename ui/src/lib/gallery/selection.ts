@@ -135,3 +135,19 @@ export function key(selection: Selection, key: string, mods: Modifiers, columns:
   }
   return unchanged
 }
+
+/** The drag data type of a gallery image: its id (what the studio's composer accepts as an input). */
+export const IMAGE_DRAG_TYPE = 'application/x-atelier-image'
+
+/**
+ * A tile's `dragstart`: the drag carries the image's id, to be copied (never moved) where it is
+ * dropped, and shows the tile's thumbnail under the pointer.
+ */
+export function startImageDrag(event: DragEvent, imageId: string): void {
+  const data = event.dataTransfer
+  if (!data) return
+  data.setData(IMAGE_DRAG_TYPE, imageId)
+  data.effectAllowed = 'copy'
+  const thumbnail = (event.currentTarget as Element | null)?.querySelector?.('img')
+  if (thumbnail) data.setDragImage(thumbnail, 24, 24)
+}

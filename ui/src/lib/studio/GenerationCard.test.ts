@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { tauriBackend, type Generation } from '../backend'
-import { GENERATION, clearCommandMocks, mockCommands } from '../backend/testing'
+import { GENERATION, NOTHING_CHANGED, clearCommandMocks, emitGenerationsChanged, emitLibraryChanged, mockCommands, settle } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 import GenerationCard from './GenerationCard.svelte'
 
@@ -13,14 +13,18 @@ afterEach(() => {
 
 const IMAGE = { id: 'f'.repeat(32), width: 1024, height: 1024, bytes: 2048, content_type: 'image/png' }
 
-function renderCard(generation: Generation, extra: Partial<Record<'onupdate' | 'onrunagain' | 'onuseprompt', (g: Generation) => void>> = {}) {
+function renderCard(
+  generation: Generation,
+  extra: Partial<Record<'onupdate' | 'onrunagain' | 'onuseprompt', (g: Generation) => void>> = {},
+  pollMs?: number,
+) {
   const props = {
     backend: tauriBackend,
     generation,
+    ...(pollMs === undefined ? {} : { pollMs }),
     onupdate: vi.fn(),
     onrunagain: vi.fn(),
     onuseprompt: vi.fn(),
-    pollMs: 20,
     ...extra,
   }
   const view = render(GenerationCard, { props })
@@ -36,17 +40,60 @@ describe('a generation card', () => {
     expect(screen.queryByText('Run again')).toBeNull()
   })
 
-  it('polls until done, then stops', async () => {
+  it('reads the generation again when the live sync says it moved on, until it is done', async () => {
     const states: Generation[] = [
       { ...GENERATION, status: 'generating' },
       { ...GENERATION, status: 'done', images: [IMAGE, { ...IMAGE, id: 'e'.repeat(32) }] },
     ]
-    const getGeneration = vi.fn(() => states.shift() ?? states[0] ?? GENERATION)
+    const getGeneration = vi.fn(() => states.shift() ?? GENERATION)
     mockCommands({ getGeneration })
     const { props } = renderCard(GENERATION)
-    await vi.waitFor(() => expect(props.onupdate).toHaveBeenCalledTimes(2), { timeout: 2000 })
-    await new Promise((r) => setTimeout(r, 100))
+    await settle()
+    // Queued, then generating: a change of generations that names none finished.
+    await emitGenerationsChanged()
+    await vi.waitFor(() => expect(props.onupdate).toHaveBeenCalledTimes(1))
+    expect(props.onupdate).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'generating' }))
+    // Done: named.
+    await emitGenerationsChanged(GENERATION.id)
+    await vi.waitFor(() => expect(props.onupdate).toHaveBeenCalledTimes(2))
+    expect(props.onupdate).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'done' }))
+    // Finished: later changes are not its business.
+    await emitGenerationsChanged(GENERATION.id)
+    await settle()
     expect(getGeneration).toHaveBeenCalledTimes(2)
+  })
+
+  it('ignores changes that are not about generations', async () => {
+    const getGeneration = vi.fn(() => GENERATION)
+    mockCommands({ getGeneration })
+    renderCard(GENERATION)
+    await settle()
+    await emitLibraryChanged({ ...NOTHING_CHANGED, credits: true, uploads: true })
+    await settle()
+    expect(getGeneration).not.toHaveBeenCalled()
+  })
+
+  it('no longer polls every 1.5 s: only a slow fallback poll, every 15 s, while it runs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const getGeneration = vi.fn(() => ({ ...GENERATION, status: 'generating' as const }))
+    mockCommands({ getGeneration })
+    renderCard(GENERATION)
+    await vi.advanceTimersByTimeAsync(14_000)
+    expect(getGeneration).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1_500)
+    expect(getGeneration).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(getGeneration).toHaveBeenCalledTimes(2)
+  })
+
+  it('a finished generation is never read again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const getGeneration = vi.fn(() => GENERATION)
+    mockCommands({ getGeneration })
+    renderCard({ ...GENERATION, status: 'done', images: [IMAGE] })
+    await emitGenerationsChanged(GENERATION.id)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(getGeneration).not.toHaveBeenCalled()
   })
 
   it('shows the images of a done generation through the img scheme', async () => {
@@ -72,14 +119,16 @@ describe('a generation card', () => {
     expect(screen.getByTestId('generation-status').textContent).toContain('失败')
   })
 
-  it('stops polling once it is gone', async () => {
+  it('stops listening and polling once it is gone', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const getGeneration = vi.fn(() => GENERATION)
     mockCommands({ getGeneration })
-    const view = renderCard(GENERATION)
-    await vi.waitFor(() => expect(getGeneration).toHaveBeenCalled(), { timeout: 2000 })
+    const view = renderCard(GENERATION, {}, 100)
+    await vi.advanceTimersByTimeAsync(150)
+    expect(getGeneration).toHaveBeenCalledTimes(1)
     view.unmount()
-    const calls = getGeneration.mock.calls.length
-    await new Promise((r) => setTimeout(r, 100))
-    expect(getGeneration.mock.calls.length).toBeLessThanOrEqual(calls + 1)
+    await emitGenerationsChanged(GENERATION.id)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(getGeneration).toHaveBeenCalledTimes(1)
   })
 })

@@ -10,6 +10,7 @@ import {
   SIGNED_IN,
   appError,
   clearCommandMocks,
+  emitGenerationsChanged,
   mockCommands,
 } from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
@@ -123,8 +124,12 @@ describe('the studio', () => {
     await fireEvent.click(screen.getByText(CONVERSATION.title))
     await vi.waitFor(() => expect(prompts()).toEqual(['prompt 3', 'prompt 4']))
     expect(listGenerations).toHaveBeenCalledTimes(1)
-    // The unfinished one keeps polling until it is done.
-    await vi.waitFor(() => expect(getGeneration).toHaveBeenCalled(), { timeout: 3000 })
+    // The unfinished one is not polled every 1.5 s: it is read again when the live sync says it
+    // finished.
+    await new Promise((r) => setTimeout(r, 1700))
+    expect(getGeneration).not.toHaveBeenCalled()
+    await emitGenerationsChanged(gen(4).id)
+    await vi.waitFor(() => expect(getGeneration).toHaveBeenCalledTimes(1))
     await vi.waitFor(() =>
       expect(screen.getAllByTestId('generation-card').map((c) => c.dataset.status)).toEqual(['done', 'done']),
     )

@@ -1,14 +1,28 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { AppError } from '../backend'
-import { MODELS, settle } from '../backend/testing'
+import { tauriBackend, type AppError, type CachedUpload } from '../backend'
+import {
+  appError,
+  cachedUpload,
+  clearCommandMocks,
+  INPUT_LIMITS,
+  INPUT_MODELS,
+  mockCommands,
+  MODELS,
+  settle,
+  type CommandMocks,
+} from '../backend/testing'
 import { i18n } from '../i18n/locale.svelte'
 import Composer from './Composer.svelte'
-import { clampCount, costOf, failureMessageKey, MAX_PROMPT_CHARS, promptProblem, PromptHistory } from './composer'
+import { clampCount, costOf, failureMessageKey, MAX_PROMPT_CHARS, modelsFor, promptProblem, PromptHistory, takesPrompt } from './composer'
+import { ComposerInputs, IMAGE_DRAG_TYPE } from './composerInputs.svelte'
 import type { Draft } from './studio.svelte'
 
 beforeEach(() => i18n.set('en'))
-afterEach(() => vi.restoreAllMocks())
+afterEach(() => {
+  vi.restoreAllMocks()
+  clearCommandMocks()
+})
 
 describe('composer rules', () => {
   it('costs the price per image times the count', () => {
@@ -49,6 +63,17 @@ describe('composer rules', () => {
     expect(h.newer()).toBeNull()
   })
 
+  it('offers, for the images there are, only the models that take that many', () => {
+    const all = [...MODELS, ...INPUT_MODELS]
+    const ids = (n: number) => modelsFor(all, n).map((m) => m.id)
+    expect(ids(0)).toEqual(['nano-banana', 'seedream'])
+    expect(ids(1)).toEqual(['nano-banana-edit', 'upscale-2x'])
+    expect(ids(2)).toEqual(['nano-banana-edit'])
+    expect(ids(9)).toEqual([])
+    expect(takesPrompt(INPUT_MODELS[1])).toBe(false)
+    expect(takesPrompt(INPUT_MODELS[0])).toBe(true)
+  })
+
   it('names every failure code in words', () => {
     expect(failureMessageKey('timed_out')).toBe('failure.timed_out')
     expect(failureMessageKey('upstream_rejected')).toBe('failure.upstream_rejected')
@@ -59,7 +84,8 @@ describe('composer rules', () => {
 
 describe('the composer', () => {
   function renderComposer(onsubmit: (d: Draft, key: string) => Promise<AppError | null>, balance: number | null = 100) {
-    return render(Composer, { props: { models: MODELS, balance, onsubmit } })
+    const inputs = new ComposerInputs(tauriBackend)
+    return render(Composer, { props: { models: MODELS, inputs, balance, onsubmit } })
   }
   const prompt = () => screen.getByTestId('composer-prompt') as HTMLTextAreaElement
 
@@ -87,7 +113,7 @@ describe('the composer', () => {
     await settle(10)
     expect(onsubmit).toHaveBeenCalledTimes(1)
     const [draft, key] = onsubmit.mock.calls[0] as unknown as [Draft, string]
-    expect(draft).toEqual({ prompt: 'a red kite', model: 'nano-banana', aspect_ratio: '1:1', count: 1 })
+    expect(draft).toEqual({ prompt: 'a red kite', model: 'nano-banana', aspect_ratio: '1:1', count: 1, input_images: [] })
     expect(key).toMatch(/^[0-9a-f]{32}$/)
     expect(prompt().value).toBe('')
     await fireEvent.keyDown(prompt(), { key: 'ArrowUp' })
@@ -125,5 +151,191 @@ describe('the composer', () => {
     expect(screen.getByTestId('composer-error').dataset.code).toBe('insufficient_credits')
     expect(screen.getByTestId('composer-error').textContent).toContain("don't have enough credits")
     expect(prompt().value).toBe('a harbour')
+  })
+})
+
+describe('images in the composer', () => {
+  const png = (name = 'harbour.png', type = 'image/png') => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], name, { type })
+  /** What a drop from the OS carries (jsdom has no DataTransfer). */
+  const files = (...list: File[]) => ({ types: ['Files'], files: list, getData: () => '' })
+  /** What a gallery tile's drag carries. */
+  const tile = (id: string) => ({ types: [IMAGE_DRAG_TYPE], files: [], getData: (type: string) => (type === IMAGE_DRAG_TYPE ? id : '') })
+
+  async function show(mocks: CommandMocks = {}, balance = 100) {
+    const onsubmit = vi.fn(async (_d: Draft, _key: string): Promise<AppError | null> => null)
+    mockCommands({ inputLimits: () => INPUT_LIMITS, ...mocks })
+    const inputs = new ComposerInputs(tauriBackend)
+    await inputs.loadLimits()
+    render(Composer, { props: { models: [...MODELS, ...INPUT_MODELS], inputs, balance, onsubmit } })
+    await settle(10)
+    return { inputs, onsubmit, composer: screen.getByTestId('composer') }
+  }
+  const offered = () => [...(screen.getByTestId('composer-model') as HTMLSelectElement).options].map((o) => o.value)
+  const chips = () => screen.queryAllByTestId('input-chip')
+
+  it('uploads a dropped PNG with a progress bar, then shows it as a chip', async () => {
+    let finish: (u: CachedUpload) => void = () => {}
+    const uploadImage = vi.fn((_bytes: Uint8Array, progress: (sent: number, total: number) => void) => {
+      progress(3, 7)
+      return new Promise<CachedUpload>((resolve) => (finish = resolve))
+    })
+    const { composer } = await show({ uploadImage })
+    await fireEvent.dragOver(composer, { dataTransfer: files(png()) })
+    expect(screen.getByTestId('composer-drop').textContent).toContain('Drop images here')
+    await fireEvent.drop(composer, { dataTransfer: files(png()) })
+    await settle()
+    expect(screen.queryByTestId('composer-drop')).toBeNull()
+    expect(uploadImage).toHaveBeenCalledTimes(1)
+    expect([...uploadImage.mock.calls[0]![0]]).toEqual([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
+    expect(chips()[0]!.dataset.state).toBe('uploading')
+    expect(screen.getByTestId('input-progress').getAttribute('aria-valuenow')).toBe('43')
+
+    finish(cachedUpload(1))
+    await settle()
+    expect(chips()[0]!.dataset.state).toBe('ready')
+    expect(chips()[0]!.dataset.id).toBe(cachedUpload(1).id)
+    expect(chips()[0]!.querySelector('img')?.getAttribute('src')).toContain(`/thumbnail/${cachedUpload(1).id}`)
+    expect(screen.queryByTestId('input-progress')).toBeNull()
+  })
+
+  it('takes an image pasted into the prompt as a chip, not as text', async () => {
+    const uploadImage = vi.fn(() => cachedUpload(2))
+    await show({ uploadImage })
+    const prompt = screen.getByTestId('composer-prompt')
+    const pasted = await fireEvent.paste(prompt, { clipboardData: { files: [png('clipboard.png')] } })
+    await settle()
+    expect(pasted).toBe(false) // the default (pasting text) was prevented
+    expect(uploadImage).toHaveBeenCalledTimes(1)
+    expect(chips().map((c) => c.dataset.id)).toEqual([cachedUpload(2).id])
+  })
+
+  it('takes a gallery tile dropped on it by id, with no upload', async () => {
+    const uploadImage = vi.fn(() => cachedUpload(3))
+    const { composer } = await show({ uploadImage })
+    await fireEvent.drop(composer, { dataTransfer: tile('0123456789abcdef0123456789abcdef') })
+    await settle()
+    expect(uploadImage).not.toHaveBeenCalled()
+    expect(chips().map((c) => [c.dataset.id, c.dataset.state])).toEqual([['0123456789abcdef0123456789abcdef', 'ready']])
+  })
+
+  it('removes a chip with its ×, and the models follow', async () => {
+    let n = 10
+    const { composer } = await show({ uploadImage: () => cachedUpload(n++) })
+    await fireEvent.drop(composer, { dataTransfer: files(png('a.png'), png('b.jpg', 'image/jpeg')) })
+    await settle()
+    expect(chips()).toHaveLength(2)
+    expect(offered()).toEqual(['nano-banana-edit'])
+    await fireEvent.click(screen.getAllByTestId('input-remove')[0]!)
+    expect(chips().map((c) => c.dataset.id)).toEqual([cachedUpload(11).id])
+    expect(offered()).toEqual(['nano-banana-edit', 'upscale-2x'])
+    await fireEvent.click(screen.getByTestId('input-remove'))
+    expect(chips()).toHaveLength(0)
+    expect(offered()).toEqual(['nano-banana', 'seedream'])
+  })
+
+  it('narrows the models to those that take the images, updates the cost, and sends the ids in chip order', async () => {
+    let n = 20
+    const { composer, onsubmit } = await show({ uploadImage: () => cachedUpload(n++) })
+    expect(offered()).toEqual(['nano-banana', 'seedream'])
+    expect(screen.getByTestId('composer-cost').textContent).toBe('Costs 4 credits')
+    await fireEvent.drop(composer, { dataTransfer: files(png()) })
+    await settle()
+    await fireEvent.drop(composer, { dataTransfer: tile('0123456789abcdef0123456789abcdef') })
+    await settle()
+    expect(offered()).toEqual(['nano-banana-edit'])
+    expect(screen.getByTestId('composer-cost').textContent).toBe('Costs 5 credits')
+    await fireEvent.change(screen.getByTestId('composer-count'), { target: { value: '2' } })
+    expect(screen.getByTestId('composer-cost').textContent).toBe('Costs 10 credits')
+    expect(screen.getByTestId('composer-prompt').getAttribute('placeholder')).toContain('from the images')
+
+    await fireEvent.input(screen.getByTestId('composer-prompt'), { target: { value: 'make it winter' } })
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle()
+    const [draft] = onsubmit.mock.calls[0]!
+    expect(draft).toEqual({
+      prompt: 'make it winter',
+      model: 'nano-banana-edit',
+      aspect_ratio: 'auto',
+      count: 2,
+      input_images: [cachedUpload(20).id, '0123456789abcdef0123456789abcdef'],
+    })
+    // Sent: the chips go with the prompt.
+    expect(chips()).toHaveLength(0)
+  })
+
+  it('hides the prompt for a tool, which makes one image from the image alone', async () => {
+    const { composer, onsubmit } = await show({ uploadImage: () => cachedUpload(30) })
+    await fireEvent.drop(composer, { dataTransfer: files(png()) })
+    await settle()
+    await fireEvent.change(screen.getByTestId('composer-model'), { target: { value: 'upscale-2x' } })
+    expect(screen.queryByTestId('composer-prompt')).toBeNull()
+    expect(screen.getByTestId('composer-no-prompt').textContent).toContain('Upscale 2× takes no prompt')
+    expect((screen.getByTestId('composer-count') as HTMLSelectElement).disabled).toBe(true)
+    expect(screen.getByTestId('composer-cost').textContent).toBe('Costs 3 credits')
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle()
+    expect(onsubmit.mock.calls[0]![0]).toEqual({ prompt: '', model: 'upscale-2x', aspect_ratio: 'auto', count: 1, input_images: [cachedUpload(30).id] })
+  })
+
+  it('refuses other files and too many, in words, and uploads the rest', async () => {
+    let n = 40
+    const uploadImage = vi.fn(() => cachedUpload(n++))
+    mockCommands({})
+    const { composer } = await show({ uploadImage, inputLimits: () => ({ ...INPUT_LIMITS, max_input_images: 2 }) })
+    await fireEvent.drop(composer, { dataTransfer: files(new File(['%PDF'], 'notes.pdf', { type: 'application/pdf' })) })
+    await settle()
+    expect(screen.getByTestId('input-refusal').textContent).toContain('“notes.pdf” can\'t be used: only PNG, JPEG and WebP images can.')
+    expect(uploadImage).not.toHaveBeenCalled()
+
+    await fireEvent.drop(composer, { dataTransfer: files(png('1.png'), png('2.png'), png('3.png')) })
+    await settle()
+    expect(chips()).toHaveLength(2)
+    expect(uploadImage).toHaveBeenCalledTimes(2)
+    expect(screen.getByTestId('input-refusal').textContent).toContain('Too many images: one generation takes at most 2.')
+
+    i18n.set('zh-CN')
+    await settle()
+    expect(screen.getByTestId('input-refusal').textContent).toContain('一次生成最多使用 2 张图片')
+  })
+
+  it("shows the service's reason on a failed chip, retries it, and will not send until it is fixed", async () => {
+    const answers: Array<() => CachedUpload> = [
+      () => {
+        throw appError('image_too_large')
+      },
+      () => cachedUpload(50),
+    ]
+    const uploadImage = vi.fn(() => answers.shift()!())
+    const { composer, onsubmit } = await show({ uploadImage })
+    await fireEvent.drop(composer, { dataTransfer: files(png('huge.png')) })
+    await settle()
+    expect(chips()[0]!.dataset.state).toBe('failed')
+    expect(screen.getByTestId('input-error').dataset.code).toBe('image_too_large')
+    expect(screen.getByTestId('input-error').textContent).toContain('at most 16 megapixels')
+    await fireEvent.input(screen.getByTestId('composer-prompt'), { target: { value: 'make it winter' } })
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    expect(onsubmit).not.toHaveBeenCalled()
+    expect(screen.getByTestId('composer-problem').textContent).toContain("Retry or remove the images that didn't upload")
+
+    await fireEvent.click(screen.getByTestId('input-retry'))
+    await settle()
+    expect(chips()[0]!.dataset.state).toBe('ready')
+    expect(screen.queryByTestId('input-error')).toBeNull()
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle()
+    expect(onsubmit.mock.calls[0]![0].input_images).toEqual([cachedUpload(50).id])
+  })
+
+  it('says offline on the chip when the service cannot be reached', async () => {
+    const { composer } = await show({
+      uploadImage: () => {
+        throw appError('offline')
+      },
+    })
+    await fireEvent.drop(composer, { dataTransfer: files(png()) })
+    await settle()
+    expect(screen.getByTestId('input-error').dataset.code).toBe('offline')
+    expect(screen.getByTestId('input-error').textContent).toContain("You're offline")
+    expect(screen.getByTestId('input-retry')).toBeTruthy()
   })
 })

@@ -12,6 +12,21 @@ export function costOf(model: Model | undefined, count: number): number {
   return model ? model.cost_per_image * count : 0
 }
 
+/**
+ * The models the composer offers for `inputs` images: with none, those that make images from
+ * words alone; with some, those that take that many.
+ */
+export function modelsFor(catalogue: Model[], inputs: number): Model[] {
+  return catalogue.filter((m) =>
+    inputs === 0 ? m.min_input_images === 0 : m.min_input_images <= inputs && inputs <= m.max_input_images,
+  )
+}
+
+/** Whether the model reads a prompt; a tool (upscale, remove the background) takes none. */
+export function takesPrompt(model: Model | undefined): boolean {
+  return model?.prompt !== 'none'
+}
+
 /** Why the prompt cannot be sent yet, in words; `null` when it can. */
 export function promptProblem(prompt: string): MessageKey | null {
   const trimmed = prompt.trim()

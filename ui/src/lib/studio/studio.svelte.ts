@@ -13,10 +13,14 @@ import {
   type Model,
   type Result,
 } from '../backend'
+import { ComposerInputs } from './composerInputs.svelte'
 import { FinishNotices, windowInFront, type InFront } from './finishNotices'
 
-/** How often, and how long, a generation started outside the studio is followed. */
-const FOLLOW_POLL_MS = 1500
+/**
+ * How long a generation started outside the studio is followed, and how often it is read again
+ * when the live sync says nothing (in case that channel is broken).
+ */
+const FOLLOW_FALLBACK_POLL_MS = 15_000
 const FOLLOW_FOR_MS = 16 * 60 * 1000
 
 export type Draft = {
@@ -24,6 +28,8 @@ export type Draft = {
   model: string
   aspect_ratio: string
   count: number
+  /** Ids of the images it works from, in order; none when absent. */
+  input_images?: string[]
 }
 
 /** How far a conversation's history is loaded. */
@@ -38,7 +44,7 @@ const byCreation = (a: Generation, b: Generation): number =>
   a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export class Studio {
-  /** The models the composer offers (words only, see `load`). */
+  /** The models the composer chooses from (it offers those that take its images, see `modelsFor`). */
   models = $state<Model[]>([])
   /** Every model on offer, tools and edits too (the gallery's image actions use them). */
   catalogue = $state<Model[]>([])
@@ -53,6 +59,8 @@ export class Studio {
   loadError = $state<AppError | null>(null)
   /** Set by "Use this prompt": the composer takes it and clears it. */
   prefill = $state<Draft | null>(null)
+  /** The images the composer works from (its chips). */
+  readonly inputs: ComposerInputs
 
   /** Tells the OS when a generation finishes while the window is in the background. */
   private readonly notices: FinishNotices
@@ -62,6 +70,7 @@ export class Studio {
     inFront: InFront = windowInFront,
   ) {
     this.notices = new FinishNotices((title, body) => backend.notify(title, body), inFront)
+    this.inputs = new ComposerInputs(backend)
   }
 
   get current(): Generation[] {
@@ -118,12 +127,12 @@ export class Studio {
       this.backend.listModels(),
       this.backend.listConversations(null),
       this.backend.creditsBalance(),
+      this.inputs.loadLimits(),
     ])
-    // The composer takes words only (images as input come with uploads in the composer):
-    // models that need an input image are not offered yet.
+    // Every model: the composer offers those that fit the images it has (none: words alone).
     if (models.status === 'ok') {
       this.catalogue = models.data
-      this.models = models.data.filter((m) => !m.min_input_images)
+      this.models = models.data
     } else this.loadError = models.error
     if (conversations.status === 'ok') this.conversations = conversations.data.conversations
     if (balance.status === 'ok') this.balance = balance.data
@@ -172,6 +181,7 @@ export class Studio {
       model: draft.model,
       aspect_ratio: draft.aspect_ratio,
       count: draft.count,
+      input_images: draft.input_images ?? [],
       idempotency_key: key,
     })
     if (created.status === 'error') return created.error
@@ -187,6 +197,15 @@ export class Studio {
     this.selected = g.conversation_id
     void this.refreshBalance()
     return null
+  }
+
+  /**
+   * The gallery's "Edit": the composer works from this image alone, with an edit model (the
+   * image's own model's `variation_model` when it is one, else the first edit model).
+   */
+  edit(imageId: string, model: Model | undefined): void {
+    this.inputs.replaceWith(imageId)
+    if (model) this.prefill = { prompt: '', model: model.id, aspect_ratio: model.aspect_ratios[0] ?? 'auto', count: 1 }
   }
 
   /**
@@ -208,19 +227,42 @@ export class Studio {
     return created
   }
 
-  /** Looks at a generation every `pollMs` until it is done or failed, or the service's 15 minutes
-   * for it are over. */
-  private async follow(id: string, pollMs = FOLLOW_POLL_MS): Promise<void> {
+  /**
+   * Reads a generation again whenever the live sync says generations changed (and every `pollMs`
+   * without a word from it) until it is done or failed, or the service's 15 minutes for it are
+   * over.
+   */
+  private async follow(id: string, pollMs = FOLLOW_FALLBACK_POLL_MS): Promise<void> {
     const deadline = Date.now() + FOLLOW_FOR_MS
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, pollMs))
-      const got = await this.backend.getGeneration(id)
-      if (got.status === 'error') {
-        if (got.error.code === 'not_found') return
-        continue
+    let wake: (() => void) | null = null
+    let told = false
+    const unlisten = await this.backend.onLibraryChanged((changes) => {
+      if (!changes.generations && !changes.more_finished && !changes.finished_generations.includes(id)) return
+      told = true
+      wake?.()
+    })
+    try {
+      while (Date.now() < deadline) {
+        if (!told) {
+          let timer: ReturnType<typeof setTimeout> | undefined
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            timer = setTimeout(resolve, pollMs)
+          })
+          clearTimeout(timer)
+          wake = null
+        }
+        told = false
+        const got = await this.backend.getGeneration(id)
+        if (got.status === 'error') {
+          if (got.error.code === 'not_found') return
+          continue
+        }
+        this.upsert(got.data)
+        if (got.data.status === 'done' || got.data.status === 'failed') return
       }
-      this.upsert(got.data)
-      if (got.data.status === 'done' || got.data.status === 'failed') return
+    } finally {
+      unlisten()
     }
   }
 
