@@ -1,65 +1,32 @@
 /**
- * Settings → Export my data: one export at a time, its progress from Rust's `export-progress`
- * events, and how it ended. Lives as long as the window, so an export keeps its progress bar
- * when the person looks at another view and comes back.
+ * Settings → Export my data: everything the account holds as one zip, one export at a time
+ * (`ExportRun`), its progress from Rust's `export-progress` events of kind `data`.
  */
-import type { AppError, Backend, ExportProgress, ExportSummary, Unlisten } from '../backend'
+import type { Backend } from '../backend'
+import { ExportRun, type ExportCommands } from '../export/exportRun.svelte'
 
-export type ExportPhase = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
+export type { ExportPhase } from '../export/exportRun.svelte'
 
-export class DataExport {
-  phase = $state<ExportPhase>('idle')
-  progress = $state<ExportProgress | null>(null)
-  summary = $state<ExportSummary | null>(null)
-  error = $state<AppError | null>(null)
-
+export class DataExport extends ExportRun {
   #backend: Backend
+  #commands: ExportCommands
 
   constructor(backend: Backend) {
+    super()
     this.#backend = backend
-  }
-
-  get running(): boolean {
-    return this.phase === 'running' || this.phase === 'cancelling'
-  }
-
-  /** 0…1 when the total is known, else `null` (an indeterminate bar). */
-  get fraction(): number | null {
-    const p = this.progress
-    return p && p.total > 0 ? Math.min(1, p.done / p.total) : null
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return
-    this.phase = 'running'
-    this.progress = null
-    this.summary = null
-    this.error = null
-    // Listening before asking: the first events are not lost.
-    const unlisten: Unlisten = await this.#backend.onExportProgress((progress) => {
-      if (this.running) this.progress = progress
-    })
-    const result = await this.#backend.exportData()
-    unlisten()
-    const cancelled = (this.phase as ExportPhase) === 'cancelling' // cancel() may have run meanwhile
-    if (result.status === 'ok') {
-      this.summary = result.data
-      // `null`: the save dialog was closed without a place, so nothing was written.
-      this.phase = result.data ? 'done' : cancelled ? 'cancelled' : 'idle'
-      if (result.data) void this.#backend.trackEvent({ name: 'export_completed' })
-    } else if (cancelled || result.error.code === 'export_cancelled') {
-      this.phase = 'cancelled'
-    } else {
-      this.error = result.error
-      this.phase = 'failed'
+    this.#commands = {
+      onProgress: (listener) => backend.onExportProgress(listener),
+      run: () => backend.exportData(),
+      cancel: () => backend.cancelExport(),
     }
   }
 
-  async cancel(): Promise<void> {
-    if (this.phase !== 'running') return
-    this.phase = 'cancelling'
-    const result = await this.#backend.cancelExport()
-    // Could not stop it: it carries on and ends as it would have.
-    if (result.status === 'error' && this.phase === 'cancelling') this.phase = 'running'
+  async start(): Promise<void> {
+    if (!this.begin()) return
+    if (await this.run(this.#commands)) void this.#backend.trackEvent({ name: 'export_completed' })
+  }
+
+  cancel(): Promise<void> {
+    return this.stop(this.#commands)
   }
 }
