@@ -2564,7 +2564,12 @@ async function runScenario(scenario, baseUrl) {
         problems.push(`console ${message.type()}: ${message.text()}`)
       }
     })
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
+    // `blob:` URLs are the page's own memory (the preview of a file a chip is uploading): one
+    // revoked as its chip goes away may fail to load, harmlessly, and never leaves the machine.
+    const ownMemory = (url) => url.startsWith(`blob:${baseUrl}`)
+    page.on('requestfailed', (request) => {
+      if (!ownMemory(request.url())) problems.push(`request failed: ${request.url()}`)
+    })
     if (scenario.images) {
       // What Rust's `img` scheme serves: the thumbnail or original of the image named in the
       // path; 404 for the originals a scenario lists as missing.
@@ -2581,7 +2586,7 @@ async function runScenario(scenario, baseUrl) {
     }
     page.on('request', (request) => {
       if (scenario.images && request.url().startsWith('http://img.localhost/')) return
-      if (!request.url().startsWith(baseUrl)) problems.push(`request outside the app: ${request.url()}`)
+      if (!request.url().startsWith(baseUrl) && !ownMemory(request.url())) problems.push(`request outside the app: ${request.url()}`)
     })
 
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl })
