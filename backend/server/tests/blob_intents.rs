@@ -2,19 +2,17 @@
 #![allow(clippy::unwrap_used)]
 
 use atelier_server::blob_intents::{self, ABANDONED_AFTER_MS};
-use atelier_server::config::Config;
 use atelier_server::native::{Clock, NativePlatform};
 use atelier_server::platform::{BlobKey, Blobs, Sql};
 use bytes::Bytes;
 
 const PREFIX: &str = "images/acct/uploads/0123456789abcdef0123456789abcdef/";
 
+mod common;
+use common::native_with;
+
 async fn world(dir: &std::path::Path) -> (NativePlatform, Clock) {
-    let clock = Clock::default();
-    let platform = NativePlatform::open(dir, Config::from_lookup(|_| None).unwrap(), clock.clone())
-        .await
-        .unwrap();
-    (platform, clock)
+    native_with(dir, &[]).await
 }
 
 /// Announces and writes an upload's two blobs, as the upload route does before its row.

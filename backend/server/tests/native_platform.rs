@@ -2,22 +2,13 @@
 //! clock, blobs that refuse hostile keys and page their listings.
 #![allow(clippy::unwrap_used)]
 
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
 use atelier_server::platform::{
     BlobKey, Blobs, Kv, Platform, PlatformError, Sql, Statement, rows_as,
 };
 use bytes::Bytes;
 
-async fn platform(dir: &std::path::Path) -> NativePlatform {
-    NativePlatform::open(
-        dir,
-        Config::from_lookup(|_| None).unwrap(),
-        Clock::default(),
-    )
-    .await
-    .unwrap()
-}
+mod common;
+use common::native as platform;
 
 #[tokio::test]
 async fn a_batch_is_all_or_nothing() {

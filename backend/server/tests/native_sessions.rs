@@ -5,21 +5,20 @@
 #![allow(clippy::unwrap_used)]
 
 use atelier_server::auth::session;
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
+use atelier_server::native::NativePlatform;
 use atelier_server::platform::{Platform, Sql, Statement};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use tower::ServiceExt;
 
+mod common;
+
 async fn platform(dir: &std::path::Path) -> NativePlatform {
-    let config = Config::from_lookup(|name| {
-        (name == "ATELIER_AUTH_SECRET").then(|| "native-sessions-secret-0123456789abcdef".into())
-    })
-    .unwrap();
-    NativePlatform::open(dir, config, Clock::default())
-        .await
-        .unwrap()
+    let secret = [(
+        "ATELIER_AUTH_SECRET",
+        "native-sessions-secret-0123456789abcdef",
+    )];
+    common::native_with(dir, &secret).await.0
 }
 
 /// An account made straight in SQL, and `sessions` sessions of it.

@@ -5,19 +5,11 @@
 
 use std::time::Duration;
 
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
+use atelier_server::native::NativePlatform;
 use atelier_server::platform::{Sql, Statement, rows_as};
 
-async fn platform(dir: &std::path::Path) -> NativePlatform {
-    NativePlatform::open(
-        dir,
-        Config::from_lookup(|_| None).unwrap(),
-        Clock::default(),
-    )
-    .await
-    .unwrap()
-}
+mod common;
+use common::native as platform;
 
 fn insert(key: String) -> Statement {
     Statement::new("INSERT INTO service_meta (key, value, updated_at) VALUES (?, 'v', 0)").bind(key)
