@@ -116,8 +116,10 @@ fn distinct(image_ids: &[String]) -> Result<Vec<String>, ClientError> {
         if !is_valid_id(id) {
             return Err(ClientError::api(ErrorCode::BadRequest, "not an image id"));
         }
-        if seen.insert(id.to_ascii_lowercase()) {
-            ids.push(id.clone());
+        // As the cache stores them: an id in capitals would otherwise be "no longer there".
+        let id = id.to_ascii_lowercase();
+        if seen.insert(id.clone()) {
+            ids.push(id);
         }
     }
     if ids.is_empty() {
@@ -247,7 +249,12 @@ mod tests {
         let a = "a".repeat(32);
         assert_eq!(
             distinct(&[a.clone(), a.to_uppercase(), a.clone()]).unwrap_or_default(),
-            [a]
+            [a.clone()]
+        );
+        assert_eq!(
+            distinct(&[a.to_uppercase()]).unwrap_or_default(),
+            [a],
+            "the cache's form"
         );
         for bad in [vec![], vec!["../etc/passwd".to_owned()]] {
             let refused = distinct(&bad).map_err(|e| e.code());
