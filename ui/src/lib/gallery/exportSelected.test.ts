@@ -82,9 +82,12 @@ describe('Export selected… in the selection bar', () => {
     expect(screen.getByTestId('export-selected').dataset.phase).toBe('done')
     expect(screen.getByTestId('export-selected-path').textContent).toBe(SUMMARY.path)
     expect(screen.getByTestId('export-selected').textContent).toContain('Exported 3 images (3\u00a0MB)')
+    // The window's exporter is the one the view used (a fresh one would be idle): it outlives
+    // the view.
+    expect(selectedExportFor(tauriBackend).phase).toBe('done')
+    expect(selectedExportFor(tauriBackend).summary).toEqual(SUMMARY)
     await fireEvent.click(screen.getByTestId('export-selected-dismiss'))
     expect(screen.queryByTestId('export-selected')).toBeNull()
-    // The window's exporter is the one the view used: it outlives the view.
     expect(selectedExportFor(tauriBackend).phase).toBe('idle')
   })
 

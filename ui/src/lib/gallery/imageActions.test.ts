@@ -221,6 +221,15 @@ describe('working from an image in the composer', () => {
     expect(cheapestFor(WITH_EDIT, 9)).toBeNull()
   })
 
+  it("\"Edit\" keeps the image's own shape when the edit model offers it, as every image action does", async () => {
+    const { studio } = await show(WITH_EDIT)
+    const shapes = { ...EDIT, aspect_ratios: ['1:1', 'auto'] }
+    studio.edit(ITEM.image_id, shapes)
+    expect(studio.prefill?.aspect_ratio).toBe('auto')
+    studio.edit(ITEM.image_id, { ...EDIT, aspect_ratios: ['4:3', '1:1'] })
+    expect(studio.prefill?.aspect_ratio).toBe('4:3')
+  })
+
   async function show(models: Model[], limits = INPUT_LIMITS) {
     mockCommands({
       listModels: () => models,

@@ -26,7 +26,7 @@ const TOOLS: { id: ImageActionId; label: MessageKey }[] = [
 ]
 
 /** `auto` when the model offers it (the input's own shape), else its default. */
-function ratioFor(model: Model): string {
+export function ratioFor(model: Model): string {
   return model.aspect_ratios.includes('auto') ? 'auto' : (model.aspect_ratios[0] ?? 'auto')
 }
 

@@ -13,6 +13,7 @@ import {
   type Model,
   type Result,
 } from '../backend'
+import { ratioFor } from '../gallery/imageActions'
 import { ComposerInputs } from './composerInputs.svelte'
 import { FinishNotices, windowInFront, type InFront } from './finishNotices'
 
@@ -205,7 +206,7 @@ export class Studio {
    */
   edit(imageId: string, model: Model | undefined): void {
     this.inputs.replaceWith(imageId)
-    if (model) this.prefill = { prompt: '', model: model.id, aspect_ratio: model.aspect_ratios[0] ?? 'auto', count: 1 }
+    if (model) this.prefill = { prompt: '', model: model.id, aspect_ratio: ratioFor(model), count: 1 }
   }
 
   /**
