@@ -112,9 +112,7 @@ pub async fn create<P: Platform>(
             .await
     };
     if let Err(e) = stored.await {
-        if platform.blob_delete(&keys).await.is_ok() {
-            let _ = platform.execute(blob_intents::retire(&prefix)).await;
-        }
+        abandon(&platform, &keys, &prefix).await;
         return Err(e.into());
     }
     let mut batch = vec![row.insert(), blob_intents::retire(&prefix)];
@@ -123,9 +121,7 @@ pub async fn create<P: Platform>(
     if !matches!(written.as_ref().map(|c| c.first() == Some(&1)), Ok(true)) {
         // Not stored (a concurrent upload of the same bytes won, the account is being deleted,
         // or the database failed): these blobs belong to nothing.
-        if platform.blob_delete(&keys).await.is_ok() {
-            let _ = platform.execute(blob_intents::retire(&prefix)).await;
-        }
+        abandon(&platform, &keys, &prefix).await;
         written?;
         return match rows::by_sha256(&platform, &account.id, &sha256).await? {
             Some(existing) => Ok((StatusCode::OK, Json(existing.into()))),
@@ -136,4 +132,12 @@ pub async fn create<P: Platform>(
         };
     }
     Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Removes the blobs of a write that will have no row, and then its announcement; whatever fails
+/// here is left to the background sweep (`blob_intents`).
+async fn abandon<P: Platform>(platform: &P, keys: &[BlobKey], prefix: &str) {
+    if platform.blob_delete(keys).await.is_ok() {
+        let _ = platform.execute(blob_intents::retire(prefix)).await;
+    }
 }

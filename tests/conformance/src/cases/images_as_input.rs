@@ -169,6 +169,7 @@ pub async fn an_upload_is_stored_whole_and_the_same_bytes_are_the_same_upload(
     // The same bytes under another type are not waved through as the earlier upload.
     let lying = send_upload(ctx, Some(&who.token), bytes.clone(), "image/jpeg").await?;
     expect_error(lying, 400, "invalid_image").await?;
+    let again_bytes = bytes.clone();
     let again = send_upload(ctx, Some(&who.token), bytes, "image/png").await?;
     ensure!(
         again.status() == 200,
@@ -179,6 +180,21 @@ pub async fn an_upload_is_stored_whole_and_the_same_bytes_are_the_same_upload(
     ensure!(
         again == first,
         "the same bytes became another upload: {again:?}"
+    );
+
+    // A stored upload's bytes outlive the sweep of abandoned writes (10 minutes after their
+    // announcement): the upload retired its announcement with its row.
+    ctx.advance_clock(10 * 60 * 1000 + 1_000).await?;
+    ctx.tick().await?;
+    let (status, original) = bytes_at(
+        ctx,
+        Some(&who.token),
+        &format!("/v1/uploads/{}/original", first.id),
+    )
+    .await?;
+    ensure!(
+        status == 200 && original == again_bytes,
+        "the background work took a stored upload's bytes: {status}"
     );
 
     // Every device learns of it through sync; nobody else can read it.
