@@ -22,6 +22,10 @@ pub struct AccountRow {
     pub display_name: Option<String>,
     pub created_at: i64,
     pub sessions_valid_after: i64,
+    /// The sync log's bounds (`crate::sync::pull`), read with the session so a pull reads the
+    /// row once.
+    pub sync_floor: i64,
+    pub sync_seq: i64,
 }
 
 impl AccountRow {
@@ -36,7 +40,8 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str = "id, email, display_name, created_at, sessions_valid_after";
+const COLUMNS: &str =
+    "id, email, display_name, created_at, sessions_valid_after, sync_floor, sync_seq";
 
 /// The account, unless it is deleted: a deleted account is refused everywhere from that instant.
 pub async fn by_id<P: Platform>(platform: &P, id: &str) -> ApiResult<Option<AccountRow>> {

@@ -16,13 +16,11 @@ use axum::extract::State;
 use crate::query::ApiQuery;
 use serde::Deserialize;
 
+use crate::auth::account::AccountRow;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::generations::record::{self, GenerationRow};
 use crate::platform::{Platform, Statement, rows_as};
-
-/// Ids per `IN (…)` list: D1 binds at most 100 parameters per statement.
-const IDS_PER_QUERY: usize = 90;
 
 #[derive(Deserialize)]
 pub struct SyncQuery {
@@ -47,7 +45,16 @@ pub(super) struct Bounds {
     pub(super) sync_seq: i64,
 }
 
-/// The account's floor and newest number: one row by primary key, the first thing a pull reads.
+impl Bounds {
+    fn of(account: &AccountRow) -> Self {
+        Self {
+            sync_floor: account.sync_floor,
+            sync_seq: account.sync_seq,
+        }
+    }
+}
+
+/// The account's floor and newest number: one row by primary key.
 pub(super) async fn bounds<P: Platform>(platform: &P, account_id: &str) -> ApiResult<Bounds> {
     let rows = platform
         .query(
@@ -159,7 +166,8 @@ pub async fn pull<P: Platform>(
     let cursor = SyncCursor::parse(query.cursor.as_deref())?;
     let limit = parse_limit(query.limit.as_deref())?;
     let wait = parse_wait(query.wait.as_deref())?;
-    let mut bounds = bounds(&platform, account_id).await?;
+    // The session's own read of the account carries its bounds: no second read of the row.
+    let mut bounds = Bounds::of(&auth.account);
     let cursor = cursor.unwrap_or(SyncCursor {
         seq: 0,
         floor_seen: bounds.sync_floor,
@@ -212,18 +220,23 @@ pub async fn pull<P: Platform>(
     }
     .encode();
 
-    let mut wanted: HashMap<SyncKind, Vec<&str>> = HashMap::new();
-    for row in log.iter().filter(|r| r.deleted == 0) {
-        if let Some(kind) = SyncKind::parse(&row.kind) {
-            wanted.entry(kind).or_default().push(&row.entity_id);
-        }
-    }
+    // Each kind's records on this page in one statement, whatever their number: the page's
+    // stretch of the log, joined to the kind's table.
+    let stretch = LogStretch {
+        after: cursor.seq,
+        through: log.last().map_or(cursor.seq, |r| r.seq),
+    };
+    let mut kinds: Vec<SyncKind> = log
+        .iter()
+        .filter(|r| r.deleted == 0)
+        .filter_map(|r| SyncKind::parse(&r.kind))
+        .collect();
+    kinds.sort_by_key(|k| k.as_str());
+    kinds.dedup();
     let mut records = HashMap::new();
-    for (kind, ids) in wanted {
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            for record in load(&platform, account_id, kind, chunk).await? {
-                records.insert((kind, record.id().to_owned()), record);
-            }
+    for kind in kinds {
+        for record in load(&platform, account_id, kind, stretch).await? {
+            records.insert((kind, record.id().to_owned()), record);
         }
     }
     let changes = log
@@ -250,39 +263,49 @@ pub async fn pull<P: Platform>(
     }))
 }
 
-fn in_list(n: usize) -> String {
-    vec!["?"; n].join(", ")
+/// The sequence numbers a page covers: after its cursor, through its last change.
+#[derive(Clone, Copy)]
+struct LogStretch {
+    after: i64,
+    through: i64,
 }
 
+/// The live (not deleted) records of one kind whose changes fall in the stretch. A record changed
+/// since the log was read has moved past the stretch and comes on a later page; one deleted since
+/// is simply missing here, and its tombstone comes later too.
 async fn load<P: Platform>(
     platform: &P,
     account_id: &str,
     kind: SyncKind,
-    ids: &[&str],
+    stretch: LogStretch,
 ) -> ApiResult<Vec<SyncRecord>> {
-    let list = in_list(ids.len());
+    let in_stretch = "SELECT entity_id FROM sync_changes
+         WHERE account_id = ?1 AND kind = ?2 AND deleted = 0 AND seq > ?3 AND seq <= ?4";
     let sql = match kind {
         SyncKind::Conversation => format!(
-            "SELECT id, title, created_at, updated_at FROM conversations WHERE account_id = ? AND id IN ({list})"
+            "SELECT id, title, created_at, updated_at FROM conversations WHERE account_id = ?1 AND id IN ({in_stretch})"
         ),
         SyncKind::Generation => format!(
-            "SELECT {} FROM generations WHERE account_id = ? AND id IN ({list})",
+            "SELECT {} FROM generations WHERE account_id = ?1 AND id IN ({in_stretch})",
             record::COLUMNS
         ),
-        SyncKind::Image => format!("{IMAGE_SELECT} WHERE i.account_id = ? AND i.id IN ({list})"),
+        SyncKind::Image => {
+            format!("{IMAGE_SELECT} WHERE i.account_id = ?1 AND i.id IN ({in_stretch})")
+        }
         SyncKind::Credit => format!(
-            "SELECT {} FROM credit_ledger WHERE account_id = ? AND id IN ({list})",
+            "SELECT {} FROM credit_ledger WHERE account_id = ?1 AND id IN ({in_stretch})",
             crate::credits::ENTRY_COLUMNS
         ),
         SyncKind::Upload => format!(
-            "SELECT {} FROM uploads WHERE account_id = ? AND id IN ({list})",
+            "SELECT {} FROM uploads WHERE account_id = ?1 AND id IN ({in_stretch})",
             crate::uploads::rows::COLUMNS
         ),
     };
-    let mut statement = Statement::new(sql).bind(account_id);
-    for id in ids {
-        statement = statement.bind(*id);
-    }
+    let statement = Statement::new(sql)
+        .bind(account_id)
+        .bind(kind.as_str())
+        .bind(stretch.after)
+        .bind(stretch.through);
     let rows = platform.query(statement).await?;
     Ok(match kind {
         SyncKind::Conversation => rows_as::<Conversation>(rows)?
