@@ -17,11 +17,8 @@ use atelier_api::ErrorCode;
 
 use crate::error::ApiError;
 
-/// Whether `id` has the shape of the service's ids (32 hex digits, `crypto::random_id`): anything
-/// else names nothing, so it is `not_found` without a query.
-pub fn is_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
+/// Whether `id` has the shape of the service's ids (`crypto::random_id` makes them).
+pub use atelier_api::is_record_id as is_id;
 
 pub struct ApiPath<T>(pub T);
 

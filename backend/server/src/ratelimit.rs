@@ -39,6 +39,26 @@ pub const UPLOADS_PER_ACCOUNT: Limit = Limit {
     limit: 60,
     window_seconds: 600,
 };
+/// Generations per account.
+pub const GENERATIONS_PER_ACCOUNT: Limit = Limit {
+    scope: "generate",
+    limit: 30,
+    window_seconds: 600,
+};
+/// Checkouts opened per account: a person buys a few packs, not hundreds.
+pub const CHECKOUTS_PER_ACCOUNT: Limit = Limit {
+    scope: "checkout",
+    limit: 10,
+    window_seconds: 600,
+};
+/// Every limit counted per account: their counters leave with the account
+/// (`crate::deletion`), so a new one added here cannot be forgotten there.
+pub const PER_ACCOUNT: [&Limit; 4] = [
+    &GENERATIONS_PER_ACCOUNT,
+    &CHECKOUTS_PER_ACCOUNT,
+    &EMAIL_CHANGES_PER_ACCOUNT,
+    &UPLOADS_PER_ACCOUNT,
+];
 /// Verification attempts (codes and links) per IP.
 pub const VERIFICATIONS_PER_IP: Limit = Limit {
     scope: "verify-ip",

@@ -15,15 +15,8 @@ use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::platform::{Platform, Statement};
-use crate::ratelimit::{self, Limit};
+use crate::ratelimit::{self, CHECKOUTS_PER_ACCOUNT};
 use crate::upstream::creem_checkout::{self, Customer, NewCheckout};
-
-/// Checkouts opened per account: a person buys a few packs, not hundreds.
-pub const CHECKOUTS_PER_ACCOUNT: Limit = Limit {
-    scope: "checkout",
-    limit: 10,
-    window_seconds: 600,
-};
 
 /// The key under which our `request_id` also travels in Creem's `metadata`.
 pub const METADATA_KEY: &str = "atelier_request";

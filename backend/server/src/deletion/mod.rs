@@ -11,11 +11,9 @@ use axum::extract::State;
 
 use crate::auth::limits::{attempts_subject, email_subject};
 use crate::auth::session::Authenticated;
-use crate::billing::checkout::CHECKOUTS_PER_ACCOUNT;
 use crate::error::ApiResult;
-use crate::generations::create::GENERATIONS_PER_ACCOUNT;
 use crate::platform::{Platform, Statement};
-use crate::ratelimit::{EMAIL_CHANGES_PER_ACCOUNT, UPLOADS_PER_ACCOUNT, subject_prefix};
+use crate::ratelimit::{PER_ACCOUNT, subject_prefix};
 
 /// Storage calls the request may spend on the purge: well inside a Worker invocation's 1,000
 /// subrequests, with room for what the request did before.
@@ -32,13 +30,11 @@ pub async fn delete_me<P: Platform>(
     let account = &auth.account;
     let secret = crate::auth::secret(&platform)?;
     // The counters keyed by the email are found later by these keyed hashes, never the address.
-    let rl_prefixes = [
-        subject_prefix(&GENERATIONS_PER_ACCOUNT, secret, &account.id),
-        subject_prefix(&CHECKOUTS_PER_ACCOUNT, secret, &account.id),
-        subject_prefix(&EMAIL_CHANGES_PER_ACCOUNT, secret, &account.id),
-        subject_prefix(&UPLOADS_PER_ACCOUNT, secret, &account.id),
-    ]
-    .join("\n");
+    let rl_prefixes = PER_ACCOUNT
+        .iter()
+        .map(|limit| subject_prefix(limit, secret, &account.id))
+        .collect::<Vec<_>>()
+        .join("\n");
     let now = platform.now_ms();
     let id = account.id.as_str();
     platform

@@ -22,14 +22,7 @@ use crate::crypto::random_id;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::platform::Platform;
-use crate::ratelimit::{self, Limit};
-
-/// Generations per account.
-pub const GENERATIONS_PER_ACCOUNT: Limit = Limit {
-    scope: "generate",
-    limit: 30,
-    window_seconds: 600,
-};
+use crate::ratelimit::{self, GENERATIONS_PER_ACCOUNT};
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     let key = headers

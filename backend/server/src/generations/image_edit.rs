@@ -11,8 +11,8 @@ use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::path::ApiPath;
-use crate::platform::{BlobKey, Platform, Statement, rows_as};
-use crate::sync::log;
+use crate::platform::{Platform, Statement, rows_as};
+use crate::sync::{log, removal};
 
 #[derive(Deserialize)]
 struct Keys {
@@ -67,7 +67,7 @@ pub async fn patch<P: Platform>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Bytes first, then the row: if the blob store fails nothing changes and a retry finishes.
+/// As every record with bytes is removed: [`removal::remove_with_bytes`].
 pub async fn delete<P: Platform>(
     State(platform): State<P>,
     auth: Authenticated,
@@ -75,23 +75,16 @@ pub async fn delete<P: Platform>(
 ) -> ApiResult<StatusCode> {
     let account_id = auth.account.id.as_str();
     let keys = owned_keys(&platform, account_id, &id).await?;
-    platform
-        .blob_delete(&[
-            BlobKey::new(keys.original_key)?,
-            BlobKey::new(keys.thumbnail_key)?,
-        ])
-        .await?;
-    let mut batch = vec![
-        Statement::new("DELETE FROM images WHERE id = ? AND account_id = ?")
-            .bind(id.as_str())
-            .bind(account_id),
-    ];
-    batch.extend(log::deleted(
+    removal::remove_with_bytes(
+        &platform,
         account_id,
         SyncKind::Image,
         &id,
-        platform.now_ms(),
-    ));
-    platform.batch(batch).await?;
+        [keys.original_key, keys.thumbnail_key],
+        Statement::new("DELETE FROM images WHERE id = ? AND account_id = ?")
+            .bind(id.as_str())
+            .bind(account_id),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,3 +7,4 @@ mod live;
 pub mod log;
 pub mod prune;
 pub mod pull;
+pub mod removal;

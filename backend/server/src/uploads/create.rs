@@ -78,7 +78,7 @@ pub async fn create<P: Platform>(
     {
         return Ok((StatusCode::OK, Json(existing.into())));
     }
-    let image = inspect(declared, &bytes)?;
+    let image = inspect(content_type, &bytes)?;
 
     let id = random_id(&platform)?;
     let base = format!("images/{}/uploads/{id}", account.id);

@@ -1,6 +1,5 @@
-//! `DELETE /v1/uploads/{id}`: the owner removes an upload. Bytes first, then the row and its
-//! tombstone for sync (as for images): if the blob store fails nothing changes and a retry
-//! finishes. A generation still running from it loses its input: kie's fetch gets a 404, the
+//! `DELETE /v1/uploads/{id}`: the owner removes an upload, as an image is removed
+//! ([`removal::remove_with_bytes`]). A generation still running from it loses its input: kie's fetch gets a 404, the
 //! task fails and is refunded.
 
 use atelier_api::ErrorCode;
@@ -12,8 +11,8 @@ use super::rows;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::path::{ApiPath, is_id};
-use crate::platform::{BlobKey, Platform};
-use crate::sync::log;
+use crate::platform::Platform;
+use crate::sync::removal;
 
 pub async fn delete<P: Platform>(
     State(platform): State<P>,
@@ -29,19 +28,14 @@ pub async fn delete<P: Platform>(
         .await?
         .pop()
         .ok_or_else(not_found)?;
-    platform
-        .blob_delete(&[
-            BlobKey::new(upload.original_key)?,
-            BlobKey::new(upload.thumbnail_key)?,
-        ])
-        .await?;
-    let mut batch = vec![rows::delete(account_id, &id)];
-    batch.extend(log::deleted(
+    removal::remove_with_bytes(
+        &platform,
         account_id,
         SyncKind::Upload,
         &id,
-        platform.now_ms(),
-    ));
-    platform.batch(batch).await?;
+        [upload.original_key, upload.thumbnail_key],
+        rows::delete(account_id, &id),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

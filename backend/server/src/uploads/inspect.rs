@@ -36,9 +36,9 @@ pub fn declared_type(header: Option<&str>) -> Result<&'static str, ApiError> {
         })
 }
 
-/// Checks `bytes` against the `Content-Type` they came with; the error says what is wrong.
-pub fn inspect(header: Option<&str>, bytes: &[u8]) -> Result<Inspected, ApiError> {
-    let declared = declared_type(header)?;
+/// Checks `bytes` against the type they came with ([`declared_type`]); the error says what is
+/// wrong.
+pub fn inspect(declared: &'static str, bytes: &[u8]) -> Result<Inspected, ApiError> {
     let invalid = |why: &str| ApiError::new(ErrorCode::InvalidImage, why.to_owned());
     let actual = match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => "image/png",
@@ -110,60 +110,62 @@ mod tests {
         out
     }
 
+    /// What the route does: the header's type, then the bytes against it.
+    fn check(header: Option<&str>, bytes: &[u8]) -> Result<Inspected, ApiError> {
+        inspect(declared_type(header)?, bytes)
+    }
+
     fn code(result: Result<Inspected, ApiError>) -> ErrorCode {
         result.err().map(|e| e.code()).unwrap()
     }
 
     #[test]
     fn a_whole_image_of_the_declared_type_passes_with_its_size_and_a_thumbnail() {
-        let ok = inspect(Some("image/png"), &png(640, 480)).unwrap();
+        let ok = check(Some("image/png"), &png(640, 480)).unwrap();
         assert_eq!(
             (ok.width, ok.height, ok.content_type),
             (640, 480, "image/png")
         );
         assert!(!ok.thumbnail.is_empty());
-        let ok = inspect(Some("Image/JPEG; charset=binary"), &jpeg(64, 32)).unwrap();
+        let ok = check(Some("Image/JPEG; charset=binary"), &jpeg(64, 32)).unwrap();
         assert_eq!(ok.content_type, "image/jpeg");
     }
 
     #[test]
     fn other_types_are_unsupported_and_bytes_that_lie_are_invalid() {
         assert_eq!(
-            code(inspect(Some("image/gif"), &png(4, 4))),
+            code(check(Some("image/gif"), &png(4, 4))),
             ErrorCode::UnsupportedMediaType
         );
         assert_eq!(
-            code(inspect(None, &png(4, 4))),
+            code(check(None, &png(4, 4))),
             ErrorCode::UnsupportedMediaType
         );
         assert_eq!(
-            code(inspect(Some("image/jpeg"), &png(4, 4))),
+            code(check(Some("image/jpeg"), &png(4, 4))),
             ErrorCode::InvalidImage
         );
         assert_eq!(
-            code(inspect(Some("image/png"), b"hello, world")),
+            code(check(Some("image/png"), b"hello, world")),
             ErrorCode::InvalidImage
         );
-        assert_eq!(
-            code(inspect(Some("image/png"), b"")),
-            ErrorCode::InvalidImage
-        );
+        assert_eq!(code(check(Some("image/png"), b"")), ErrorCode::InvalidImage);
     }
 
     #[test]
     fn cut_short_images_are_invalid() {
         let whole = png(300, 200);
         assert_eq!(
-            code(inspect(Some("image/png"), &whole[..whole.len() / 2])),
+            code(check(Some("image/png"), &whole[..whole.len() / 2])),
             ErrorCode::InvalidImage
         );
         assert_eq!(
-            code(inspect(Some("image/png"), &whole[..20])),
+            code(check(Some("image/png"), &whole[..20])),
             ErrorCode::InvalidImage
         );
         let whole = jpeg(300, 200);
         assert_eq!(
-            code(inspect(Some("image/jpeg"), &whole[..whole.len() - 40])),
+            code(check(Some("image/jpeg"), &whole[..whole.len() - 40])),
             ErrorCode::InvalidImage
         );
     }
@@ -175,13 +177,13 @@ mod tests {
         for (width, height) in [(20_000, 20_000), (8_000, 8_000)] {
             let bomb = zeros_png(width, height).unwrap();
             assert_eq!(
-                code(inspect(Some("image/png"), &bomb)),
+                code(check(Some("image/png"), &bomb)),
                 ErrorCode::ImageTooLarge
             );
         }
         // Within the side limit but over the pixel limit.
         assert_eq!(
-            code(inspect(Some("image/png"), &png(4_200, 4_100))),
+            code(check(Some("image/png"), &png(4_200, 4_100))),
             ErrorCode::ImageTooLarge
         );
     }

@@ -89,10 +89,8 @@ pub struct ImageBytes {
     pub bytes: bytes::Bytes,
 }
 
-/// An image, generation or conversation id as the service takes them: 32 hex digits.
-pub fn is_valid_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
+/// An image, generation or conversation id as the service takes them.
+pub use atelier_api::is_record_id as is_valid_id;
 
 pub(super) fn checked_id(id: &str) -> Result<&str, ClientError> {
     if is_valid_id(id) {
