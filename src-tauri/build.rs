@@ -30,6 +30,8 @@ fn main() {
         "buy_credits",
         "gallery_page",
         "gallery_conversations",
+        "image_sources",
+        "prepare_drag_out",
         "set_favourite",
         "delete_images",
         "sync_status",

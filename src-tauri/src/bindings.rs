@@ -45,6 +45,8 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::credits::buy_credits,
             commands::gallery::gallery_page,
             commands::gallery::gallery_conversations,
+            commands::gallery::image_sources,
+            commands::gallery::prepare_drag_out,
             commands::gallery::set_favourite,
             commands::gallery::delete_images,
             commands::gallery::sync_status,

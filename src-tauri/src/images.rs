@@ -64,14 +64,7 @@ pub fn handle<R: Runtime>(
                     grid(&app.state::<AppState>(), id, range.as_deref()).await
                 }
                 Some((Asked::Stored(variant), id)) => {
-                    fetch(
-                        &app.state::<AppState>(),
-                        variant,
-                        id,
-                        range.as_deref(),
-                        KEPT,
-                    )
-                    .await
+                    fetch(&app.state::<AppState>(), variant, id, range.as_deref()).await
                 }
             }
         };
@@ -82,19 +75,17 @@ pub fn handle<R: Runtime>(
 
 static FIRST_IMAGE: std::sync::Once = std::sync::Once::new();
 
-/// The grid thumbnail; until it can be made (the thumbnail not synced yet), the thumbnail
-/// itself, which the webview must not keep under the grid's URL.
+/// The grid thumbnail, or its stand-in (`Library::grid_image` says which may be kept).
 async fn grid(state: &AppState, id: &str, range: Option<&str>) -> Response<Vec<u8>> {
-    let Ok(library) = state.library().await else {
+    let (Ok(auth), Ok(library)) = (state.auth(), state.library().await) else {
         return status(StatusCode::SERVICE_UNAVAILABLE);
     };
-    match library.cache().grid_thumbnail(id).await {
-        Ok(Some(bytes)) => respond(served_type(&bytes), bytes, range, KEPT),
-        Ok(None) => fetch(state, ImageVariant::Thumbnail, id, range, NOT_KEPT).await,
-        Err(e) => {
-            tracing::warn!(error = %e, "no grid thumbnail; serving the thumbnail");
-            fetch(state, ImageVariant::Thumbnail, id, range, NOT_KEPT).await
+    match library.grid_image(auth, id).await {
+        Ok(image) => {
+            let caching = if image.keep { KEPT } else { NOT_KEPT };
+            respond(served_type(&image.bytes), image.bytes, range, caching)
         }
+        Err(e) => refused(&e),
     }
 }
 
@@ -104,30 +95,27 @@ async fn fetch(
     variant: ImageVariant,
     id: &str,
     range: Option<&str>,
-    caching: &'static str,
 ) -> Response<Vec<u8>> {
     let (Ok(auth), Ok(library)) = (state.auth(), state.library().await) else {
         return status(StatusCode::SERVICE_UNAVAILABLE);
     };
     match library.image(auth, variant, id).await {
-        Ok(image) => respond(
-            served_type(&image.bytes),
-            image.bytes.to_vec(),
-            range,
-            caching,
-        ),
-        Err(e) => {
-            tracing::info!(error = %e, "image not served");
-            let code = match e.code().as_str() {
-                "not_found" => StatusCode::NOT_FOUND,
-                "unauthenticated" => StatusCode::UNAUTHORIZED,
-                "offline" | "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-                "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::BAD_GATEWAY,
-            };
-            status(code)
-        }
+        Ok(image) => respond(served_type(&image.bytes), image.bytes.to_vec(), range, KEPT),
+        Err(e) => refused(&e),
     }
+}
+
+/// The HTTP status that says why an image is not served.
+fn refused(e: &atelier_client::ClientError) -> Response<Vec<u8>> {
+    tracing::info!(error = %e, "image not served");
+    let code = match e.code().as_str() {
+        "not_found" => StatusCode::NOT_FOUND,
+        "unauthenticated" => StatusCode::UNAUTHORIZED,
+        "offline" | "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    status(code)
 }
 
 /// `bytes=a-b`, `bytes=a-` or `bytes=-n` over `len` bytes: the inclusive range, `Err` when it
@@ -278,13 +266,5 @@ mod tests {
         );
         let refused = respond("image/png".into(), b"01".to_vec(), Some("bytes=9-"), KEPT);
         assert_eq!(refused.status(), StatusCode::RANGE_NOT_SATISFIABLE);
-    }
-
-    /// A thumbnail answered for a grid URL (its grid copy not made yet) must not be kept under
-    /// that URL, or the webview would hold a 512 px image there for as long as the page lives.
-    #[test]
-    fn a_stand_in_for_a_grid_thumbnail_is_not_kept() {
-        let stand_in = respond("image/jpeg".into(), b"01".to_vec(), None, NOT_KEPT);
-        assert_eq!(stand_in.headers()[header::CACHE_CONTROL], "no-store");
     }
 }

@@ -3,7 +3,9 @@
 
 use atelier_client::api::ImageVariant;
 use atelier_client::cache::gallery::{GalleryConversation, GalleryPage, GalleryQuery};
+use atelier_client::cache::sources::ImageSource;
 use atelier_client::cache::storage::StorageInfo;
+use atelier_client::library::outgoing::{self, OutgoingFile};
 use atelier_client::sync::SyncStatus;
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -41,6 +43,21 @@ pub async fn gallery_conversations(
         .await?
         .cache()
         .gallery_conversations()
+        .await?)
+}
+
+/// What an image was made from, for the detail view's links; offline too.
+#[tauri::command]
+#[specta::specta]
+pub async fn image_sources(
+    state: State<'_, AppState>,
+    image_id: String,
+) -> Result<Vec<ImageSource>, AppError> {
+    Ok(state
+        .library()
+        .await?
+        .cache()
+        .image_sources(&image_id)
         .await?)
 }
 
@@ -164,6 +181,20 @@ pub async fn copy_image(
         .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))
 }
 
+/// The original as a file another application can take, for a tile dragged out of the window.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_drag_out(
+    state: State<'_, AppState>,
+    image_id: String,
+) -> Result<OutgoingFile, AppError> {
+    Ok(state
+        .library()
+        .await?
+        .outgoing_file(state.auth()?, &image_id)
+        .await?)
+}
+
 /// Saves the original where the person chooses; `false` when they cancel the dialog.
 #[tauri::command]
 #[specta::specta]
@@ -173,20 +204,13 @@ pub async fn save_image_as(
     image_id: String,
 ) -> Result<bool, AppError> {
     let image = original(&state, &image_id).await?;
-    // What the bytes are, not what the service said they are.
-    let extension = match atelier_client::image_bytes::content_type(&image.bytes) {
-        Some("image/jpeg") => "jpg",
-        Some("image/webp") => "webp",
-        _ => "png",
-    };
+    let name = outgoing::file_name(&image_id, &image.bytes);
+    let extension = name.rsplit('.').next().unwrap_or("png").to_owned();
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .set_file_name(format!(
-            "atelier-{}.{extension}",
-            &image_id[..8.min(image_id.len())]
-        ))
-        .add_filter("Image", &[extension])
+        .set_file_name(name)
+        .add_filter("Image", &[extension.as_str()])
         .save_file(move |path| {
             let _ = tx.send(path);
         });

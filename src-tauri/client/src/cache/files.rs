@@ -65,8 +65,7 @@ impl FileStore {
         // A temporary name of this write's own: two writers of the same file (a sync and an
         // upload storing one thumbnail) would otherwise write into one temporary file and the
         // second rename would find it gone.
-        let n = WRITES.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!("{hash}.{}-{n}{PARTIAL}", std::process::id()));
+        let temp = dir.join(format!("{hash}.{}{PARTIAL}", unique_suffix()));
         let written = std::fs::File::create(&temp).and_then(|mut file| {
             file.write_all(bytes)?;
             file.sync_all()
@@ -146,6 +145,12 @@ impl FileStore {
 
 fn io(what: &str, e: std::io::Error) -> ClientError {
     ClientError::Cache(format!("{what}: {e}"))
+}
+
+/// A name part no other write of this process, or of another process, is using now.
+pub(crate) fn unique_suffix() -> String {
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
 }
 
 #[cfg(test)]

@@ -173,10 +173,18 @@ impl Cache {
                 total,
             });
         }
-        // The window's details by rowid, as one JSON array: row by row, the driver's cost per
-        // row (and its hand-offs between threads) would be most of a window's time. An image
-        // whose generation has not arrived yet (sync order) shows with an empty prompt until
-        // it does.
+        let items = self.items_by_rowid(window).await?;
+        Ok(GalleryPage { items, total })
+    }
+
+    /// The images with these rowids, newest first.
+    pub(super) async fn items_by_rowid(
+        &self,
+        rowids: &[i64],
+    ) -> Result<Vec<GalleryItem>, ClientError> {
+        // As one JSON array: row by row, the driver's cost per row (and its hand-offs between
+        // threads) would be most of a window's time. An image whose generation has not arrived
+        // yet (sync order) shows with an empty prompt until it does.
         let mut select = QueryBuilder::new(
             "SELECT json_group_array(json_object(
                  'image_id', image_id, 'generation_id', generation_id, 'conversation_id', conversation_id,
@@ -194,16 +202,14 @@ impl Cache {
              WHERE i.rowid IN (",
         );
         let mut ids = select.separated(", ");
-        for row in window {
+        for row in rowids {
             ids.push_bind(*row);
         }
-        // The window is a run of the result's order, so the same order sorts it (and SQLite
-        // folds a subquery's rows in the order it yields them).
+        // A window is a run of the result's order, so the same order sorts it (and SQLite folds
+        // a subquery's rows in the order it yields them).
         select.push(") ORDER BY i.created_at DESC, i.id DESC)");
         let json: String = select.build_query_scalar().fetch_one(&self.pool).await?;
-        let items: Vec<GalleryItem> = serde_json::from_str(&json)
-            .map_err(|e| ClientError::Cache(format!("a gallery window: {e}")))?;
-        Ok(GalleryPage { items, total })
+        serde_json::from_str(&json).map_err(|e| ClientError::Cache(format!("gallery items: {e}")))
     }
 
     /// Conversations that have images here, most recently active first.

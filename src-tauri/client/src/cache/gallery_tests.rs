@@ -614,3 +614,64 @@ async fn the_longest_prompt_is_indexed_to_its_end() {
     assert_eq!(found(&cache, "灯塔").await, images(&[0]));
     assert_eq!(found(&cache, "塔").await, images(&[0]));
 }
+
+/// An image made from inputs names them in the model's order: a gallery image (with its details,
+/// so the detail view can open it), an upload, and one deleted since; an image made from words
+/// alone, or one not in the cache, names none.
+#[tokio::test]
+async fn an_image_names_what_it_was_made_from() {
+    use crate::cache::sources::ImageSource;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache_of(dir.path(), &["a lighthouse"]).await;
+    let upload_id = record_id(4, 1);
+    let gone_id = record_id(3, 99);
+    let SyncRecord::Generation(mut edit) = generation(1, "make it night", 5) else {
+        unreachable!()
+    };
+    edit.input_images = vec![record_id(3, 0), upload_id.clone(), gone_id.clone()];
+    apply(
+        &cache,
+        upserts(vec![
+            SyncRecord::Upload(atelier_api::uploads::Upload {
+                id: upload_id.clone(),
+                width: 640,
+                height: 480,
+                bytes: 1000,
+                sha256: "ab".repeat(32),
+                content_type: "image/png".into(),
+                thumbnail_sha256: "cd".repeat(32),
+                thumbnail_bytes: 100,
+                created_at: 4,
+            }),
+            SyncRecord::Generation(edit),
+            image(1, 1, 5),
+        ]),
+    )
+    .await;
+
+    let sources = cache
+        .image_sources(&record_id(3, 1).to_uppercase())
+        .await
+        .unwrap();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    match &sources[0] {
+        ImageSource::Image { item } => {
+            assert_eq!(item.image_id, record_id(3, 0));
+            assert_eq!(item.prompt, "a lighthouse");
+        }
+        other => panic!("the first input is the gallery image, not {other:?}"),
+    }
+    assert_eq!(
+        sources[1..],
+        [
+            ImageSource::Upload {
+                id: upload_id,
+                width: 640,
+                height: 480
+            },
+            ImageSource::Gone { id: gone_id }
+        ]
+    );
+    assert_eq!(cache.image_sources(&record_id(3, 0)).await.unwrap(), []);
+    assert_eq!(cache.image_sources(&record_id(3, 42)).await.unwrap(), []);
+}

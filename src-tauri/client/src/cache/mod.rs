@@ -13,6 +13,7 @@ pub mod grid;
 pub mod integrity;
 pub mod outbox;
 mod search;
+pub mod sources;
 pub mod storage;
 pub mod uploads;
 

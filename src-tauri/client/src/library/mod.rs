@@ -3,6 +3,7 @@
 //! (cache first, the service when it must).
 
 mod live;
+pub mod outgoing;
 mod signed_in;
 mod uploads;
 
@@ -21,6 +22,13 @@ use crate::cache::integrity::IntegrityReport;
 use crate::error::ClientError;
 use crate::sync::{SyncEngine, SyncOptions, SyncReport};
 
+/// A grid tile's image, and whether it may be kept for good under the grid's URL.
+#[derive(Debug)]
+pub struct GridImage {
+    pub bytes: Vec<u8>,
+    pub keep: bool,
+}
+
 #[derive(Clone)]
 pub struct Library {
     engine: SyncEngine,
@@ -36,11 +44,13 @@ impl Library {
         if !integrity.is_clean() {
             tracing::warn!(report = ?integrity, "the cache needed repairs");
         }
-        Ok(Self {
+        let library = Self {
             engine: SyncEngine::new(cache, api, SyncOptions::default()),
             integrity,
             live: Arc::default(),
-        })
+        };
+        library.clear_outgoing().await;
+        Ok(library)
     }
 
     pub fn cache(&self) -> &Cache {
@@ -61,6 +71,7 @@ impl Library {
     /// library fail from now on.
     pub async fn close(&self) {
         self.live.stop(true).await;
+        self.clear_outgoing().await;
         self.cache().close().await;
     }
 
@@ -84,6 +95,22 @@ impl Library {
             })?;
         self.cache().bind_account(&user.id).await?;
         self.engine.run(&auth.token().await?).await
+    }
+
+    /// What the gallery's grid shows for `id`: its grid-sized thumbnail, or until that can be
+    /// made (the thumbnail not synced yet) the thumbnail itself, which the webview must not keep
+    /// under the grid's URL or it would hold a 512 px image there for as long as the page lives.
+    pub async fn grid_image(&self, auth: &Auth, id: &str) -> Result<GridImage, ClientError> {
+        match self.cache().grid_thumbnail(id).await {
+            Ok(Some(bytes)) => return Ok(GridImage { bytes, keep: true }),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "no grid thumbnail; serving the thumbnail"),
+        }
+        let stand_in = self.image(auth, ImageVariant::Thumbnail, id).await?;
+        Ok(GridImage {
+            bytes: stand_in.bytes.to_vec(),
+            keep: false,
+        })
     }
 
     /// An image's bytes: from the cache when it holds them, else from the service.

@@ -76,6 +76,10 @@ export const commands = {
 	galleryPage: (query: GalleryQuery_Deserialize, offset: number, limit: number) => typedError<GalleryPage, AppError_Serialize>(__TAURI_INVOKE("gallery_page", { query, offset, limit })),
 	/**  Conversations with images on this device, for the gallery's filter. */
 	galleryConversations: () => typedError<GalleryConversation[], AppError_Serialize>(__TAURI_INVOKE("gallery_conversations")),
+	/**  What an image was made from, for the detail view's links; offline too. */
+	imageSources: (imageId: string) => typedError<ImageSource[], AppError_Serialize>(__TAURI_INVOKE("image_sources", { imageId })),
+	/**  The original as a file another application can take, for a tile dragged out of the window. */
+	prepareDragOut: (imageId: string) => typedError<OutgoingFile, AppError_Serialize>(__TAURI_INVOKE("prepare_drag_out", { imageId })),
 	/**  Marks or unmarks favourites: here at once, on the service when it is reachable. */
 	setFavourite: (imageIds: string[], favourite: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_favourite", { imageIds, favourite })),
 	/**  Deletes images: their files here at once, on the service when it is reachable. */
@@ -680,6 +684,15 @@ export type Generation_Serialize = {
 	updated_at: number,
 };
 
+/**  One input of the generation that made an image, in the order the model got them. */
+export type ImageSource = 
+/**  An image of this library. */
+{ kind: "image"; item: GalleryItem } | 
+/**  An image the person uploaded. */
+{ kind: "upload"; id: string; width: number; height: number } | 
+/**  Neither any more: deleted since, here or on another device. */
+{ kind: "gone"; id: string };
+
 /**
  *  What the composer checks before it sends anything: the service's limits (this build's when
  *  the service cannot be reached; it decides in the end).
@@ -880,6 +893,13 @@ export type Money = {
 	cents: number,
 	/**  ISO 4217, upper case (`USD`, `EUR`). */
 	currency: string,
+};
+
+/**  A file another application can take. */
+export type OutgoingFile = {
+	path: string,
+	/**  `path` as a `file://` URL, escaped for the platform (what a drag's `text/uri-list` holds). */
+	url: string,
 };
 
 /**  What Settings → Privacy shows. */

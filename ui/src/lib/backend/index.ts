@@ -32,6 +32,8 @@ import {
   type GalleryItem,
   type GalleryPage,
   type GalleryQuery_Serialize,
+  type ImageSource,
+  type OutgoingFile,
   type StorageInfo,
   type SyncProgress,
   type SyncState,
@@ -68,7 +70,7 @@ export type Generation = Generation_Serialize
 export type GenerationPage = GenerationPage_Serialize
 export type GenerationRequest = GenerationRequest_Deserialize
 export type LedgerPage = LedgerPage_Serialize
-export type { GalleryConversation, GalleryItem, GalleryPage, StorageInfo, SyncProgress, SyncState }
+export type { GalleryConversation, GalleryItem, GalleryPage, ImageSource, OutgoingFile, StorageInfo, SyncProgress, SyncState }
 export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
 export type { LibraryChanges }
@@ -165,6 +167,10 @@ export interface Backend {
   galleryPage(query: GalleryQuery, offset: number, limit: number): Promise<Result<GalleryPage>>
   /** The conversations the gallery filter offers (from the cache: works offline). */
   galleryConversations(): Promise<Result<GalleryConversation[]>>
+  /** What an image was made from (its generation's inputs), from the cache: offline too. */
+  imageSources(imageId: string): Promise<Result<ImageSource[]>>
+  /** The original as a file other applications can take, for a tile dragged out of the window. */
+  prepareDragOut(imageId: string): Promise<Result<OutgoingFile>>
   /** Marks images favourite or not; offline it waits in the outbox. */
   setFavourite(imageIds: string[], favourite: boolean): Promise<Result<null>>
   /** Deletes images (their cached files at once); offline it waits in the outbox. */
@@ -347,6 +353,8 @@ export const tauriBackend: Backend = {
   onSignInLink: (listener) => listening((h) => events.signInLink.listen(h), listener),
   galleryPage: (query, offset, limit) => typed(() => commands.galleryPage(query, offset, limit)),
   galleryConversations: () => typed(() => commands.galleryConversations()),
+  imageSources: (imageId) => typed(() => commands.imageSources(imageId)),
+  prepareDragOut: (imageId) => typed(() => commands.prepareDragOut(imageId)),
   setFavourite: (imageIds, favourite) => typed(() => commands.setFavourite(imageIds, favourite)),
   deleteImages: (imageIds) => typed(() => commands.deleteImages(imageIds)),
   syncStatus: () => typed(() => commands.syncStatus()),

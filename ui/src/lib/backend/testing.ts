@@ -19,6 +19,8 @@ import type {
   GalleryConversation,
   GalleryPage,
   GalleryQuery,
+  ImageSource,
+  OutgoingFile,
   Generation,
   GenerationPage,
   GenerationRequest,
@@ -88,6 +90,8 @@ export type CommandMocks = {
   buyCredits?: Handler<[pack: string], CheckoutStarted>
   galleryPage?: Handler<[query: GalleryQuery, offset: number, limit: number], GalleryPage>
   galleryConversations?: Handler<[], GalleryConversation[]>
+  imageSources?: Handler<[imageId: string], ImageSource[]>
+  prepareDragOut?: Handler<[imageId: string], OutgoingFile>
   setFavourite?: Handler<[imageIds: string[], favourite: boolean], null>
   deleteImages?: Handler<[imageIds: string[]], null>
   syncStatus?: Handler<[], SyncStatus>
@@ -258,6 +262,10 @@ export function mockCommands(mocks: CommandMocks): void {
             return mocks.galleryPage?.(args.query as GalleryQuery, args.offset as number, args.limit as number)
           case 'gallery_conversations':
             return mocks.galleryConversations?.()
+          case 'image_sources':
+            return mocks.imageSources?.(args.imageId as string)
+          case 'prepare_drag_out':
+            return mocks.prepareDragOut?.(args.imageId as string)
           case 'set_favourite':
             return mocks.setFavourite?.(args.imageIds as string[], args.favourite as boolean)
           case 'delete_images':
