@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Conversation {
     pub id: String,
     pub title: String,
@@ -24,6 +25,7 @@ pub struct RenameConversation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationPage {
     pub conversations: Vec<Conversation>,
     pub next_cursor: Option<String>,

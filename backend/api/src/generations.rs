@@ -29,6 +29,7 @@ pub enum GenerationStatus {
 
 /// An image of a generation, once stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GeneratedImage {
     pub id: String,
     pub width: u32,
@@ -41,6 +42,7 @@ pub struct GeneratedImage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Generation {
     pub id: String,
     pub conversation_id: String,
@@ -62,6 +64,7 @@ pub struct Generation {
 
 /// `GET /v1/conversations/{id}/generations`: newest first; `next_cursor` pages to older ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GenerationPage {
     pub generations: Vec<Generation>,
     pub next_cursor: Option<String>,

@@ -1,64 +1,17 @@
 //! Models, conversations and generations: each command takes the session from
-//! `atelier_client::Auth`, calls `ApiClient`, and hands the answer back in the shapes below
-//! (the API's own types, with the specta derive the bindings need).
+//! `atelier_client::Auth`, calls `ApiClient`, and hands the answer back as the API's own types
+//! (their `specta` feature derives what the bindings need).
 
-use atelier_api::generations::{GenerationStatus, NewGeneration};
+use atelier_api::conversations::{Conversation, ConversationPage};
+use atelier_api::generations::{Generation, GenerationPage, GenerationStatus, NewGeneration};
 use atelier_client::api::IdempotencyKey;
 use atelier_client::telemetry::AnalyticsEvent;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::State;
 
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::telemetry::Telemetry;
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct Conversation {
-    pub id: String,
-    pub title: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct ConversationPage {
-    pub conversations: Vec<Conversation>,
-    pub next_cursor: Option<String>,
-}
-
-/// A conversation's generations, newest first; `next_cursor` pages to older ones.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct GenerationPage {
-    pub generations: Vec<Generation>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct GeneratedImage {
-    /// Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`.
-    pub id: String,
-    pub width: u32,
-    pub height: u32,
-    pub bytes: u64,
-    pub content_type: String,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct Generation {
-    pub id: String,
-    pub conversation_id: String,
-    pub prompt: String,
-    pub model: String,
-    pub aspect_ratio: String,
-    pub count: u32,
-    pub cost: u32,
-    pub status: GenerationStatus,
-    pub images: Vec<GeneratedImage>,
-    /// Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did.
-    pub failure_code: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
 
 /// What the composer sends.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -75,46 +28,6 @@ pub struct GenerationRequest {
     pub input_images: Vec<String>,
     /// Made once per user action by the UI and sent again on a retry: never charged twice.
     pub idempotency_key: String,
-}
-
-impl From<atelier_api::conversations::Conversation> for Conversation {
-    fn from(c: atelier_api::conversations::Conversation) -> Self {
-        Self {
-            id: c.id,
-            title: c.title,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-impl From<atelier_api::generations::Generation> for Generation {
-    fn from(g: atelier_api::generations::Generation) -> Self {
-        Self {
-            id: g.id,
-            conversation_id: g.conversation_id,
-            prompt: g.prompt,
-            model: g.model,
-            aspect_ratio: g.aspect_ratio,
-            count: g.count,
-            cost: g.cost,
-            status: g.status,
-            images: g
-                .images
-                .into_iter()
-                .map(|i| GeneratedImage {
-                    id: i.id,
-                    width: i.width,
-                    height: i.height,
-                    bytes: i.bytes,
-                    content_type: i.content_type,
-                })
-                .collect(),
-            failure_code: g.failure_code,
-            created_at: g.created_at,
-            updated_at: g.updated_at,
-        }
-    }
 }
 
 /// The models on offer and their prices.
@@ -140,10 +53,7 @@ pub async fn list_conversations(
         .api()
         .conversations(&auth.token().await?, cursor.as_deref())
         .await?;
-    Ok(ConversationPage {
-        conversations: page.conversations.into_iter().map(Into::into).collect(),
-        next_cursor: page.next_cursor,
-    })
+    Ok(page)
 }
 
 #[tauri::command]
@@ -157,7 +67,7 @@ pub async fn create_conversation(
         .api()
         .create_conversation(&auth.token().await?, title.as_deref())
         .await?;
-    Ok(created.into())
+    Ok(created)
 }
 
 #[tauri::command]
@@ -172,7 +82,7 @@ pub async fn rename_conversation(
         .api()
         .rename_conversation(&auth.token().await?, &id, &title)
         .await?;
-    Ok(renamed.into())
+    Ok(renamed)
 }
 
 /// Deletes a conversation with its generations and images.
@@ -212,7 +122,7 @@ pub async fn create_generation(
         model: created.model.clone(),
         images: created.count,
     });
-    Ok(created.into())
+    Ok(created)
 }
 
 #[tauri::command]
@@ -229,7 +139,7 @@ pub async fn get_generation(
         // Its images belong in the gallery now: sync.
         state.sync_wanted.notify_one();
     }
-    Ok(generation.into())
+    Ok(generation)
 }
 
 /// One page of a conversation's generations, newest first (20 a page).
@@ -245,8 +155,5 @@ pub async fn list_generations(
         .api()
         .list_generations(&auth.token().await?, &conversation_id, cursor.as_deref())
         .await?;
-    Ok(GenerationPage {
-        generations: page.generations.into_iter().map(Into::into).collect(),
-        next_cursor: page.next_cursor,
-    })
+    Ok(page)
 }

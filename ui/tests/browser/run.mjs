@@ -483,6 +483,20 @@ function installMockGallery(options) {
       return state.storage
     },
     open_cache_folder: () => null,
+    // Image 2 ("A harbour at dusk, no. 2") was made from image 3, an upload, and an image
+    // deleted since; every other image from words alone.
+    image_sources: ({ imageId }) =>
+      index(imageId) === 1
+        ? [
+            { kind: 'image', item: item(2) },
+            { kind: 'upload', id: 'f1'.repeat(16), width: 640, height: 480 },
+            { kind: 'gone', id: 'd0'.repeat(16) },
+          ]
+        : [],
+    prepare_drag_out: ({ imageId }) => {
+      const path = `/home/ada/.local/share/app.atelier.desktop/cache/outgoing/atelier-${imageId.slice(0, 8)}.png`
+      return { path, url: `file://${path}` }
+    },
     copy_image: () => null,
     save_image_as() {
       const answer = state.saveAs[Math.min(state.saves, state.saveAs.length - 1)]
@@ -1130,6 +1144,160 @@ const scenarios = [
     },
   },
   {
+    // Issue 13: a card made from images shows them small under its prompt; one whose thumbnail
+    // cannot be had (deleted since) is a neutral tile, not a broken image.
+    name: 'generation-inputs',
+    ...madeFromImages(),
+  },
+  {
+    name: 'generation-inputs-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    ...madeFromImages(),
+  },
+  {
+    // Issue 13: sent while the service cannot be reached, the draft waits (locked, with Cancel)
+    // instead of failing, and goes by itself under the same key once the service answers again.
+    name: 'composer-offline-wait',
+    userAgent: WINDOWS_UA,
+    images: true,
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        create_generation: [fail('offline'), { ok: GEN }],
+        get_generation: [{ ok: { ...GEN, status: 'generating' } }, { ok: GEN_DONE }],
+      },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100 credits left')
+      await t.waitForState('online')
+      // The line drops: the service's health check fails from now on too.
+      await t.page.evaluate((offline) => (window.__ATELIER_IPC__.error = offline), OFFLINE)
+      await t.byId('composer-prompt').fill('A lighthouse at dusk, oil painting')
+      await t.byId('composer-count').selectOption('2')
+      await t.byId('composer-prompt').press('Enter')
+      await t.expectText('composer-waiting', 'Waiting for the connection — this will be sent as soon as Atelier is back online.')
+      await t.expectText('composer-submit', 'Waiting…')
+      // The composer asked the connection to look again: it says offline too.
+      await t.waitForState('offline')
+      const locked = await t.page.evaluate(() => ({
+        readOnly: document.querySelector('[data-testid="composer-prompt"]').readOnly,
+        model: document.querySelector('[data-testid="composer-model"]').disabled,
+      }))
+      if (!locked.readOnly || !locked.model) throw new Error(`the waiting draft should be locked: ${JSON.stringify(locked)}`)
+      await t.expectAbsent('composer-error')
+      await t.screenshot('composer-offline-wait')
+      // Back online: it goes by itself.
+      await t.page.evaluate(() => (window.__ATELIER_IPC__.error = null))
+      await t.page.locator('[data-testid="generation-card"]').waitFor({ timeout: TIMEOUT_MS })
+      await t.expectValue('composer-prompt', '')
+      await t.expectAbsent('composer-waiting')
+      const keys = await t.page.evaluate(() => window.__ATELIER_IPC__.args.create_generation.map((a) => a.request.idempotency_key))
+      if (keys.length !== 2 || keys[0] !== keys[1]) throw new Error(`sent again under the same key, once: ${JSON.stringify(keys)}`)
+      await t.expectAttr('generation-card', 'data-status', 'done')
+      await t.waitForState('online')
+      await t.expectImagesLoaded(2)
+      await t.screenshot('composer-offline-wait-sent')
+    },
+  },
+  {
+    // Waiting, in Chinese and dark; Cancel gives the draft back, editable, and nothing more is sent.
+    name: 'composer-offline-cancel-zh-CN-dark',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    viewport: { width: 640, height: 600 },
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: { ...STUDIO, create_generation: fail('unavailable') },
+    },
+    async run(t) {
+      await t.expectText('composer-balance', '100')
+      await t.byId('composer-prompt').fill('黄昏时的灯塔，油画')
+      await t.byId('composer-submit').click()
+      await t.expectText('composer-waiting', '正在等待网络连接——Atelier 恢复在线后会立即发送。')
+      await t.expectText('composer-submit', '等待中…')
+      await t.screenshot('composer-offline-cancel-zh-CN-dark')
+      await t.byId('composer-wait-cancel').click()
+      await t.expectAbsent('composer-waiting')
+      await t.expectText('composer-submit', '生成')
+      await t.expectValue('composer-prompt', '黄昏时的灯塔，油画')
+      await t.byId('composer-prompt').fill('黄昏时的灯塔，水彩')
+      await new Promise((r) => setTimeout(r, 5_500))
+      await t.expectCallCount('create_generation', 1)
+    },
+  },
+  {
+    // Issue 13: ? lists the shortcuts (a dialog on its Close button; Esc closes it); the window's
+    // own keys switch views and find the gallery's search, but are text in the prompt box.
+    name: 'shortcuts',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 200 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.expectText('composer-balance', '100 credits left')
+      await t.byId('composer-prompt').click()
+      await t.page.keyboard.type('n?')
+      await t.expectValue('composer-prompt', 'n?')
+      await t.expectAbsent('shortcuts-help')
+      await t.page.evaluate(() => document.activeElement.blur())
+      await t.page.keyboard.press('?')
+      await t.page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectFocused('shortcuts-close')
+      await t.screenshot('shortcuts')
+      await t.page.keyboard.press('Tab')
+      await t.expectFocused('shortcuts-close')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('shortcuts-help')
+
+      await t.page.keyboard.press('Control+2')
+      await t.expectAttr('nav-gallery', 'aria-current', 'page')
+      await t.expectTilesLoaded()
+      await t.page.keyboard.press('/')
+      await t.expectFocused('gallery-search')
+      await t.expectValue('gallery-search', '')
+      await t.page.evaluate(() => document.activeElement.blur())
+      await t.page.keyboard.press('g')
+      await t.page.keyboard.press('s')
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.expectValue('composer-prompt', '')
+      await t.page.keyboard.press('Control+Comma')
+      await t.expectAttr('nav-settings', 'aria-current', 'page')
+      await t.page.keyboard.press('Control+1')
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+
+      // The mouse's way in, and ? again to close: the focus goes back to the button.
+      await t.byId('shortcuts-button').click()
+      await t.expectFocused('shortcuts-close')
+      await t.page.keyboard.press('?')
+      await t.expectAbsent('shortcuts-help')
+      await t.expectFocused('shortcuts-button')
+    },
+  },
+  {
+    name: 'shortcuts-zh-CN-dark-narrow',
+    locale: 'zh-CN',
+    colorScheme: 'dark',
+    viewport: { width: 640, height: 600 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.expectText('composer-balance', '100')
+      await t.byId('shortcuts-button').click()
+      await t.page.getByRole('dialog', { name: '键盘快捷键' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectText('shortcuts-help', '前往图库')
+      await t.screenshot('shortcuts-zh-CN-dark-narrow')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('shortcuts-help')
+      // A new conversation on n, and the prompt box ready for its first prompt.
+      await t.page.keyboard.press('n')
+      await t.expectCallCount('create_conversation', 1)
+      await t.expectFocused('composer-prompt')
+    },
+  },
+  {
     name: 'generation-failed',
     ipc: {
       appInfo: APP_INFO,
@@ -1564,6 +1732,46 @@ const scenarios = [
       await t.byId('viewer-use-prompt').click()
       await t.expectAttr('nav-studio', 'aria-current', 'page')
       await t.expectValue('composer-prompt', 'A harbour at dusk, no. 2')
+    },
+  },
+  {
+    // Issue 13: the detail view names what an image was made from, and a gallery input opens in
+    // its turn; a tile dragged out of the window carries its original as a file.
+    name: 'gallery-made-from',
+    userAgent: WINDOWS_UA,
+    images: true,
+    gallery: { count: 500 },
+    ipc: { appInfo: APP_INFO, health: NATIVE, commands: STUDIO },
+    async run(t) {
+      await t.byId('nav-gallery').click()
+      await t.expectTilesLoaded()
+      await t.page.locator('[data-testid="gallery-tile"][data-index="1"]').dblclick()
+      await t.page.getByRole('dialog', { name: 'Image details' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.expectText('detail-prompt', 'A harbour at dusk, no. 2')
+      await t.byId('made-from').waitFor({ timeout: TIMEOUT_MS })
+      const kinds = await t.page.locator('[data-testid="made-from-source"]').evaluateAll((els) => els.map((el) => el.dataset.kind))
+      if (kinds.join() !== 'image,upload,gone') throw new Error(`made from ${kinds}`)
+      await t.page.getByText('No longer in your library').waitFor({ timeout: TIMEOUT_MS })
+      await t.screenshot('gallery-made-from')
+      await t.page.getByRole('button', { name: 'Open input image 1' }).click()
+      await t.expectText('detail-prompt', 'A forest at dusk, no. 3')
+      await t.expectAbsent('made-from')
+      await t.page.keyboard.press('Escape')
+      await t.expectAbsent('gallery-detail')
+
+      // A press makes the original's file; the drag that follows carries its file:// URL.
+      const tile = t.page.locator('[data-testid="gallery-tile"][data-index="0"]')
+      await tile.dispatchEvent('pointerdown', { button: 0 })
+      // (The double-click that opened image 2 was a press on its tile too.)
+      await t.expectArgs('prepare_drag_out', [1, 0].map((n) => ({ imageId: n.toString(16).padStart(32, '0') })))
+      const carried = await tile.evaluate(async (el) => {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const data = new DataTransfer()
+        el.dispatchEvent(new DragEvent('dragstart', { dataTransfer: data, bubbles: true }))
+        return { uris: data.getData('text/uri-list'), id: data.getData('application/x-atelier-image') }
+      })
+      const expected = 'file:///home/ada/.local/share/app.atelier.desktop/cache/outgoing/atelier-00000000.png'
+      if (carried.uris !== expected || carried.id !== (0).toString(16).padStart(32, '0')) throw new Error(`the drag carried ${JSON.stringify(carried)}`)
     },
   },
   {
@@ -2252,6 +2460,48 @@ const scenarios = [
   },
 ]
 
+/**
+ * A conversation with one card made by an edit model from an upload, a gallery image and an
+ * image deleted since (its thumbnail answers 404).
+ */
+function madeFromImages() {
+  const inputs = [UPLOADS[0].id, 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3', 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0']
+  const card = { ...GEN_DONE, model: 'nano-banana-edit', prompt: 'Make it winter, with snow on the roofs', input_images: inputs }
+  return {
+    userAgent: WINDOWS_UA,
+    images: true,
+    missingThumbnails: [inputs[2]],
+    // Chromium logs the 404 of the missing thumbnail.
+    expectedConsole: [/status of 404/],
+    ipc: {
+      appInfo: APP_INFO,
+      health: NATIVE,
+      commands: {
+        ...STUDIO,
+        list_models: { ok: CATALOGUE },
+        list_conversations: { ok: { conversations: [CONVERSATION], next_cursor: null } },
+        list_generations: { ok: { generations: [card], next_cursor: null } },
+      },
+    },
+    async run(t) {
+      await t.page.getByRole('button', { name: CONVERSATION.title }).click()
+      await t.expectImagesLoaded(2)
+      await t.waitUntil('two input thumbnails loaded and one missing, in order', (ids) => {
+        const seen = [...document.querySelectorAll('[data-testid="generation-input"]')].map((li) => {
+          const img = li.querySelector('img')
+          return [li.dataset.id, li.dataset.missing, img ? img.complete && img.naturalWidth > 0 : null]
+        })
+        const ok = JSON.stringify(seen) === JSON.stringify([[ids[0], 'false', true], [ids[1], 'false', true], [ids[2], 'true', null]])
+        return { ok, seen }
+      }, inputs)
+      const zh = await t.page.evaluate(() => document.documentElement.lang === 'zh-CN')
+      await t.page.getByRole('list', { name: zh ? '来源' : 'Made from' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.page.getByRole('img', { name: zh ? '输入图片 3（无法显示）' : 'Input image 3 (not available)' }).waitFor({ timeout: TIMEOUT_MS })
+      await t.screenshot(zh ? 'generation-inputs-zh-CN-dark' : 'generation-inputs')
+    },
+  }
+}
+
 /** The composer's model menu should offer exactly `ids`. */
 async function expectModels(t, ids) {
   await t.waitUntil(`the models offered should be ${ids}`, (ids) => {
@@ -2572,10 +2822,11 @@ async function runScenario(scenario, baseUrl) {
     })
     if (scenario.images) {
       // What Rust's `img` scheme serves: the thumbnail or original of the image named in the
-      // path; 404 for the originals a scenario lists as missing.
+      // path; 404 for the originals and thumbnails a scenario lists as missing.
       await page.route('http://img.localhost/**', (route) => {
         const [variant, id] = new URL(route.request().url()).pathname.split('/').slice(1)
         if (variant === 'original' && scenario.missingOriginals?.includes(id)) return route.fulfill({ status: 404, body: '' })
+        if (variant === 'thumbnail' && scenario.missingThumbnails?.includes(id)) return route.fulfill({ status: 404, body: '' })
         const known = IMAGE_IDS.indexOf(id)
         const hue = known >= 0 ? known * 60 : (parseInt(id, 16) % 8) * 24
         const size = variant === 'original' ? 1024 : known >= 0 ? 512 : 160

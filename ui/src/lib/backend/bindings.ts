@@ -587,27 +587,30 @@ export type GalleryQuery_Serialize = {
 	favourites_only: boolean,
 };
 
+/**  An image of a generation, once stored. */
 export type GeneratedImage = {
-	/**  Shown through `img://localhost/thumbnail/<id>` and `/original/<id>`. */
 	id: string,
 	width: number,
 	height: number,
+	/**  Size of the original in bytes. */
 	bytes: number,
+	/**  Hex SHA-256 of the original: the desktop cache's content address. */
+	sha256: string,
 	content_type: string,
 };
 
 export type Generation = Generation_Serialize | Generation_Deserialize;
 
-/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+/**  `GET /v1/conversations/{id}/generations`: newest first; `next_cursor` pages to older ones. */
 export type GenerationPage = GenerationPage_Serialize | GenerationPage_Deserialize;
 
-/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+/**  `GET /v1/conversations/{id}/generations`: newest first; `next_cursor` pages to older ones. */
 export type GenerationPage_Deserialize = {
 	generations: Generation_Deserialize[],
 	next_cursor?: string | null,
 };
 
-/**  A conversation's generations, newest first; `next_cursor` pages to older ones. */
+/**  `GET /v1/conversations/{id}/generations`: newest first; `next_cursor` pages to older ones. */
 export type GenerationPage_Serialize = {
 	generations: Generation_Serialize[],
 	next_cursor: string | null,
@@ -659,8 +662,11 @@ export type Generation_Deserialize = {
 	model: string,
 	aspect_ratio: string,
 	count: number,
+	/**  Credits charged: cost per image × count (refunds are ledger entries of their own). */
 	cost: number,
 	status: GenerationStatus,
+	/**  What it was made from: ids of uploads or generated images, in order. */
+	input_images: string[],
 	images: GeneratedImage[],
 	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
 	failure_code?: string | null,
@@ -675,8 +681,11 @@ export type Generation_Serialize = {
 	model: string,
 	aspect_ratio: string,
 	count: number,
+	/**  Credits charged: cost per image × count (refunds are ledger entries of their own). */
 	cost: number,
 	status: GenerationStatus,
+	/**  What it was made from: ids of uploads or generated images, in order. */
+	input_images: string[],
 	images: GeneratedImage[],
 	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
 	failure_code: string | null,

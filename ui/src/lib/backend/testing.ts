@@ -191,6 +191,7 @@ export const GENERATION: Generation = {
   count: 2,
   cost: 8,
   status: 'queued',
+  input_images: [],
   images: [],
   failure_code: null,
   created_at: Date.UTC(2026, 10, 24, 7, 0),

@@ -9,11 +9,14 @@ import { GalleryFilters } from './filters.svelte'
 import { GalleryPages } from './pages.svelte'
 import { EMPTY, selectedCount, selectedIndices, type Selection } from './selection'
 import { SyncWatcher } from './sync.svelte'
+import { DragOut } from './dragOut'
 
 export class Gallery {
   readonly filters: GalleryFilters
   readonly pages: GalleryPages
   readonly sync: SyncWatcher
+  /** Tiles dragged out of the window, as files. */
+  readonly dragOut: DragOut
   selection = $state<Selection>(EMPTY)
   conversations = $state<GalleryConversation[]>([])
   /** The last bulk action's failure. */
@@ -30,6 +33,7 @@ export class Gallery {
     this.filters = new GalleryFilters(debounceMs)
     this.pages = new GalleryPages((query, offset, limit) => backend.galleryPage(query, offset, limit))
     this.sync = new SyncWatcher(backend, () => void this.changed())
+    this.dragOut = new DragOut(backend)
   }
 
   get selected(): number {

@@ -141,12 +141,14 @@ export const IMAGE_DRAG_TYPE = 'application/x-atelier-image'
 
 /**
  * A tile's `dragstart`: the drag carries the image's id, to be copied (never moved) where it is
- * dropped, and shows the tile's thumbnail under the pointer.
+ * dropped, and shows the tile's thumbnail under the pointer; `outside` adds what other
+ * applications take (the original as a file, see `dragOut.ts`).
  */
-export function startImageDrag(event: DragEvent, imageId: string): void {
+export function startImageDrag(event: DragEvent, imageId: string, outside?: (data: DataTransfer) => void): void {
   const data = event.dataTransfer
   if (!data) return
   data.setData(IMAGE_DRAG_TYPE, imageId)
+  outside?.(data)
   data.effectAllowed = 'copy'
   const thumbnail = (event.currentTarget as Element | null)?.querySelector?.('img')
   if (thumbnail) data.setDragImage(thumbnail, 24, 24)

@@ -11,7 +11,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const IMAGE = { id: 'f'.repeat(32), width: 1024, height: 1024, bytes: 2048, content_type: 'image/png' }
+const IMAGE = { id: 'f'.repeat(32), width: 1024, height: 1024, bytes: 2048, sha256: 'f'.repeat(64), content_type: 'image/png' }
 
 function renderCard(
   generation: Generation,
@@ -130,5 +130,50 @@ describe('a generation card', () => {
     await emitGenerationsChanged(GENERATION.id)
     await vi.advanceTimersByTimeAsync(1_000)
     expect(getGeneration).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('a card made from images', () => {
+  const UPLOAD = 'a'.repeat(32)
+  const GALLERY_IMAGE = 'b'.repeat(32)
+  /** A done generation of an edit model that worked from `inputs` (as the service answers it). */
+  const madeFrom = (inputs: string[]) => ({ ...GENERATION, status: 'done' as const, model: 'nano-banana-edit', images: [IMAGE], input_images: inputs })
+  const thumbnails = () => screen.getAllByTestId('generation-input')
+
+  it('shows its inputs small under the prompt, in order, through the img scheme, each named', () => {
+    renderCard(madeFrom([UPLOAD, GALLERY_IMAGE]))
+    const row = screen.getByTestId('generation-inputs')
+    expect(row.textContent).toContain('Made from')
+    expect(screen.getByRole('list', { name: 'Made from' })).toBeTruthy()
+    const images = thumbnails().map((li) => li.querySelector('img')!)
+    expect(images.map((img) => img.getAttribute('src'))).toEqual([`img://localhost/thumbnail/${UPLOAD}`, `img://localhost/thumbnail/${GALLERY_IMAGE}`])
+    expect(images.map((img) => img.alt)).toEqual(['Input image 1', 'Input image 2'])
+    // The row sits with the prompt, before the settings line and the results.
+    const card = screen.getByTestId('generation-card')
+    expect([...card.children].map((el) => el.className.split(' ')[0])).toEqual(['card-head', 'inputs', 'meta', 'images', 'actions'])
+  })
+
+  it('shows a neutral tile, still named, for an input whose thumbnail cannot be had', async () => {
+    renderCard(madeFrom([UPLOAD, GALLERY_IMAGE]))
+    await fireEvent.error(thumbnails()[1]!.querySelector('img')!)
+    expect(thumbnails().map((li) => li.dataset.missing)).toEqual(['false', 'true'])
+    expect(thumbnails()[1]!.querySelector('img')).toBeNull()
+    expect(screen.getByRole('img', { name: 'Input image 2 (not available)' })).toBeTruthy()
+    // The other one is untouched.
+    expect(screen.getByRole('img', { name: 'Input image 1' }).getAttribute('src')).toContain(UPLOAD)
+  })
+
+  it('names them in Chinese too', () => {
+    i18n.set('zh-CN')
+    renderCard(madeFrom([UPLOAD]))
+    expect(screen.getByTestId('generation-inputs').textContent).toContain('来源')
+    expect(screen.getByRole('img', { name: '输入图片 1' })).toBeTruthy()
+  })
+
+  it('adds nothing to a card made from words alone', () => {
+    renderCard({ ...GENERATION, status: 'done', images: [IMAGE] })
+    expect(screen.queryByTestId('generation-inputs')).toBeNull()
+    renderCard(madeFrom([]))
+    expect(screen.queryByTestId('generation-inputs')).toBeNull()
   })
 })

@@ -12,7 +12,7 @@ const DONE: Generation = {
   ...GENERATION,
   status: 'done',
   count: 3,
-  images: ids.map((id, i) => ({ id, width: 1024 + i, height: 768, bytes: 2048, content_type: 'image/png' })),
+  images: ids.map((id, i) => ({ id, width: 1024 + i, height: 768, bytes: 2048, sha256: id.repeat(2), content_type: 'image/png' })),
 }
 
 function renderCard(generation: Generation = DONE) {

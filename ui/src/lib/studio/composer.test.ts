@@ -1,10 +1,11 @@
 import { fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { tauriBackend, type AppError, type CachedUpload } from '../backend'
+import { tauriBackend, type AppError, type CachedUpload, type Generation } from '../backend'
 import {
   appError,
   cachedUpload,
   clearCommandMocks,
+  GENERATION,
   INPUT_LIMITS,
   INPUT_MODELS,
   mockCommands,
@@ -16,7 +17,8 @@ import { i18n } from '../i18n/locale.svelte'
 import Composer from './Composer.svelte'
 import { clampCount, costOf, failureMessageKey, MAX_PROMPT_CHARS, modelsFor, promptProblem, PromptHistory, takesPrompt } from './composer'
 import { ComposerInputs, IMAGE_DRAG_TYPE } from './composerInputs.svelte'
-import type { Draft } from './studio.svelte'
+import { draftOf, type Draft } from './studio.svelte'
+import { WaitingSend } from './waitingSend.svelte'
 
 beforeEach(() => i18n.set('en'))
 afterEach(() => {
@@ -132,25 +134,163 @@ describe('the composer', () => {
     expect(prompt().getAttribute('aria-invalid')).toBe('true')
   })
 
-  it('says why the service refused, and retries an offline send under the same key', async () => {
-    const answers: AppError[] = [
-      { code: 'offline', message: 'x' },
-      { code: 'insufficient_credits', message: 'x' },
-    ]
+  it('says why the service refused, and takes the next send as a new action', async () => {
+    const answers: AppError[] = [{ code: 'insufficient_credits', message: 'x' }]
     const onsubmit = vi.fn(async () => answers.shift() ?? null)
     renderComposer(onsubmit)
     await settle(10)
     await fireEvent.input(prompt(), { target: { value: 'a harbour' } })
     await fireEvent.click(screen.getByTestId('composer-submit'))
     await settle(10)
-    expect(screen.getByTestId('composer-error').dataset.code).toBe('offline')
-    await fireEvent.click(screen.getByTestId('composer-submit'))
-    await settle(10)
-    const keys = onsubmit.mock.calls.map((c) => (c as unknown as [Draft, string])[1])
-    expect(keys[0]).toBe(keys[1])
     expect(screen.getByTestId('composer-error').dataset.code).toBe('insufficient_credits')
     expect(screen.getByTestId('composer-error').textContent).toContain("don't have enough credits")
     expect(prompt().value).toBe('a harbour')
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle(10)
+    const keys = onsubmit.mock.calls.map((c) => (c as unknown as [Draft, string])[1])
+    expect(keys[1]).not.toBe(keys[0])
+  })
+})
+
+describe('a draft sent while the service cannot be reached', () => {
+  /** A composer whose connection is `online`, re-rendered as the connection changes. */
+  async function offlineComposer(answers: (AppError | null)[], props: Record<string, unknown> = {}) {
+    const onsubmit = vi.fn(async (_d: Draft, _key: string) => answers.shift() ?? null)
+    const onunreachable = vi.fn()
+    const inputs = new ComposerInputs(tauriBackend)
+    const view = render(Composer, { props: { models: MODELS, inputs, balance: 100, onsubmit, online: true, onunreachable, ...props } })
+    await settle(10)
+    await fireEvent.input(prompt(), { target: { value: 'a harbour at night' } })
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle(10)
+    const keys = () => onsubmit.mock.calls.map(([, key]) => key)
+    return { ...view, onsubmit, onunreachable, keys, inputs }
+  }
+  const OFFLINE_ERROR: AppError = { code: 'offline', message: 'x' }
+  const UNAVAILABLE: AppError = { code: 'unavailable', message: 'x' }
+  const prompt = () => screen.getByTestId('composer-prompt') as HTMLTextAreaElement
+  const waiting = () => screen.queryByTestId('composer-waiting')
+
+  afterEach(() => vi.useRealTimers())
+
+  it('waits for the connection instead of failing, with the draft locked, and asks the connection to look again', async () => {
+    const { onsubmit, onunreachable } = await offlineComposer([OFFLINE_ERROR])
+    expect(waiting()?.textContent).toContain('Waiting for the connection — this will be sent as soon as Atelier is back online.')
+    expect(screen.queryByTestId('composer-error')).toBeNull()
+    expect(onunreachable).toHaveBeenCalledTimes(1)
+    // Locked: the prompt cannot be changed, nor the settings, nor can it be sent twice.
+    expect(prompt().readOnly).toBe(true)
+    expect((screen.getByTestId('composer-model') as HTMLSelectElement).disabled).toBe(true)
+    expect((screen.getByTestId('composer-count') as HTMLSelectElement).disabled).toBe(true)
+    expect((screen.getByTestId('composer-attach') as HTMLButtonElement).disabled).toBe(true)
+    expect(screen.getByTestId('composer-submit').textContent?.trim()).toBe('Waiting…')
+    expect(screen.getByTestId('composer-submit').getAttribute('aria-disabled')).toBe('true')
+    await fireEvent.keyDown(prompt(), { key: 'Enter' })
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(1)
+    expect(prompt().value).toBe('a harbour at night')
+  })
+
+  it('sends it again under the same key when the connection comes back, and clears it once it went', async () => {
+    const { rerender, onsubmit, keys } = await offlineComposer([OFFLINE_ERROR])
+    // The connection looked again and found the service gone, then back.
+    await rerender({ online: false })
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(1)
+    await rerender({ online: true })
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(2)
+    expect(keys()[1]).toBe(keys()[0])
+    expect(onsubmit.mock.calls[1]![0]).toEqual(onsubmit.mock.calls[0]![0])
+    expect(waiting()).toBeNull()
+    expect(prompt().value).toBe('')
+    expect(prompt().readOnly).toBe(false)
+  })
+
+  it('tries again every 5 s, in case nothing re-checks the connection, always under the same key', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { onsubmit, keys } = await offlineComposer([UNAVAILABLE, OFFLINE_ERROR])
+    expect(waiting()).not.toBeNull()
+    await vi.advanceTimersByTimeAsync(4_900)
+    expect(onsubmit).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(onsubmit).toHaveBeenCalledTimes(2)
+    expect(waiting()).not.toBeNull()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(onsubmit).toHaveBeenCalledTimes(3)
+    expect(new Set(keys()).size).toBe(1)
+    await settle(10)
+    expect(waiting()).toBeNull()
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(onsubmit).toHaveBeenCalledTimes(3)
+  })
+
+  it('stops on Cancel and gives the draft back, editable; sent again unchanged, it keeps its key', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { rerender, onsubmit, keys } = await offlineComposer([OFFLINE_ERROR])
+    await fireEvent.click(screen.getByTestId('composer-wait-cancel'))
+    expect(waiting()).toBeNull()
+    expect(prompt().value).toBe('a harbour at night')
+    expect(prompt().readOnly).toBe(false)
+    expect(screen.getByTestId('composer-submit').textContent?.trim()).toBe('Generate')
+    // Neither the timer nor the connection coming back sends it now.
+    await vi.advanceTimersByTimeAsync(30_000)
+    await rerender({ online: false })
+    await rerender({ online: true })
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(1)
+    // The person sends it again themselves: the same action, so the same key.
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(2)
+    expect(keys()[1]).toBe(keys()[0])
+    expect(prompt().value).toBe('')
+  })
+
+  it('says why when the service refuses it once reached, and gives the draft back', async () => {
+    const { rerender, keys, onsubmit } = await offlineComposer([OFFLINE_ERROR, { code: 'insufficient_credits', message: 'x' }])
+    await rerender({ online: false })
+    await rerender({ online: true })
+    await settle(10)
+    expect(waiting()).toBeNull()
+    expect(screen.getByTestId('composer-error').dataset.code).toBe('insufficient_credits')
+    expect(prompt().value).toBe('a harbour at night')
+    expect(prompt().readOnly).toBe(false)
+    // Refused: the next send is a new action.
+    await fireEvent.click(screen.getByTestId('composer-submit'))
+    await settle(10)
+    expect(onsubmit).toHaveBeenCalledTimes(3)
+    expect(keys()[2]).not.toBe(keys()[0])
+  })
+
+  it("keeps waiting in the studio's hands while the composer is away, and shows what became of it", async () => {
+    const sent: string[] = []
+    let reachable = false
+    const waitingSend = new WaitingSend(async (_draft, key) => {
+      sent.push(key)
+      return reachable ? null : OFFLINE_ERROR
+    })
+    const first = await offlineComposer([OFFLINE_ERROR], { waiting: waitingSend })
+    first.unmount()
+    // Shown again (the person went to the gallery and back): the draft, locked, still waiting.
+    const inputs = new ComposerInputs(tauriBackend)
+    const props = { models: MODELS, inputs, balance: 100, onsubmit: vi.fn(async () => null), waiting: waitingSend }
+    const second = render(Composer, { props })
+    await settle(10)
+    expect(waiting()).not.toBeNull()
+    expect(prompt().value).toBe('a harbour at night')
+    expect(prompt().readOnly).toBe(true)
+    second.unmount()
+    // It went while the composer was away: shown again, the draft is cleared.
+    reachable = true
+    await waitingSend.retry()
+    expect(sent).toEqual([first.keys()[0]])
+    render(Composer, { props })
+    await settle(10)
+    expect(waiting()).toBeNull()
+    expect(prompt().value).toBe('')
+    expect(props.onsubmit).not.toHaveBeenCalled()
   })
 })
 
@@ -337,5 +477,24 @@ describe('images in the composer', () => {
     expect(screen.getByTestId('input-error').dataset.code).toBe('offline')
     expect(screen.getByTestId('input-error').textContent).toContain("You're offline")
     expect(screen.getByTestId('input-retry')).toBeTruthy()
+  })
+})
+
+describe('a finished generation as a draft', () => {
+  const edit: Generation = { ...GENERATION, model: 'nano-banana-edit', aspect_ratio: 'auto', count: 1, input_images: ['a1'.repeat(16), 'f1'.repeat(16)] }
+
+  it('runs again from the same images, in the same order', () => {
+    expect(draftOf(edit, { withInputs: true })).toEqual({
+      prompt: edit.prompt,
+      model: 'nano-banana-edit',
+      aspect_ratio: 'auto',
+      count: 1,
+      input_images: ['a1'.repeat(16), 'f1'.repeat(16)],
+    })
+  })
+
+  it('takes only the words when the prompt is used, and names no images for a text-to-image one', () => {
+    expect(draftOf(edit, { withInputs: false }).input_images).toBeUndefined()
+    expect(draftOf(GENERATION, { withInputs: true }).input_images).toBeUndefined()
   })
 })

@@ -11,8 +11,8 @@ import type { MessageKey } from '../i18n/locale.svelte'
 
 /** What the service takes as an upload. */
 export const INPUT_TYPES = ['image/png', 'image/jpeg', 'image/webp']
-/** The drag data a gallery tile carries: the image's id. */
-export const IMAGE_DRAG_TYPE = 'application/x-atelier-image'
+/** The drag data a gallery tile carries: the image's id (defined where tiles are dragged). */
+export { IMAGE_DRAG_TYPE } from '../gallery/selection'
 
 export type InputChip = {
   /** This chip, whatever becomes of its upload. */

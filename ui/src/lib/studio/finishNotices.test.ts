@@ -8,7 +8,7 @@ import { Studio } from './studio.svelte'
 beforeEach(() => i18n.set('en'))
 afterEach(() => clearCommandMocks())
 
-const IMAGE = { id: 'f'.repeat(32), width: 1024, height: 1024, bytes: 2048, content_type: 'image/png' }
+const IMAGE = { id: 'f'.repeat(32), width: 1024, height: 1024, bytes: 2048, sha256: 'f'.repeat(64), content_type: 'image/png' }
 const generating: Generation = { ...GENERATION, status: 'generating' }
 const done: Generation = { ...GENERATION, status: 'done', images: [IMAGE, { ...IMAGE, id: 'e'.repeat(32) }], updated_at: GENERATION.updated_at + 1 }
 const failed: Generation = { ...GENERATION, status: 'failed', failure_code: 'timed_out', updated_at: GENERATION.updated_at + 1 }

@@ -16,6 +16,7 @@ import {
 import { ratioFor } from '../gallery/imageActions'
 import { ComposerInputs } from './composerInputs.svelte'
 import { FinishNotices, windowInFront, type InFront } from './finishNotices'
+import { isUnreachable, WaitingSend } from './waitingSend.svelte'
 
 /**
  * How long a generation started outside the studio is followed, and how often it is read again
@@ -31,6 +32,16 @@ export type Draft = {
   count: number
   /** Ids of the images it works from, in order; none when absent. */
   input_images?: string[]
+}
+
+/**
+ * A finished generation's settings as a draft: "Run again" makes the same again, from the same
+ * images; "Use this prompt" (`withInputs: false`) takes only the words to the composer.
+ */
+export function draftOf(g: Generation, { withInputs }: { withInputs: boolean }): Draft {
+  const draft: Draft = { prompt: g.prompt, model: g.model, aspect_ratio: g.aspect_ratio, count: g.count }
+  if (withInputs && g.input_images.length > 0) draft.input_images = [...g.input_images]
+  return draft
 }
 
 /** How far a conversation's history is loaded. */
@@ -62,6 +73,14 @@ export class Studio {
   prefill = $state<Draft | null>(null)
   /** The images the composer works from (its chips). */
   readonly inputs: ComposerInputs
+  /** A draft sent while the service could not be reached, sent again until it goes. */
+  readonly waiting: WaitingSend
+
+  /**
+   * The conversation each key's first attempt was for: a retry goes there too, whichever
+   * conversation is open by then (the service would answer a key it knows with the first).
+   */
+  private readonly aimedAt = new Map<string, string | null>()
 
   /** Tells the OS when a generation finishes while the window is in the background. */
   private readonly notices: FinishNotices
@@ -72,6 +91,7 @@ export class Studio {
   ) {
     this.notices = new FinishNotices((title, body) => backend.notify(title, body), inFront)
     this.inputs = new ComposerInputs(backend)
+    this.waiting = new WaitingSend((draft, key) => this.generate(draft, key))
   }
 
   get current(): Generation[] {
@@ -176,8 +196,9 @@ export class Studio {
    * retry it). The card appears at once; the balance follows the charge.
    */
   async generate(draft: Draft, key: string = newIdempotencyKey()): Promise<AppError | null> {
+    if (!this.aimedAt.has(key)) this.aimedAt.set(key, this.selected)
     const created = await this.backend.createGeneration({
-      conversation_id: this.selected,
+      conversation_id: this.aimedAt.get(key) ?? null,
       prompt: draft.prompt.trim(),
       model: draft.model,
       aspect_ratio: draft.aspect_ratio,
@@ -185,6 +206,8 @@ export class Studio {
       input_images: draft.input_images ?? [],
       idempotency_key: key,
     })
+    // Another try under this key is the same action only while the service was out of reach.
+    if (created.status === 'ok' || !isUnreachable(created.error)) this.aimedAt.delete(key)
     if (created.status === 'error') return created.error
     const g = created.data
     this.upsert(g)
