@@ -1,5 +1,5 @@
-//! `upload`: bytes as `POST /v1/uploads` receives them, through the service's check
-//! (`uploads::inspect`). The first byte picks the declared `Content-Type` (the three accepted,
+//! `upload`: bytes as `POST /v1/uploads` receives them, through the service's checks
+//! (`uploads::inspect::declared_type`, then `inspect`). The first byte picks the declared `Content-Type` (the three accepted,
 //! one refused, none), the rest is the body. What passes is within the upload limits with a
 //! JPEG thumbnail of at most 512 px; what fails says why with one of the upload's codes.
 
@@ -19,7 +19,9 @@ pub fn run(data: &[u8]) {
         return;
     };
     let declared = DECLARED[usize::from(pick) % DECLARED.len()];
-    match atelier_server::uploads::inspect::inspect(declared, bytes) {
+    use atelier_server::uploads::inspect::{declared_type, inspect};
+    // As the route does: the header's type first, then the bytes against it.
+    match declared_type(declared).and_then(|ty| inspect(ty, bytes)) {
         Ok(image) => {
             let (w, h) = (image.width, image.height);
             assert!(w >= 1 && h >= 1 && w <= MAX_DECODED_SIDE_PX && h <= MAX_DECODED_SIDE_PX);
