@@ -204,13 +204,11 @@ pub async fn save_image_as(
     image_id: String,
 ) -> Result<bool, AppError> {
     let image = original(&state, &image_id).await?;
-    let name = outgoing::file_name(&image_id, &image.bytes);
-    let extension = name.rsplit('.').next().unwrap_or("png").to_owned();
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .set_file_name(name)
-        .add_filter("Image", &[extension.as_str()])
+        .set_file_name(outgoing::file_name(&image_id, &image.bytes))
+        .add_filter("Image", &[outgoing::extension(&image.bytes)])
         .save_file(move |path| {
             let _ = tx.send(path);
         });

@@ -25,16 +25,19 @@ pub struct OutgoingFile {
     pub url: String,
 }
 
-/// The name an image is given outside the app: short, stable, with the extension its bytes
-/// (never the service's word) call for.
-pub fn file_name(image_id: &str, bytes: &[u8]) -> String {
-    let extension = match crate::image_bytes::content_type(bytes) {
+/// The extension an image's bytes (never the service's word) call for.
+pub fn extension(bytes: &[u8]) -> &'static str {
+    match crate::image_bytes::content_type(bytes) {
         Some("image/jpeg") => "jpg",
         Some("image/webp") => "webp",
         _ => "png",
-    };
+    }
+}
+
+/// The name an image is given outside the app: short, stable, with its [`extension`].
+pub fn file_name(image_id: &str, bytes: &[u8]) -> String {
     let short: String = image_id.chars().take(8).collect();
-    format!("atelier-{short}.{extension}")
+    format!("atelier-{short}.{}", extension(bytes))
 }
 
 impl Library {
