@@ -122,4 +122,18 @@ async fn a_dragged_image_is_a_file_of_its_original() {
     auth.sign_out().await.unwrap();
     libraries.close().await;
     assert!(!path.exists(), "the dragged file outlived the sign-out");
+
+    // One left by a crash (no close ran) is gone when the library next opens.
+    let outgoing = path.parent().unwrap();
+    std::fs::create_dir_all(outgoing).unwrap();
+    std::fs::write(&path, b"left by a crash").unwrap();
+    let reopened =
+        atelier_client::library::Library::open(outgoing.parent().unwrap(), auth.api().clone())
+            .await
+            .unwrap();
+    assert!(
+        !path.exists(),
+        "a file of an earlier run survived the library's opening"
+    );
+    reopened.close().await;
 }
