@@ -84,10 +84,10 @@ async fn verify<R: Runtime>(app: &AppHandle<R>, token: LinkToken) {
     match auth.verify_link(&token).await {
         Ok(state) => {
             tracing::info!("signed in by link");
-            app.state::<crate::telemetry::Telemetry>()
+            app.state::<atelier_client::telemetry::Telemetry>()
                 .track(atelier_client::telemetry::AnalyticsEvent::SignedIn);
             let _ = AuthChanged {
-                state: state.into(),
+                state,
                 reason: AuthChangeReason::SignedInByLink,
             }
             .emit(app);

@@ -2,9 +2,9 @@
 //! service ended the session, the account changed elsewhere), a magic link is being checked, sync
 //! moved on, the library changed, the credits may have changed, an export progressed.
 
+use atelier_client::AuthState;
 use serde::{Deserialize, Serialize};
 
-use crate::commands::auth::AuthState;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, specta::Type)]

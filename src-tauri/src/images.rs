@@ -6,6 +6,8 @@
 //! images never change, so they are cached for good (a 512 px thumbnail standing in for a grid
 //! one not made yet is not).
 
+use atelier_api::ErrorCode;
+use atelier_client::Code;
 use atelier_client::api::{ImageVariant, is_valid_id};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
@@ -108,11 +110,11 @@ async fn fetch(
 /// The HTTP status that says why an image is not served.
 fn refused(e: &atelier_client::ClientError) -> Response<Vec<u8>> {
     tracing::info!(error = %e, "image not served");
-    let code = match e.code().as_str() {
-        "not_found" => StatusCode::NOT_FOUND,
-        "unauthenticated" => StatusCode::UNAUTHORIZED,
-        "offline" | "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+    let code = match e.code() {
+        Code::Api(ErrorCode::NotFound) => StatusCode::NOT_FOUND,
+        Code::Api(ErrorCode::Unauthenticated) => StatusCode::UNAUTHORIZED,
+        Code::Api(ErrorCode::Offline | ErrorCode::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Api(ErrorCode::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_GATEWAY,
     };
     status(code)

@@ -8,11 +8,10 @@ mod deep_link;
 mod error;
 mod events;
 mod images;
+mod save_dialog;
 mod startup;
 mod state;
 mod sync;
-// Public for the account-deletion code: `telemetry::forget`.
-pub mod telemetry;
 
 use std::process::ExitCode;
 
@@ -40,7 +39,7 @@ pub fn run() -> ExitCode {
     tracing::info!(api_url = %state.api_url, "starting");
     // Before the window: Sentry first (its panic handler, and the client the plugin forwards the
     // webview's errors to), then the saved analytics choice.
-    let telemetry = telemetry::Telemetry::start();
+    let telemetry = atelier_client::telemetry::Telemetry::start();
     let sentry_plugin = telemetry
         .sentry_client()
         .map(|c| tauri_plugin_sentry::init(&c));
@@ -79,7 +78,7 @@ pub fn run() -> ExitCode {
             deep_link::setup(app.handle());
             check_session(app.handle().clone());
             sync_in_background(app.handle().clone());
-            app.state::<telemetry::Telemetry>()
+            app.state::<atelier_client::telemetry::Telemetry>()
                 .track(atelier_client::telemetry::AnalyticsEvent::AppOpened);
             Ok(())
         })
@@ -142,10 +141,6 @@ fn check_session<R: Runtime>(app: AppHandle<R>) {
             Refresh::Updated(state) => (state, AuthChangeReason::AccountUpdated),
             Refresh::Ended(state) => (state, AuthChangeReason::SessionEnded),
         };
-        let _ = AuthChanged {
-            state: state.into(),
-            reason,
-        }
-        .emit(&app);
+        let _ = AuthChanged { state, reason }.emit(&app);
     });
 }

@@ -1,7 +1,9 @@
 //! What the commands share: the configured service, its client, the session, and the library
 //! (the offline cache and its sync), opened on first use.
 
+use atelier_client::account::AccountDeleted;
 use atelier_client::library::{Library, SignedInLibrary};
+use atelier_client::telemetry::Telemetry;
 use atelier_client::{ApiClient, ApiClientOptions, Auth, ClientError, DEFAULT_API_URL};
 use tokio::sync::Notify;
 
@@ -75,14 +77,10 @@ impl AppState {
         }
     }
 
-    /// Closes the library and removes everything it keeps on this computer. The next use opens
-    /// an empty one.
-    pub async fn remove_library(&self) -> Result<(), AppError> {
+    /// Deletes the account on the service, then everything this computer keeps of it.
+    pub async fn delete_account(&self, telemetry: &Telemetry) -> Result<AccountDeleted, AppError> {
         let libraries = self.library.as_ref().map_err(Clone::clone)?;
-        libraries
-            .close_and_remove()
-            .await
-            .map_err(|e| AppError::from(&e))
+        Ok(atelier_client::account::delete_account(self.auth()?, libraries, telemetry).await?)
     }
 
     /// The session keeper, or why there is none (an unusable service URL).

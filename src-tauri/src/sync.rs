@@ -41,7 +41,7 @@ pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
                         watch_live(&app, &library);
                         match library.sync(auth).await {
                             Ok(_) => PERIOD,
-                            Err(e) if e.code().as_str() == "offline" => OFFLINE_RETRY,
+                            Err(e) if e.is_offline() => OFFLINE_RETRY,
                             Err(e) => {
                                 tracing::warn!(error = %e, "sync stopped");
                                 PERIOD

@@ -17,6 +17,7 @@ pub struct StartSignIn {
 
 /// `202` answer of `POST /v1/auth/start`: byte-identical whether or not the account exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SignInStarted {
     /// The code and the link stop working after this many seconds.
     pub expires_in_seconds: u32,
@@ -55,6 +56,7 @@ pub enum AuthProvider {
 
 /// The signed-in person as the service knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct User {
     pub id: String,
     pub email: String,

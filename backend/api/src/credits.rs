@@ -53,13 +53,13 @@ impl LedgerKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Money {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub cents: i64,
     /// ISO 4217, upper case (`USD`, `EUR`).
     pub currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LedgerEntry {
     pub id: String,
     /// Signed: grants, refunds and purchases are positive, debits and clawbacks negative.
@@ -76,6 +76,7 @@ pub struct LedgerEntry {
 
 /// One page of the ledger, newest first; pass `next_cursor` back as `?cursor=` for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LedgerPage {
     pub entries: Vec<LedgerEntry>,
     pub next_cursor: Option<String>,
@@ -89,7 +90,6 @@ pub const LEDGER_PAGE_SIZE: u32 = 50;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CreditPack {
     pub id: String,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub credits: i64,
     pub price: Money,
 }

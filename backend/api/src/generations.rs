@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/generations`, with a required `Idempotency-Key` header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewGeneration {
     /// Omitted: a new conversation named after the prompt.
     #[serde(default)]

@@ -4,12 +4,40 @@
 
 use atelier_api::ErrorCode;
 use atelier_api::credits::{LEDGER_PAGE_SIZE, LedgerPage};
+use serde::Serialize;
 use url::Url;
 
 use crate::auth::Auth;
 use crate::cache::Cache;
 use crate::cache::credits::LedgerMark;
 use crate::error::ClientError;
+
+/// A checkout on its way: the browser shows the payment page (`opened`), or could not be
+/// started, and the UI offers the address instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CheckoutStarted {
+    pub checkout_id: String,
+    pub checkout_url: String,
+    pub opened: bool,
+}
+
+/// Starts a checkout of `pack` and hands its address to `open` (the system browser), which says
+/// whether it opened. Paying there is not the end: the credits come with the service's webhook.
+pub async fn buy(
+    auth: &Auth,
+    pack: &str,
+    open: impl FnOnce(&str) -> bool,
+) -> Result<CheckoutStarted, ClientError> {
+    // The client checked the address: https, or http on this computer.
+    let checkout = auth.api().checkout(&auth.token().await?, pack).await?;
+    let opened = open(&checkout.checkout_url);
+    Ok(CheckoutStarted {
+        checkout_id: checkout.checkout_id,
+        checkout_url: checkout.checkout_url,
+        opened,
+    })
+}
 
 /// Cursors of pages read from the cache start with this, so the next page is read there too.
 const CACHED_CURSOR: &str = "cached:";

@@ -17,6 +17,8 @@ pub const OWNED_ENTRIES: &[&str] = &[
     "cache.sqlite-journal",
     // Content-addressed image files.
     "files",
+    // Originals handed to other applications by drag (crate::library::outgoing).
+    "outgoing",
     // Analytics consent and the analytics id (crate::telemetry).
     "privacy.json",
     "privacy.json.partial",

@@ -171,6 +171,28 @@ impl ClientError {
         }
     }
 
+    /// The service could not be reached at all.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Self::Offline { .. })
+    }
+
+    /// Worth trying again later: no network, a session to renew, the service busy or failing,
+    /// an answer we could not read, or a cache that failed this once.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Offline { .. } | Self::Protocol(_) | Self::BadUrl(_) | Self::Cache(_) => true,
+            Self::Api { body, .. } => matches!(
+                body.code,
+                ErrorCode::Unavailable
+                    | ErrorCode::Internal
+                    | ErrorCode::RateLimited
+                    | ErrorCode::Unauthenticated
+                    | ErrorCode::Unknown
+            ),
+            _ => false,
+        }
+    }
+
     /// The message for people (and logs): the service's own words for its errors.
     pub fn message(&self) -> String {
         match self {

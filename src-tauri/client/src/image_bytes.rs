@@ -56,6 +56,16 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
     reader.decode()
 }
 
+/// The image as RGBA pixels with its width and height (what a clipboard takes), decoded within
+/// [`decoder_limits`].
+pub fn rgba(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), crate::error::ClientError> {
+    let decoded = decode(bytes)
+        .map_err(|e| crate::error::ClientError::Protocol(format!("decoding the image: {e}")))?
+        .into_rgba8();
+    let (width, height) = decoded.dimensions();
+    Ok((decoded.into_raw(), width, height))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! email, the session kept in the OS credential store, and the offline cache with its sync. Tests drive it headless against the
 //! real native server.
 
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod cache;
@@ -9,6 +10,7 @@ pub mod credits;
 pub mod device_data;
 pub mod error;
 pub mod export;
+pub mod generations;
 pub mod image_bytes;
 pub mod legal;
 pub mod library;

@@ -1,6 +1,6 @@
 //! Deleting the account from a device, against the real native server: what the Settings
-//! action does (`Auth::delete_account`, then `Library::close_and_remove`), and what is left
-//! afterwards on this device, on the other device, and on the service.
+//! action does (`account::delete_account`), and what is left afterwards on this device, on the
+//! other device, and on the service.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
 mod support;
@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use atelier_api::ErrorCode;
 use atelier_client::Code;
+use atelier_client::account::delete_account;
 use atelier_client::auth::Refresh;
 use atelier_client::device_data::OWNED_ENTRIES;
-use atelier_client::library::Library;
+use atelier_client::library::{Library, SignedInLibrary};
 use atelier_client::session::{CredentialStore, MemoryStore};
+use atelier_client::telemetry::{Analytics, AnalyticsConsent, Telemetry};
 use support::{Service, generate, server_images};
 
 const EMAIL: &str = "leaving@example.com";
@@ -29,18 +31,37 @@ async fn deleting_the_account_leaves_nothing_on_this_device_and_ends_the_other()
     let token = this.token().await.unwrap();
     generate(this.api(), &token, "a lighthouse at dusk", 2).await;
 
-    // The device's copy: synced, with thumbnails and originals on disk.
+    // The device's copy: synced, with thumbnails and originals on disk, one image dragged out,
+    // and the analytics choice made.
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("Atelier");
-    let library = Library::open(&dir, service.client()).await.unwrap();
+    let libraries = SignedInLibrary::new(
+        service.client(),
+        Box::new({
+            let dir = dir.clone();
+            move || Ok(dir.clone())
+        }),
+    );
+    let library = libraries.for_signed_in(&this).await.unwrap().library;
     library.sync(&this).await.unwrap();
-    assert!(dir.join("files").is_dir(), "the sync wrote image files");
-    assert!(dir.join("cache.sqlite").is_file());
+    let first = server_images(this.api(), &token)
+        .await
+        .into_keys()
+        .next()
+        .unwrap();
+    library.outgoing_file(&this, &first).await.unwrap();
+    let telemetry = Telemetry::new(Some(Analytics::open(&dir, None)), None);
+    telemetry.set_consent(true).unwrap();
+    for made in ["files", "outgoing", "cache.sqlite", "privacy.json"] {
+        assert!(dir.join(made).exists(), "{made} was made");
+    }
 
-    let state = this.delete_account().await.unwrap();
-    library.close_and_remove().await.unwrap();
+    let deleted = delete_account(&this, &libraries, &telemetry).await.unwrap();
 
+    assert!(deleted.incomplete.is_none(), "{:?}", deleted.incomplete);
+    let state = deleted.signed_out;
     assert!(state.user.is_none(), "signed out: {state:?}");
+    assert_eq!(telemetry.settings().analytics, AnalyticsConsent::Undecided);
     assert!(
         this_store.load().unwrap().is_none(),
         "the saved session is gone"
@@ -89,7 +110,18 @@ async fn offline_nothing_is_deleted_anywhere() {
     library.sync(&auth).await.unwrap();
 
     service.stop().await;
-    let refused = auth.delete_account().await.unwrap_err();
+    let libraries = SignedInLibrary::new(
+        service.client(),
+        Box::new({
+            let dir = root.path().to_owned();
+            move || Ok(dir.clone())
+        }),
+    );
+    let telemetry = Telemetry::new(Some(Analytics::open(root.path(), None)), None);
+    telemetry.set_consent(false).unwrap();
+    let refused = delete_account(&auth, &libraries, &telemetry)
+        .await
+        .unwrap_err();
     assert_eq!(refused.code().as_str(), "offline");
     assert!(auth.state().await.user.is_some(), "still signed in");
     assert!(
@@ -97,6 +129,7 @@ async fn offline_nothing_is_deleted_anywhere() {
         "the session is still saved"
     );
     assert!(root.path().join("cache.sqlite").is_file());
+    assert_eq!(telemetry.settings().analytics, AnalyticsConsent::Denied);
 
     service.restart().await;
     let token = auth.token().await.unwrap();

@@ -210,9 +210,10 @@ async fn signs_in_with_the_link_from_the_email() {
 
     // The emailed https link's page hands over to the app through atelier://auth?token=….
     let app_link = world.app_link_on_page(&mail.link).await;
-    let token = parse_sign_in_link(&app_link).unwrap();
-    let state = auth.verify_link(&token).await.unwrap();
+    // Pasted whole, with the blank a copy brings along.
+    let state = auth.verify_pasted(&format!(" {app_link}\n")).await.unwrap();
     assert_eq!(state.user.unwrap().email, "grace@example.com");
+    let token = parse_sign_in_link(&app_link).unwrap();
     assert!(store.load().unwrap().is_some());
 
     // A link works once, and only in the app that asked: this one has signed in, another never
@@ -264,7 +265,8 @@ async fn a_link_planted_by_someone_else_signs_nobody_in() {
         victim.state().await.user.unwrap().email,
         "victim@example.com"
     );
-    let state = attacker.verify_link(&token).await.unwrap();
+    // The token alone, pasted, is the same link.
+    let state = attacker.verify_pasted(token.expose()).await.unwrap();
     assert_eq!(state.user.unwrap().email, "attacker@example.com");
 }
 
@@ -317,6 +319,14 @@ async fn malformed_input_is_refused_before_a_request() {
     for bad in ["12345", "1234567", "abcdef", ""] {
         let err = auth.verify_code("a@example.com", bad).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidCode, "{bad:?}");
+    }
+    for bad in [
+        "https://atelier.example/auth?token=x",
+        "atelier://auth?token=&x=1",
+        "short",
+    ] {
+        let err = auth.verify_pasted(bad).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::BadRequest, "{bad:?}");
     }
     assert!(world.sims.resend().emails().is_empty());
 }

@@ -4,29 +4,16 @@
 //! kind. One export of each kind runs at a time, each with its own cancel switch.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
-use atelier_client::export::{self, CancellationToken, ExportSource};
-use serde::Serialize;
+use atelier_client::export::{self, CancellationToken, ExportSource, ExportSummary, selected};
 use tauri::{AppHandle, Manager, State};
-use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 
 use crate::error::AppError;
 use crate::events::{ExportKind, ExportProgress};
+use crate::save_dialog::ask_where;
 use crate::state::AppState;
-
-/// A finished export.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct ExportSummary {
-    /// Where the zip was written.
-    pub path: String,
-    /// How many images it holds.
-    pub images: u32,
-    /// Its size in bytes.
-    pub bytes: u64,
-}
 
 /// The running exports' cancel switches, by kind.
 #[derive(Default)]
@@ -55,24 +42,6 @@ impl RunningExports {
             token.cancel();
         }
     }
-}
-
-/// The save dialog with `file_name` suggested: the chosen path, `None` when it was closed.
-async fn ask_where(app: &AppHandle, file_name: String) -> Result<Option<PathBuf>, AppError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_file_name(file_name)
-        .add_filter("Zip", &["zip"])
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx.await.ok().flatten() else {
-        return Ok(None);
-    };
-    path.into_path()
-        .map(Some)
-        .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))
 }
 
 /// An export being run: where it sends its progress, its cancel switch, and the task that
@@ -115,16 +84,12 @@ impl Tracked {
     /// one is `None`.
     async fn end(
         self,
-        result: Result<export::ExportSummary, atelier_client::ClientError>,
+        result: Result<ExportSummary, atelier_client::ClientError>,
     ) -> Result<Option<ExportSummary>, AppError> {
         drop(self.progress);
         let _ = self.forward.await;
         match result {
-            Ok(summary) => Ok(Some(ExportSummary {
-                path: summary.path.display().to_string(),
-                images: summary.images,
-                bytes: summary.bytes,
-            })),
+            Ok(summary) => Ok(Some(summary)),
             Err(atelier_client::ClientError::ExportCancelled) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -139,23 +104,13 @@ pub async fn export_data(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<Option<ExportSummary>, AppError> {
-    let auth = state.auth()?;
-    let token = auth.token().await?;
-    let Some(target) = ask_where(&app, export::default_file_name()).await? else {
+    let library = state.library().await;
+    let library = library
+        .inspect_err(|e| tracing::warn!(code = %e.code, "no cache"))
+        .ok();
+    let source = ExportSource::signed_in(state.auth()?, library.as_ref()).await?;
+    let Some(target) = ask_where(&app, export::default_file_name(), "Zip", &["zip"]).await? else {
         return Ok(None);
-    };
-    // Without a usable cache every image is downloaded; the export still works.
-    let files = match state.library().await {
-        Ok(library) => Some(library.cache().files().clone()),
-        Err(e) => {
-            tracing::warn!(code = %e.code, "exporting without the cache");
-            None
-        }
-    };
-    let source = ExportSource {
-        api: auth.api().clone(),
-        token,
-        files,
     };
     let tracked = track(&app, ExportKind::Data);
     let result = export::export(&source, &target, &tracked.progress, &tracked.cancel).await;
@@ -172,27 +127,16 @@ pub async fn export_selected(
     state: State<'_, AppState>,
     image_ids: Vec<String>,
 ) -> Result<Option<ExportSummary>, AppError> {
-    let auth = state.auth()?;
-    let token = auth.token().await?;
     let library = state.library().await?;
-    let Some(target) = ask_where(&app, export::selected::default_file_name()).await? else {
+    let source = ExportSource::signed_in(state.auth()?, Some(&library)).await?;
+    let name = selected::default_file_name();
+    let Some(target) = ask_where(&app, name, "Zip", &["zip"]).await? else {
         return Ok(None);
     };
-    let source = ExportSource {
-        api: auth.api().clone(),
-        token,
-        files: Some(library.cache().files().clone()),
-    };
     let tracked = track(&app, ExportKind::Selected);
-    let result = export::selected::export_selected(
-        library.cache(),
-        &source,
-        &image_ids,
-        &target,
-        &tracked.progress,
-        &tracked.cancel,
-    )
-    .await;
+    let (cache, progress, cancel) = (library.cache(), &tracked.progress, &tracked.cancel);
+    let result =
+        selected::export_selected(cache, &source, &image_ids, &target, progress, cancel).await;
     tracked.end(result).await
 }
 

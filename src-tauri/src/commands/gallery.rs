@@ -9,10 +9,10 @@ use atelier_client::library::outgoing::{self, OutgoingFile};
 use atelier_client::sync::SyncStatus;
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
-use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::AppError;
+use crate::save_dialog::ask_where;
 use crate::state::AppState;
 
 /// `limit` images from `offset` of those matching `query`, newest first, with how many match.
@@ -170,12 +170,8 @@ pub async fn copy_image(
     image_id: String,
 ) -> Result<(), AppError> {
     let bytes = original(&state, &image_id).await?.bytes;
-    // Within the decoder limits: the bytes came from the service.
-    let decoded = atelier_client::image_bytes::decode(&bytes)
-        .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, format!("decoding: {e}")))?
-        .into_rgba8();
-    let (width, height) = decoded.dimensions();
-    let image = tauri::image::Image::new_owned(decoded.into_raw(), width, height);
+    let (rgba, width, height) = atelier_client::image_bytes::rgba(&bytes)?;
+    let image = tauri::image::Image::new_owned(rgba, width, height);
     app.clipboard()
         .write_image(&image)
         .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))
@@ -204,20 +200,11 @@ pub async fn save_image_as(
     image_id: String,
 ) -> Result<bool, AppError> {
     let image = original(&state, &image_id).await?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_file_name(outgoing::file_name(&image_id, &image.bytes))
-        .add_filter("Image", &[outgoing::extension(&image.bytes)])
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx.await.ok().flatten() else {
+    let name = outgoing::file_name(&image_id, &image.bytes);
+    let extension = outgoing::extension(&image.bytes);
+    let Some(path) = ask_where(&app, name, "Image", &[extension]).await? else {
         return Ok(false);
     };
-    let path = path
-        .into_path()
-        .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, e.to_string()))?;
     std::fs::write(&path, &image.bytes)
         .map_err(|e| AppError::new(atelier_api::ErrorCode::Internal, format!("saving: {e}")))?;
     Ok(true)

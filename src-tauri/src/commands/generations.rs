@@ -3,32 +3,13 @@
 //! (their `specta` feature derives what the bindings need).
 
 use atelier_api::conversations::{Conversation, ConversationPage};
-use atelier_api::generations::{Generation, GenerationPage, GenerationStatus, NewGeneration};
-use atelier_client::api::IdempotencyKey;
-use atelier_client::telemetry::AnalyticsEvent;
-use serde::Deserialize;
+use atelier_api::generations::{Generation, GenerationPage, GenerationStatus};
+use atelier_client::generations::GenerationRequest;
+use atelier_client::telemetry::Telemetry;
 use tauri::State;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::telemetry::Telemetry;
-
-/// What the composer sends.
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct GenerationRequest {
-    /// `null`: a new conversation named after the prompt.
-    pub conversation_id: Option<String>,
-    pub prompt: String,
-    pub model: String,
-    pub aspect_ratio: String,
-    pub count: u32,
-    /// Ids of the account's own uploads or generated images, in the order the model gets them
-    /// (an upscale or "more like this" names the one image); omitted: none.
-    #[serde(default)]
-    pub input_images: Vec<String>,
-    /// Made once per user action by the UI and sent again on a retry: never charged twice.
-    pub idempotency_key: String,
-}
 
 /// The models on offer and their prices.
 #[tauri::command]
@@ -104,24 +85,8 @@ pub async fn create_generation(
     telemetry: State<'_, Telemetry>,
     request: GenerationRequest,
 ) -> Result<Generation, AppError> {
-    let auth = state.auth()?;
-    let key = IdempotencyKey::parse(&request.idempotency_key)?;
-    let body = NewGeneration {
-        conversation_id: request.conversation_id,
-        prompt: request.prompt,
-        model: request.model,
-        aspect_ratio: request.aspect_ratio,
-        count: request.count,
-        input_images: request.input_images,
-    };
-    let created = auth
-        .api()
-        .create_generation(&auth.token().await?, &key, &body)
-        .await?;
-    telemetry.track(AnalyticsEvent::GenerationStarted {
-        model: created.model.clone(),
-        images: created.count,
-    });
+    let created = request.send(state.auth()?).await?;
+    telemetry.generation_started(&created);
     Ok(created)
 }
 

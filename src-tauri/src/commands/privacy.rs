@@ -4,7 +4,7 @@ use atelier_client::telemetry::{AnalyticsEvent, PrivacySettings};
 use tauri::State;
 
 use crate::error::AppError;
-use crate::telemetry::Telemetry;
+use atelier_client::telemetry::Telemetry;
 
 /// The analytics choice (`undecided` until the banner is answered), whether this build can send
 /// analytics at all, and whether error reports are on.
@@ -22,7 +22,7 @@ pub fn set_analytics_consent(
     telemetry: State<'_, Telemetry>,
     granted: bool,
 ) -> Result<PrivacySettings, AppError> {
-    telemetry.set_consent(granted)
+    Ok(telemetry.set_consent(granted)?)
 }
 
 /// Records one of the fixed product events; nothing is sent unless analytics is granted.

@@ -5,7 +5,8 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use atelier_api::limits::LIMITS;
+use atelier_api::limits::{LIMITS, Limits};
+use atelier_client::api::Progress;
 use atelier_client::cache::uploads::CachedUpload;
 use serde::Serialize;
 use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeBody, InvokeError, JavaScriptChannelId};
@@ -22,18 +23,6 @@ pub const PROGRESS_HEADER: &str = "atelier-progress-channel";
 pub struct UploadProgress {
     pub sent: u32,
     pub total: u32,
-}
-
-/// What the composer checks before it sends anything: the service's limits (this build's when
-/// the service cannot be reached; it decides in the end).
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct InputLimits {
-    /// Largest upload, in bytes.
-    pub max_upload_bytes: u32,
-    /// Most pixels (width × height) an upload may have.
-    pub max_upload_pixels: u32,
-    /// Most input images one generation may name.
-    pub max_input_images: u32,
 }
 
 /// The bytes of an image, sent as the raw IPC body, and where to tell its progress.
@@ -61,6 +50,23 @@ impl<'de, R: Runtime> CommandArg<'de, R> for ImageBody {
     }
 }
 
+impl ImageBody {
+    /// The bytes, and the progress callback the upload reports to (to the channel, if named).
+    fn into_parts(self) -> (Vec<u8>, Progress) {
+        let channel = self.progress;
+        let progress = Arc::new(move |sent: u64, total: u64| {
+            if let Some(channel) = &channel {
+                let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+                let _ = channel.send(UploadProgress {
+                    sent: clamp(sent),
+                    total: clamp(total),
+                });
+            }
+        });
+        (self.bytes, progress)
+    }
+}
+
 // Not an argument the bindings can pass: the UI sends the body itself (`backend/index.ts`).
 impl specta::function::FunctionArg for ImageBody {
     fn to_datatype(_: &mut specta::Types) -> Option<specta::datatype::DataType> {
@@ -79,34 +85,20 @@ pub async fn upload_image(
 ) -> Result<CachedUpload, AppError> {
     let auth = state.auth()?;
     let library = state.library().await?;
-    let channel = image.progress;
-    let progress = Arc::new(move |sent: u64, total: u64| {
-        if let Some(channel) = &channel {
-            let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-            let _ = channel.send(UploadProgress {
-                sent: clamp(sent),
-                total: clamp(total),
-            });
-        }
-    });
-    let upload = library.upload(auth, image.bytes.into(), progress).await;
+    let (bytes, progress) = image.into_parts();
+    let upload = library.upload(auth, bytes.into(), progress).await;
     // The chip shows the code; the log keeps the detail (which write failed, and why).
     Ok(upload.inspect_err(|e| tracing::warn!(error = %e, "upload failed"))?)
 }
 
-/// The limits on inputs, from `GET /v1/limits`.
+/// The limits on inputs, from `GET /v1/limits` (this build's when the service cannot be
+/// reached: it decides in the end).
 #[tauri::command]
 #[specta::specta]
-pub async fn input_limits(state: State<'_, AppState>) -> Result<InputLimits, AppError> {
+pub async fn input_limits(state: State<'_, AppState>) -> Result<Limits, AppError> {
     let client = state.client.as_ref().map_err(AppError::from)?;
-    let limits = match client.limits().await {
-        Ok(limits) => limits,
-        Err(e) if e.code().as_str() == "offline" => LIMITS,
-        Err(e) => return Err(e.into()),
-    };
-    Ok(InputLimits {
-        max_upload_bytes: limits.max_upload_bytes,
-        max_upload_pixels: limits.max_upload_pixels,
-        max_input_images: limits.max_input_images,
-    })
+    match client.limits().await {
+        Err(e) if e.is_offline() => Ok(LIMITS),
+        other => Ok(other?),
+    }
 }

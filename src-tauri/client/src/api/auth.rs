@@ -13,11 +13,14 @@ use super::{ApiClient, Request};
 use crate::error::ClientError;
 use crate::session::SessionToken;
 
-/// The language of the sign-in email, sent as `Accept-Language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The language of the sign-in email, sent as `Accept-Language`: the UI's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Language {
     #[default]
+    #[serde(rename = "en")]
     English,
+    #[serde(rename = "zh-CN")]
     SimplifiedChinese,
 }
 

@@ -25,7 +25,9 @@ use crate::session::{
 };
 
 /// Where the session is kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Storage {
     /// The OS credential store: the session survives a restart.
     Keychain,
@@ -36,9 +38,11 @@ pub enum Storage {
 }
 
 /// What the interface needs to know about signing in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuthState {
-    /// The signed-in account, if any.
+    /// The signed-in account, if any (`account` to the UI, which calls the person that).
+    #[serde(rename = "account")]
     pub user: Option<User>,
     pub storage: Storage,
     /// A sign-in that succeeded but could not be saved to the OS store: it waits for the
@@ -275,6 +279,19 @@ impl Auth {
         let mut inner = self.inner.lock().await;
         self.restore(&mut inner).await;
         self.install(inner, grant.into()).await
+    }
+
+    /// Signs in with what the person pasted: the whole `atelier://auth?token=…` link or the
+    /// token alone. Anything else is `bad_request`, and nothing is sent.
+    pub async fn verify_pasted(&self, pasted: &str) -> Result<AuthState, ClientError> {
+        let pasted = pasted.trim();
+        let token = if pasted.contains(':') {
+            parse_sign_in_link(pasted)
+        } else {
+            LinkToken::parse(pasted)
+        };
+        let token = token.map_err(|e| ClientError::api(ErrorCode::BadRequest, e.to_string()))?;
+        self.verify_link(&token).await
     }
 
     /// Makes `session` the current one and saves it; a session it replaces is ended.

@@ -1,5 +1,6 @@
 //! Changes made on this device: applied to the cache at once (deleting removes the files at
-//! once), queued in the outbox, and sent to the service in order when it can be reached. Each
+//! once), queued in the outbox, and sent to the service in order when it can be reached
+//! (`crate::sync::outbox`). Each
 //! change is idempotent on the service (deleting twice meets `not_found`, setting a favourite
 //! twice sets it once), so a crash between sending and forgetting one repeats it harmlessly:
 //! the effect happens exactly once.
@@ -10,9 +11,8 @@ use atelier_api::ErrorCode;
 use atelier_api::sync::SyncKind;
 
 use super::{Cache, apply, now_ms};
-use crate::api::{ApiClient, is_valid_id};
+use crate::api::is_valid_id;
 use crate::error::ClientError;
-use crate::session::SessionToken;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxOp {
@@ -120,52 +120,12 @@ impl Cache {
         Ok(n as u32)
     }
 
-    async fn forget(&self, entry: &OutboxEntry) -> Result<(), ClientError> {
+    /// A change the service has (or will never take): removed from the outbox.
+    pub(crate) async fn forget_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), ClientError> {
         sqlx::query("DELETE FROM outbox WHERE id = ?")
             .bind(entry.id)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
-
-    /// Sends the waiting changes in order. Stops at the first that cannot be sent now (offline,
-    /// the service busy) and answers that error; one the service refuses for good is dropped
-    /// (the next sync brings the service's truth back). Answers how many were sent.
-    pub async fn flush_outbox(
-        &self,
-        api: &ApiClient,
-        token: &SessionToken,
-    ) -> Result<u32, ClientError> {
-        let mut sent = 0;
-        for entry in self.outbox().await? {
-            let result = match &entry.op {
-                OutboxOp::DeleteImage { image_id } => api.delete_image(token, image_id).await,
-                OutboxOp::SetFavourite {
-                    image_id,
-                    favourite,
-                } => api.set_favourite(token, image_id, *favourite).await,
-            };
-            match result {
-                Ok(()) => sent += 1,
-                Err(e) if e.code() == ErrorCode::NotFound => {
-                    // Already gone on the service (deleted on another device, or our own earlier
-                    // attempt whose answer was lost): done.
-                }
-                Err(e) if is_transient(&e) => return Err(e),
-                Err(e) => {
-                    tracing::warn!(error = %e, op = ?entry.op, "the service refused a queued change; dropping it");
-                }
-            }
-            self.forget(&entry).await?;
-        }
-        Ok(sent)
-    }
-}
-
-/// Worth trying again later: no network, a session to renew, the service busy or failing.
-pub fn is_transient(e: &ClientError) -> bool {
-    matches!(
-        e.code().as_str(),
-        "offline" | "unavailable" | "internal" | "rate_limited" | "unauthenticated" | "unknown"
-    ) || matches!(e, ClientError::Protocol(_) | ClientError::Cache(_))
 }

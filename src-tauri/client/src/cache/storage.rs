@@ -160,6 +160,42 @@ impl Cache {
         }
     }
 
+    /// The file of an image's original: its hash and content type; `None` for an image the
+    /// cache does not hold.
+    pub async fn original_file(
+        &self,
+        image_id: &str,
+    ) -> Result<Option<(String, String)>, ClientError> {
+        Ok(
+            sqlx::query_as("SELECT sha256, content_type FROM images WHERE id = ?")
+                .bind(image_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The hash of an image's thumbnail file; `None` for an image the cache does not hold.
+    pub async fn thumbnail_file(&self, image_id: &str) -> Result<Option<String>, ClientError> {
+        Ok(
+            sqlx::query_scalar("SELECT thumbnail_sha256 FROM images WHERE id = ?")
+                .bind(image_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The file of `hash` was found missing or damaged: the images that use it as an original
+    /// (or, `original` false, as a thumbnail) say so, and it is fetched again.
+    pub async fn mark_missing(&self, hash: &str, original: bool) -> Result<(), ClientError> {
+        let sql = if original {
+            "UPDATE images SET original_cached = 0 WHERE sha256 = ?"
+        } else {
+            "UPDATE images SET thumbnail_cached = 0 WHERE thumbnail_sha256 = ?"
+        };
+        sqlx::query(sql).bind(hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Removes every cached file; rows stay and sync fetches thumbnails again.
     pub async fn clear_files(&self) -> Result<(), ClientError> {
         sqlx::query("UPDATE images SET thumbnail_cached = 0, original_cached = 0")

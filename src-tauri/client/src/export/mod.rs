@@ -32,8 +32,10 @@ use zip_file::{Entry, ZipFile};
 
 use crate::ApiClient;
 use crate::api::ImageVariant;
+use crate::auth::Auth;
 use crate::cache::files::{FileStore, sha256_hex};
 use crate::error::ClientError;
+use crate::library::Library;
 use crate::session::SessionToken;
 
 /// Images fetched and converted ahead of the one being written.
@@ -82,12 +84,22 @@ impl Default for ExportProgress {
 }
 
 /// A finished export.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportSummary {
+    /// Where the zip was written (shown to the person, so a path that is not Unicode is shown
+    /// with replacement characters rather than refused).
+    #[serde(serialize_with = "shown_path")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub path: PathBuf,
+    /// How many images it holds.
     pub images: u32,
     /// Size of the zip.
     pub bytes: u64,
+}
+
+fn shown_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&path.display())
 }
 
 /// Where the export reads from: the service, and the cache's files when there is a cache.
@@ -96,6 +108,18 @@ pub struct ExportSource {
     pub api: ApiClient,
     pub token: SessionToken,
     pub files: Option<FileStore>,
+}
+
+impl ExportSource {
+    /// The signed-in account's data; without a usable library every image is downloaded, and
+    /// the export still works.
+    pub async fn signed_in(auth: &Auth, library: Option<&Library>) -> Result<Self, ClientError> {
+        Ok(Self {
+            api: auth.api().clone(),
+            token: auth.token().await?,
+            files: library.map(|l| l.cache().files().clone()),
+        })
+    }
 }
 
 /// `atelier-export-YYYY-MM-DD.zip` for today (local time): the save dialog's suggestion.

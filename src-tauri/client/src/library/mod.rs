@@ -123,10 +123,7 @@ impl Library {
         if !is_valid_id(id) {
             return Err(ClientError::api(ErrorCode::NotFound, "no such image"));
         }
-        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM images WHERE id = ?)")
-            .bind(id)
-            .fetch_one(self.cache().pool())
-            .await?;
+        let known = self.cache().original_file(id).await?.is_some();
         match variant {
             ImageVariant::Thumbnail => {
                 if let Some(bytes) = self.engine.thumbnail(id).await? {

@@ -145,12 +145,7 @@ impl SyncEngine {
         token: Option<&SessionToken>,
         image_id: &str,
     ) -> Result<crate::api::ImageBytes, ClientError> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT sha256, content_type FROM images WHERE id = ?")
-                .bind(image_id)
-                .fetch_optional(self.cache.pool())
-                .await?;
-        let Some((hash, content_type)) = row else {
+        let Some((hash, content_type)) = self.cache.original_file(image_id).await? else {
             return Err(ClientError::api(ErrorCode::NotFound, "no such image"));
         };
         self.cache.touch_original(image_id).await?;
@@ -166,10 +161,7 @@ impl SyncEngine {
                 "sign in to fetch this image",
             ));
         };
-        sqlx::query("UPDATE images SET original_cached = 0 WHERE sha256 = ?")
-            .bind(&hash)
-            .execute(self.cache.pool())
-            .await?;
+        self.cache.mark_missing(&hash, true).await?;
         let wanted = Wanted {
             image_id: image_id.to_owned(),
             upload: false,
@@ -199,22 +191,16 @@ impl SyncEngine {
         &self,
         image_id: &str,
     ) -> Result<Option<crate::api::ImageBytes>, ClientError> {
-        let row: Option<String> =
-            sqlx::query_scalar("SELECT thumbnail_sha256 FROM images WHERE id = ?")
-                .bind(image_id)
-                .fetch_optional(self.cache.pool())
-                .await?;
-        let Some(hash) = row else { return Ok(None) };
+        let Some(hash) = self.cache.thumbnail_file(image_id).await? else {
+            return Ok(None);
+        };
         match self.cache.files().read_verified(&hash) {
             Some(bytes) => Ok(Some(crate::api::ImageBytes {
                 content_type: "image/jpeg".into(),
                 bytes: bytes.into(),
             })),
             None => {
-                sqlx::query("UPDATE images SET thumbnail_cached = 0 WHERE thumbnail_sha256 = ?")
-                    .bind(&hash)
-                    .execute(self.cache.pool())
-                    .await?;
+                self.cache.mark_missing(&hash, false).await?;
                 Ok(None)
             }
         }

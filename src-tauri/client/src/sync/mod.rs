@@ -8,6 +8,7 @@
 mod changes;
 mod downloads;
 mod live;
+mod outbox;
 mod status;
 
 use std::sync::Arc;
@@ -179,7 +180,7 @@ impl SyncEngine {
         mut held: Option<HeldPage>,
     ) -> Result<SyncReport, ClientError> {
         let mut report = SyncReport {
-            outbox_sent: self.cache.flush_outbox(&self.api, token).await?,
+            outbox_sent: outbox::flush(&self.cache, &self.api, token).await?,
             ..SyncReport::default()
         };
         if report.outbox_sent > 0 {

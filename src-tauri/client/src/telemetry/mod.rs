@@ -5,16 +5,19 @@
 //! - [`consent`]: the person's choice and the analytics id, in `privacy.json` in the data folder.
 //! - [`analytics`]: a closed set of events ([`AnalyticsEvent`]) sent to PostHog under a random
 //!   id made at consent, never the account's id or email.
+//! - [`Telemetry`]: both as the app holds them, with the events its own flow produces.
 //! - [`errors`]: the Sentry client, with one scrubber (`atelier_api::scrub`) in `before_send` and
 //!   again in the transport.
 
 pub mod analytics;
+mod app;
 pub mod consent;
 pub mod errors;
 pub mod events;
 mod worker;
 
 pub use analytics::Analytics;
+pub use app::Telemetry;
 pub use consent::{AnalyticsConsent, CONSENT_FILE};
 pub use errors::ErrorReports;
 pub use events::AnalyticsEvent;

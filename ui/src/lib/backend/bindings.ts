@@ -13,7 +13,7 @@ export const commands = {
 	/**  Who is signed in, where the session is kept; the first call reads the OS credential store. */
 	authState: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("auth_state")),
 	/**  Emails a six-digit code and a sign-in link to `email`, written in `language`. */
-	startSignIn: (email: string, language: Language) => typedError<EmailSent, AppError_Serialize>(__TAURI_INVOKE("start_sign_in", { email, language })),
+	startSignIn: (email: string, language: Language) => typedError<SignInStarted, AppError_Serialize>(__TAURI_INVOKE("start_sign_in", { email, language })),
 	/**  Signs in with the code from the email. `invalid_code` carries `attempts_left`. */
 	verifyCode: (email: string, code: string) => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("verify_code", { email, code })),
 	/**  Signs in with a magic link's token, or the whole `atelier://auth?token=…` link, pasted. */
@@ -24,7 +24,7 @@ export const commands = {
 	 *  Emails a code to `email` that moves the signed-in account there, written in `language`. The
 	 *  answer is the same whether or not the address already has an account.
 	 */
-	startEmailChange: (email: string, language: Language) => typedError<EmailSent, AppError_Serialize>(__TAURI_INVOKE("start_email_change", { email, language })),
+	startEmailChange: (email: string, language: Language) => typedError<SignInStarted, AppError_Serialize>(__TAURI_INVOKE("start_email_change", { email, language })),
 	/**
 	 *  Confirms the change of email with the code from the new address. `invalid_code` carries
 	 *  `attempts_left`; the session stays signed in.
@@ -43,9 +43,9 @@ export const commands = {
 	retryCredentialStore: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("retry_credential_store")),
 	/**
 	 *  Deletes the account and everything it holds: the service revokes every session and purges
-	 *  its data; this device forgets the session (the OS credential store's entry), removes the
-	 *  cache database and image files, and clears the webview's storage. Offline or refused by the
-	 *  service, nothing changes anywhere and the error says why.
+	 *  its data; this device forgets the session, removes the cache database and image files, the
+	 *  analytics choice, and clears the webview's storage. Offline or refused by the service,
+	 *  nothing changes anywhere and the error says why.
 	 */
 	deleteAccount: () => typedError<AuthState_Serialize, AppError_Serialize>(__TAURI_INVOKE("delete_account")),
 	/**  The models on offer and their prices. */
@@ -103,13 +103,13 @@ export const commands = {
 	 *  Asks where to save (`atelier-export-YYYY-MM-DD.zip`), then writes the export there. `None`
 	 *  when the person closed the dialog or cancelled the export; nothing is left behind then.
 	 */
-	exportData: () => typedError<ExportSummary | null, AppError_Serialize>(__TAURI_INVOKE("export_data")),
+	exportData: () => typedError<ExportSummary_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("export_data")),
 	/**
 	 *  Asks where to save (`atelier-images-YYYY-MM-DD.zip`), then writes the originals of
 	 *  `image_ids` there as PNGs with their prompts. `None` when the person closed the dialog or
 	 *  cancelled; `originals_unavailable` (with `missing`) when offline without every original here.
 	 */
-	exportSelected: (imageIds: string[]) => typedError<ExportSummary | null, AppError_Serialize>(__TAURI_INVOKE("export_selected", { imageIds })),
+	exportSelected: (imageIds: string[]) => typedError<ExportSummary_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("export_selected", { imageIds })),
 	/**  Stops the running export of `kind`, if any; its unfinished file is deleted. */
 	cancelExport: (kind: ExportKind) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_export", { kind })),
 	/**
@@ -130,8 +130,11 @@ export const commands = {
 	 *  call it as `backend/index.ts` does, with the bytes and the progress header.
 	 */
 	uploadImage: () => typedError<CachedUpload, AppError_Serialize>(__TAURI_INVOKE("upload_image")),
-	/**  The limits on inputs, from `GET /v1/limits`. */
-	inputLimits: () => typedError<InputLimits, AppError_Serialize>(__TAURI_INVOKE("input_limits")),
+	/**
+	 *  The limits on inputs, from `GET /v1/limits` (this build's when the service cannot be
+	 *  reached: it decides in the end).
+	 */
+	inputLimits: () => typedError<Limits, AppError_Serialize>(__TAURI_INVOKE("input_limits")),
 };
 
 /** Events */
@@ -145,27 +148,6 @@ export const events = {
 };
 
 /* Types */
-/**  The signed-in person, as the UI shows them. */
-export type Account = Account_Serialize | Account_Deserialize;
-
-/**  The signed-in person, as the UI shows them. */
-export type Account_Deserialize = {
-	id: string,
-	email: string,
-	display_name?: string | null,
-	/**  Sign-up time, milliseconds since the Unix epoch. */
-	created_at: number,
-};
-
-/**  The signed-in person, as the UI shows them. */
-export type Account_Serialize = {
-	id: string,
-	email: string,
-	display_name: string | null,
-	/**  Sign-up time, milliseconds since the Unix epoch. */
-	created_at: number,
-};
-
 export type AnalyticsConsent = 
 /**  Not asked yet (first launch, or after the choice was forgotten): nothing is sent. */
 "undecided" | "granted" | "denied";
@@ -238,28 +220,33 @@ export type AuthChanged_Serialize = {
 	reason: AuthChangeReason,
 };
 
+export type AuthProvider = "email";
+
+/**  What the interface needs to know about signing in. */
 export type AuthState = AuthState_Serialize | AuthState_Deserialize;
 
+/**  What the interface needs to know about signing in. */
 export type AuthState_Deserialize = {
-	/**  The signed-in account; `null` when signed out. */
-	account?: Account_Deserialize | null,
-	storage: SessionStorage,
+	/**  The signed-in account, if any (`account` to the UI, which calls the person that). */
+	account?: User_Deserialize | null,
+	storage: Storage,
 	/**
-	 *  A sign-in that succeeded but could not be saved to the OS credential store: it waits for
-	 *  the person to try the store again or keep it until they quit.
+	 *  A sign-in that succeeded but could not be saved to the OS store: it waits for the
+	 *  person to retry the store or keep it in memory. `user` stays `None` meanwhile.
 	 */
-	unsaved?: Account_Deserialize | null,
+	unsaved?: User_Deserialize | null,
 };
 
+/**  What the interface needs to know about signing in. */
 export type AuthState_Serialize = {
-	/**  The signed-in account; `null` when signed out. */
-	account: Account_Serialize | null,
-	storage: SessionStorage,
+	/**  The signed-in account, if any (`account` to the UI, which calls the person that). */
+	account: User_Serialize | null,
+	storage: Storage,
 	/**
-	 *  A sign-in that succeeded but could not be saved to the OS credential store: it waits for
-	 *  the person to try the store again or keep it until they quit.
+	 *  A sign-in that succeeded but could not be saved to the OS store: it waits for the
+	 *  person to retry the store or keep it in memory. `user` stays `None` meanwhile.
 	 */
-	unsaved: Account_Serialize | null,
+	unsaved: User_Serialize | null,
 };
 
 export type BackendHealth = {
@@ -284,8 +271,8 @@ export type CachedUpload = {
 };
 
 /**
- *  A checkout on its way: the browser shows the payment page (`opened`), or could not be started,
- *  and the UI offers the address instead.
+ *  A checkout on its way: the browser shows the payment page (`opened`), or could not be
+ *  started, and the UI offers the address instead.
  */
 export type CheckoutStarted = {
 	checkout_id: string,
@@ -321,7 +308,7 @@ export type ConversationPage_Serialize = {
 	next_cursor: string | null,
 };
 
-/**  A pack of credits on sale. */
+/**  A pack of credits on sale (`GET /v1/credits/packs`). Creem's product id stays on the server. */
 export type CreditPack = {
 	id: string,
 	credits: number,
@@ -340,14 +327,6 @@ export type CreditsChangeReason =
 /**  The balance and ledger may have changed: read them again. */
 export type CreditsChanged = {
 	reason: CreditsChangeReason,
-};
-
-/**  The answer to "email me a code". */
-export type EmailSent = {
-	/**  The code and the link stop working after this many seconds. */
-	expires_in_seconds: number,
-	/**  Offer to send another email after this many seconds. */
-	resend_after_seconds: number,
 };
 
 /**  A stable, machine-readable error code. Add a code only when a consumer acts on it. */
@@ -522,12 +501,31 @@ export type ExportProgress = {
 };
 
 /**  A finished export. */
-export type ExportSummary = {
-	/**  Where the zip was written. */
+export type ExportSummary = ExportSummary_Serialize | ExportSummary_Deserialize;
+
+/**  A finished export. */
+export type ExportSummary_Deserialize = {
+	/**
+	 *  Where the zip was written (shown to the person, so a path that is not Unicode is shown
+	 *  with replacement characters rather than refused).
+	 */
 	path: string,
 	/**  How many images it holds. */
 	images: number,
-	/**  Its size in bytes. */
+	/**  Size of the zip. */
+	bytes: number,
+};
+
+/**  A finished export. */
+export type ExportSummary_Serialize = {
+	/**
+	 *  Where the zip was written (shown to the person, so a path that is not Unicode is shown
+	 *  with replacement characters rather than refused).
+	 */
+	path: string,
+	/**  How many images it holds. */
+	images: number,
+	/**  Size of the zip. */
 	bytes: number,
 };
 
@@ -616,42 +614,27 @@ export type GenerationPage_Serialize = {
 	next_cursor: string | null,
 };
 
-/**  What the composer sends. */
+/**
+ *  What the composer sends: the generation, and the key of the person's action that asks for
+ *  it, made once by the UI and sent again on a retry.
+ */
 export type GenerationRequest = GenerationRequest_Serialize | GenerationRequest_Deserialize;
 
-/**  What the composer sends. */
+/**
+ *  What the composer sends: the generation, and the key of the person's action that asks for
+ *  it, made once by the UI and sent again on a retry.
+ */
 export type GenerationRequest_Deserialize = {
-	/**  `null`: a new conversation named after the prompt. */
-	conversation_id?: string | null,
-	prompt: string,
-	model: string,
-	aspect_ratio: string,
-	count: number,
-	/**
-	 *  Ids of the account's own uploads or generated images, in the order the model gets them
-	 *  (an upscale or "more like this" names the one image); omitted: none.
-	 */
-	input_images?: string[],
-	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
 	idempotency_key: string,
-};
+} & NewGeneration_Deserialize;
 
-/**  What the composer sends. */
+/**
+ *  What the composer sends: the generation, and the key of the person's action that asks for
+ *  it, made once by the UI and sent again on a retry.
+ */
 export type GenerationRequest_Serialize = {
-	/**  `null`: a new conversation named after the prompt. */
-	conversation_id: string | null,
-	prompt: string,
-	model: string,
-	aspect_ratio: string,
-	count: number,
-	/**
-	 *  Ids of the account's own uploads or generated images, in the order the model gets them
-	 *  (an upscale or "more like this" names the one image); omitted: none.
-	 */
-	input_images: string[],
-	/**  Made once per user action by the UI and sent again on a retry: never charged twice. */
 	idempotency_key: string,
-};
+} & NewGeneration_Serialize;
 
 export type GenerationStatus = "queued" | "generating" | "done" | "failed";
 
@@ -702,49 +685,38 @@ export type ImageSource =
 /**  Neither any more: deleted since, here or on another device. */
 { kind: "gone"; id: string };
 
-/**
- *  What the composer checks before it sends anything: the service's limits (this build's when
- *  the service cannot be reached; it decides in the end).
- */
-export type InputLimits = {
-	/**  Largest upload, in bytes. */
-	max_upload_bytes: number,
-	/**  Most pixels (width × height) an upload may have. */
-	max_upload_pixels: number,
-	/**  Most input images one generation may name. */
-	max_input_images: number,
-};
-
-/**  The language the sign-in email is written in: the UI's. */
+/**  The language of the sign-in email, sent as `Accept-Language`: the UI's. */
 export type Language = "en" | "zh-CN";
 
 export type LedgerEntry = LedgerEntry_Serialize | LedgerEntry_Deserialize;
 
 export type LedgerEntry_Deserialize = {
 	id: string,
-	/**
-	 *  Signed: grants, refunds and purchases positive, debits and clawbacks negative. A sign-up
-	 *  grant of 0 means the address had its welcome credits once already.
-	 */
+	/**  Signed: grants, refunds and purchases are positive, debits and clawbacks negative. */
 	amount: number,
 	kind: LedgerKind,
+	/**
+	 *  Unique per entry: what caused it (`sign-up:<account>`, `generation:<id>`,
+	 *  `purchase:<creem order>`, `clawback:<creem refund or dispute>`, …).
+	 */
 	reference: string,
-	/**  For purchases and clawbacks: the money paid or taken back. */
+	/**  For purchases and clawbacks: the money paid (or taken back) with it. */
 	paid?: Money | null,
 	created_at: number,
 };
 
 export type LedgerEntry_Serialize = {
 	id: string,
-	/**
-	 *  Signed: grants, refunds and purchases positive, debits and clawbacks negative. A sign-up
-	 *  grant of 0 means the address had its welcome credits once already.
-	 */
+	/**  Signed: grants, refunds and purchases are positive, debits and clawbacks negative. */
 	amount: number,
 	kind: LedgerKind,
+	/**
+	 *  Unique per entry: what caused it (`sign-up:<account>`, `generation:<id>`,
+	 *  `purchase:<creem order>`, `clawback:<creem refund or dispute>`, …).
+	 */
 	reference: string,
-	/**  For purchases and clawbacks: the money paid or taken back. */
-	paid: Money | null,
+	/**  For purchases and clawbacks: the money paid (or taken back) with it. */
+	paid?: Money,
 	created_at: number,
 };
 
@@ -763,13 +735,16 @@ export type LedgerKind =
  */
 "clawback";
 
+/**  One page of the ledger, newest first; pass `next_cursor` back as `?cursor=` for the next page. */
 export type LedgerPage = LedgerPage_Serialize | LedgerPage_Deserialize;
 
+/**  One page of the ledger, newest first; pass `next_cursor` back as `?cursor=` for the next page. */
 export type LedgerPage_Deserialize = {
 	entries: LedgerEntry_Deserialize[],
 	next_cursor?: string | null,
 };
 
+/**  One page of the ledger, newest first; pass `next_cursor` back as `?cursor=` for the next page. */
 export type LedgerPage_Serialize = {
 	entries: LedgerEntry_Serialize[],
 	next_cursor: string | null,
@@ -799,6 +774,29 @@ export type LibraryChanges = {
 	 *  reader refreshes every unfinished generation it shows.
 	 */
 	more_finished: boolean,
+};
+
+export type Limits = {
+	/**  Longest prompt, in Unicode scalar values, after trimming. */
+	max_prompt_chars: number,
+	/**  Fewest images one generation request may ask for. */
+	min_images_per_request: number,
+	/**  Most images one generation request may ask for. */
+	max_images_per_request: number,
+	/**  Largest request body the service reads, in bytes. */
+	max_request_body_bytes: number,
+	/**  Longest conversation title, in Unicode scalar values. */
+	max_title_chars: number,
+	/**  Longest display name, in Unicode scalar values. */
+	max_display_name_chars: number,
+	/**  Longest side of a stored thumbnail, in pixels. */
+	thumbnail_max_side_px: number,
+	/**  Largest upload (`POST /v1/uploads`), in bytes. */
+	max_upload_bytes: number,
+	/**  Most pixels (width × height) an upload may have. */
+	max_upload_pixels: number,
+	/**  Most input images one generation may name. */
+	max_input_images: number,
 };
 
 /**
@@ -897,11 +895,38 @@ export type Model_Serialize = {
 	variation_model: string | null,
 };
 
-/**  An amount of money in the currency's minor units (cents), as Creem states it. */
+/**  Money as Creem states it: an integer number of the currency's minor units (cents). */
 export type Money = {
 	cents: number,
 	/**  ISO 4217, upper case (`USD`, `EUR`). */
 	currency: string,
+};
+
+/**  `POST /v1/generations`, with a required `Idempotency-Key` header. */
+export type NewGeneration = NewGeneration_Serialize | NewGeneration_Deserialize;
+
+/**  `POST /v1/generations`, with a required `Idempotency-Key` header. */
+export type NewGeneration_Deserialize = {
+	/**  Omitted: a new conversation named after the prompt. */
+	conversation_id?: string | null,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	/**  Ids of the account's own uploads or generated images, in the order the model gets them. */
+	input_images?: string[],
+};
+
+/**  `POST /v1/generations`, with a required `Idempotency-Key` header. */
+export type NewGeneration_Serialize = {
+	/**  Omitted: a new conversation named after the prompt. */
+	conversation_id: string | null,
+	prompt: string,
+	model: string,
+	aspect_ratio: string,
+	count: number,
+	/**  Ids of the account's own uploads or generated images, in the order the model gets them. */
+	input_images: string[],
 };
 
 /**  A file another application can take. */
@@ -936,15 +961,6 @@ export type Runtime =
 /**  A Cloudflare Worker with D1, R2 and KV. */
 "worker";
 
-/**  Where the session is kept. */
-export type SessionStorage = 
-/**  The OS credential store: the session survives a restart. */
-{ kind: "keychain" } | 
-/**  Memory, as the person chose: quitting signs out. */
-{ kind: "memory" } | 
-/**  The OS credential store cannot be used and no choice was made yet. */
-{ kind: "unavailable"; reason: string };
-
 /**  A magic link reached the app: it is being checked, or it did not sign in. */
 export type SignInLink = SignInLink_Serialize | SignInLink_Deserialize;
 
@@ -953,6 +969,23 @@ export type SignInLink_Deserialize = { phase: "verifying" } | { phase: "failed";
 
 /**  A magic link reached the app: it is being checked, or it did not sign in. */
 export type SignInLink_Serialize = { phase: "verifying" } | { phase: "failed"; error: AppError_Serialize };
+
+/**  `202` answer of `POST /v1/auth/start`: byte-identical whether or not the account exists. */
+export type SignInStarted = {
+	/**  The code and the link stop working after this many seconds. */
+	expires_in_seconds: number,
+	/**  Wait at least this long before asking for another email. */
+	resend_after_seconds: number,
+};
+
+/**  Where the session is kept. */
+export type Storage = 
+/**  The OS credential store: the session survives a restart. */
+{ kind: "keychain" } | 
+/**  Memory, by the person's choice: quitting signs out. */
+{ kind: "memory" } | 
+/**  The OS credential store failed and no choice was made yet. */
+{ kind: "unavailable"; reason: string };
 
 export type StorageInfo = {
 	/**  Everything in the data folder's image store. */
@@ -1009,6 +1042,29 @@ export type SyncStatus_Serialize = {
 export type UploadProgress = {
 	sent: number,
 	total: number,
+};
+
+/**  The signed-in person as the service knows them. */
+export type User = User_Serialize | User_Deserialize;
+
+/**  The signed-in person as the service knows them. */
+export type User_Deserialize = {
+	id: string,
+	email: string,
+	display_name?: string | null,
+	auth_provider: AuthProvider,
+	/**  Sign-up time. */
+	created_at: number,
+};
+
+/**  The signed-in person as the service knows them. */
+export type User_Serialize = {
+	id: string,
+	email: string,
+	display_name: string | null,
+	auth_provider: AuthProvider,
+	/**  Sign-up time. */
+	created_at: number,
 };
 
 /* Tauri Specta runtime */

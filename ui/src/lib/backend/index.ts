@@ -10,9 +10,9 @@ import {
   commands,
   events,
   type CachedUpload,
-  type InputLimits,
+  type Limits,
   type UploadProgress,
-  type Account_Serialize,
+  type User_Serialize,
   type AppError,
   type AnalyticsConsent,
   type AnalyticsEvent,
@@ -52,16 +52,20 @@ import {
   type Money,
   type LedgerPage_Serialize,
   type Model,
-  type EmailSent,
+  type SignInStarted,
   type ErrorCode,
   type Language,
   type Runtime,
-  type SessionStorage,
+  type Storage,
   type SignInLink_Serialize,
 } from './bindings'
 import { osNotifier } from './notifications'
 
-export type { AppError, AppInfo, AuthChangeReason, BackendHealth, EmailSent, ErrorCode, Language, Runtime, SessionStorage }
+export type { AppError, AppInfo, AuthChangeReason, BackendHealth, ErrorCode, Language, Runtime }
+/** The answer to "email me a code": when it expires, when another may be asked for. */
+export type EmailSent = SignInStarted
+/** Where the session is kept. */
+export type SessionStorage = Storage
 export type { Conversation, GeneratedImage, GenerationStatus, LedgerKind, Model }
 export type { CheckoutStarted, CreditPack, CreditsChanged, Money }
 export type LedgerEntry = LedgerEntry_Serialize
@@ -75,10 +79,13 @@ export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
 export type { LibraryChanges }
 export type { AnalyticsConsent, AnalyticsEvent, ExportKind, ExportProgress, ExportSummary, PrivacySettings }
-export type { CachedUpload, InputLimits, UploadProgress }
+export type { CachedUpload, UploadProgress }
+/** What the composer checks before it sends anything (the service decides in the end). */
+export type InputLimits = Pick<Limits, 'max_upload_bytes' | 'max_upload_pixels' | 'max_input_images'>
 
 /** What Rust sends (its serialized shapes). */
-export type Account = Account_Serialize
+/** The signed-in person. */
+export type Account = User_Serialize
 export type AuthState = AuthState_Serialize
 export type AuthChanged = AuthChanged_Serialize
 export type SignInLink = SignInLink_Serialize

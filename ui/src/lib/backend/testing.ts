@@ -7,6 +7,7 @@ import { emit } from '@tauri-apps/api/event'
 import { tick } from 'svelte'
 import type {
   Account,
+  EmailSent,
   AnalyticsEvent,
   CheckoutStarted,
   CreditPack,
@@ -37,7 +38,7 @@ import type {
   SyncStatus,
 } from '.'
 import { PROGRESS_HEADER } from '.'
-import type { AppError, AppError_Serialize, AppInfo, BackendHealth, EmailSent, Language } from './bindings'
+import type { AppError, AppError_Serialize, AppInfo, BackendHealth, Language } from './bindings'
 
 export const APP_INFO: AppInfo = { version: '0.1.0', api_url: 'http://127.0.0.1:8787', privacy_contact: 'ljj231428@gmail.com' }
 export const NATIVE_HEALTH: BackendHealth = { version: '0.3.2', runtime: 'native', latency_ms: 12 }
@@ -48,6 +49,7 @@ export const ADA: Account = {
   id: 'usr_0123456789abcdef',
   email: 'ada@example.com',
   display_name: 'Ada Lovelace',
+  auth_provider: 'email',
   created_at: Date.UTC(2026, 0, 15, 9, 30),
 }
 export const SIGNED_OUT: AuthState = { account: null, storage: { kind: 'keychain' }, unsaved: null }

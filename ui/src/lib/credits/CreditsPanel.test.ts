@@ -23,7 +23,6 @@ const entry = (n: number, kind: LedgerEntry['kind'], amount: number, extra: Part
   amount,
   kind,
   reference: `generation:${n}`,
-  paid: null,
   created_at: Date.UTC(2026, 10, 24, 7, 0) - n * 60_000,
   ...extra,
 })

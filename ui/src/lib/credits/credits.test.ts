@@ -10,7 +10,6 @@ const entry = (id: string, amount: number, created_at: number): LedgerEntry => (
   amount,
   kind: amount > 0 ? 'grant' : 'debit',
   reference: id,
-  paid: null,
   created_at,
 })
 

@@ -5,7 +5,7 @@ import { OVERDUE_MS, POLL_MS, Purchase } from './purchase.svelte'
 
 const PACK = PACKS[1]!
 
-const grant: LedgerEntry = { id: 'g', amount: 100, kind: 'grant', reference: 'sign-up:a', paid: null, created_at: 1 }
+const grant: LedgerEntry = { id: 'g', amount: 100, kind: 'grant', reference: 'sign-up:a', created_at: 1 }
 const oldPurchase: LedgerEntry = {
   id: 'p0',
   amount: 100,
