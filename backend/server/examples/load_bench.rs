@@ -33,18 +33,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use atelier_api::sync::SyncKind;
 use atelier_server::config::Config;
 use atelier_server::native::{Clock, NativePlatform};
-use atelier_server::platform::{BlobKey, Blobs, Platform, Sql, Statement};
-use atelier_server::sync::log;
+use atelier_server::seeding;
 use atelier_simulators::{SimulatorOptions, Simulators};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
-
-#[path = "../../../src-tauri/client/examples/common/seed.rs"]
-mod seed;
 
 const ACCOUNTS: usize = 20;
 const IMAGES_PER_ACCOUNT: u64 = 200;
@@ -340,67 +335,18 @@ async fn phase(
     }
 }
 
-/// An account's library as `seed.rs` lays it out (each write with its sync-log entry), with ids of
-/// its own: two images per generation, a hundred per conversation, real JPEG thumbnails.
+/// Account `a`'s library, with ids of its own: two images per generation, a hundred per
+/// conversation, real JPEG thumbnails.
 async fn seed_account(platform: &NativePlatform, account: &str, a: u64) {
-    let id = |kind: u8, n: u64| format!("{kind:02x}{a:06x}{n:024x}");
-    let original = bytes::Bytes::from_static(b"\x89PNG original stand-in");
-    let original_hash = hex::encode(Sha256::digest(&original));
-    for n in 0..IMAGES_PER_ACCOUNT {
-        let (generation, conversation) = (id(2, n / 2), id(1, n / 100));
-        let now = platform.now_ms();
-        let mut batch = Vec::new();
-        if n % 100 == 0 {
-            batch.push(
-                Statement::new("INSERT INTO conversations (id, account_id, title, untitled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)")
-                    .bind(conversation.as_str()).bind(account).bind(format!("Conversation {}", n / 100)).bind(now).bind(now),
-            );
-            batch.extend(log::changed(
-                account,
-                SyncKind::Conversation,
-                &conversation,
-                now,
-            ));
-        }
-        if n % 2 == 0 {
-            batch.push(
-                Statement::new("INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count, cost_per_image, status, created_at, updated_at)
-                                VALUES (?, ?, ?, ?, ?, 'nano-banana', '1:1', 2, 4, 'done', ?, ?)")
-                    .bind(generation.as_str()).bind(account).bind(conversation.as_str()).bind(generation.as_str())
-                    .bind(format!("benchmark picture {} of a lighthouse", n / 2)).bind(now).bind(now),
-            );
-            batch.extend(log::changed(
-                account,
-                SyncKind::Generation,
-                &generation,
-                now,
-            ));
-        }
-        let image = id(3, n);
-        let thumb = seed::thumbnail(a * IMAGES_PER_ACCOUNT + n);
-        let base = format!("images/{account}/{image}");
-        let thumbnail_key = BlobKey::new(format!("{base}/thumbnail.jpg")).unwrap();
-        let original_key = BlobKey::new(format!("{base}/original.png")).unwrap();
-        platform
-            .blob_put(&original_key, original.clone(), "image/png")
-            .await
-            .unwrap();
-        let thumb_hash = hex::encode(Sha256::digest(&thumb));
-        let thumb_len = thumb.len() as i64;
-        platform
-            .blob_put(&thumbnail_key, bytes::Bytes::from(thumb), "image/jpeg")
-            .await
-            .unwrap();
-        batch.push(
-            Statement::new("INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type, sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?, ?, 'image/png', ?, 1024, 1024, ?, ?, ?, ?, ?)")
-                .bind(image.as_str()).bind(generation.as_str()).bind(account).bind((n % 2) as i64)
-                .bind(original_key.as_str()).bind(thumbnail_key.as_str()).bind(original_hash.as_str())
-                .bind(original.len() as i64).bind(thumb_len).bind(thumb_hash).bind(now).bind(now),
-        );
-        batch.extend(log::changed(account, SyncKind::Image, &image, now));
-        platform.batch(batch).await.unwrap();
-    }
+    let library = seeding::Library {
+        prefix: u32::try_from(a).expect("fewer accounts than 2^32"),
+        images: IMAGES_PER_ACCOUNT,
+        thumbnail: |n| seeding::thumbnail(a * IMAGES_PER_ACCOUNT + n),
+        original: |_| bytes::Bytes::from_static(b"\x89PNG original stand-in"),
+    };
+    seeding::seed(platform, account, library)
+        .await
+        .expect("seeding the library");
 }
 
 fn start_server(bin: &str, data: &std::path::Path, env: &[(String, String)]) -> Server {

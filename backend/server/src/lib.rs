@@ -24,6 +24,8 @@ pub mod query;
 pub mod ratelimit;
 pub mod request_meta;
 mod routes;
+#[cfg(feature = "test-hooks")]
+pub mod seeding;
 pub mod sync;
 pub mod uploads;
 pub mod upstream;

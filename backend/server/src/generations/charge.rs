@@ -6,6 +6,7 @@
 use atelier_api::credits::LedgerKind;
 use atelier_api::sync::SyncKind;
 
+use super::rows::{GenerationInsert, TaskInsert};
 use crate::conversations::title_from_prompt;
 use crate::credits::entries::NewEntry;
 use crate::crypto::random_id;
@@ -82,25 +83,25 @@ impl Charge<'_> {
         };
         let generation_index = batch.len();
         batch.push(
-            Statement::new(
-                "INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model, aspect_ratio, count,
-                                          cost_per_image, input_images, status, created_at, updated_at)
-                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?
-                 WHERE (SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
+            GenerationInsert {
+                id: generation_id,
+                account_id: account,
+                conversation_id: &conversation_id,
+                idempotency_key: key,
+                prompt: self.prompt,
+                model: self.model,
+                aspect_ratio: self.aspect_ratio,
+                count: i64::from(self.count),
+                cost_per_image: i64::from(self.cost_per_image),
+                input_images: &self.input_images,
+                status: "queued",
+                created_at: now,
+            }
+            // Only while the balance covers it, and once per key (a repeat finds the first).
+            .insert_where(
+                "(SELECT COALESCE(SUM(amount), 0) FROM credit_ledger WHERE account_id = ?) >= ?
                  ON CONFLICT (account_id, idempotency_key) DO NOTHING",
             )
-            .bind(generation_id)
-            .bind(account)
-            .bind(conversation_id.clone())
-            .bind(key)
-            .bind(self.prompt)
-            .bind(self.model)
-            .bind(self.aspect_ratio)
-            .bind(i64::from(self.count))
-            .bind(i64::from(self.cost_per_image))
-            .bind(self.input_images.clone())
-            .bind(now)
-            .bind(now)
             .bind(account)
             .bind(cost),
         );
@@ -123,14 +124,16 @@ impl Charge<'_> {
         );
         for idx in 0..i64::from(self.count) {
             batch.push(
-                Statement::new(
-                    "INSERT INTO generation_tasks (generation_id, idx, callback_secret_hash, state, next_poll_at, updated_at)
-                     SELECT ?, ?, '', 'pending', ?, ? WHERE EXISTS (SELECT 1 FROM generations WHERE id = ?)",
-                )
-                .bind(generation_id)
-                .bind(idx)
-                .bind(now)
-                .bind(now)
+                TaskInsert {
+                    generation_id,
+                    idx,
+                    kie_task_id: None,
+                    callback_secret_hash: "",
+                    state: "pending",
+                    next_poll_at: now,
+                    updated_at: now,
+                }
+                .insert_where("EXISTS (SELECT 1 FROM generations WHERE id = ?)")
                 .bind(generation_id),
             );
         }

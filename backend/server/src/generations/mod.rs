@@ -9,6 +9,7 @@ pub mod image_edit;
 pub mod images;
 pub mod inputs;
 pub mod record;
+pub mod rows;
 pub mod screen;
 pub mod submit;
 pub mod tasks;

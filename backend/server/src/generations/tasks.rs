@@ -8,6 +8,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::record::{self, GenerationRow};
+use super::rows::ImageInsert;
 use super::thumbnail;
 use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
@@ -229,28 +230,26 @@ async fn store<P: Platform>(
         return Ok(());
     }
     let mut batch = vec![
-            Statement::new(format!(
-                "INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type,
-                                     sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
-                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-                 WHERE EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')
-                   AND {ACCOUNT_LIVE}"
+            ImageInsert {
+                id: &image_id,
+                generation_id: &generation.id,
+                account_id: &generation.account_id,
+                idx,
+                original_key: original_key.as_str(),
+                thumbnail_key: thumbnail_key.as_str(),
+                content_type: decoded.content_type,
+                sha256: &sha256_hex(&bytes),
+                width: i64::from(decoded.width),
+                height: i64::from(decoded.height),
+                bytes: bytes.len() as i64,
+                thumbnail_bytes: thumbnail_len as i64,
+                thumbnail_sha256: &thumbnail_sha256,
+                created_at: now,
+            }
+            .insert_where(&format!(
+                "EXISTS (SELECT 1 FROM generation_tasks WHERE generation_id = ? AND idx = ? AND state = 'storing')
+                 AND {ACCOUNT_LIVE}"
             ))
-            .bind(image_id.as_str())
-            .bind(generation.id.as_str())
-            .bind(generation.account_id.as_str())
-            .bind(idx)
-            .bind(original_key.as_str())
-            .bind(thumbnail_key.as_str())
-            .bind(decoded.content_type)
-            .bind(sha256_hex(&bytes))
-            .bind(i64::from(decoded.width))
-            .bind(i64::from(decoded.height))
-            .bind(bytes.len() as i64)
-            .bind(thumbnail_len as i64)
-            .bind(thumbnail_sha256)
-            .bind(now)
-            .bind(now)
             .bind(generation.id.as_str())
             .bind(idx)
             .bind(generation.account_id.as_str()),

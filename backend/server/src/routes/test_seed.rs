@@ -16,6 +16,7 @@ use crate::auth::session::Authenticated;
 use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
 use crate::error::{ApiError, ApiResult};
+use crate::generations::rows::{GenerationInsert, ImageInsert, TaskInsert};
 use crate::json::ApiJson;
 use crate::platform::{BlobKey, Platform, Statement};
 use crate::sync::log;
@@ -60,17 +61,21 @@ pub async fn seed_images<P: Platform>(
         left -= count;
         let generation_id = random_id(&platform)?;
         batch.push(
-            Statement::new(
-                "INSERT INTO generations (id, account_id, conversation_id, idempotency_key, prompt, model,
-                   aspect_ratio, count, cost_per_image, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?1, 'a seeded picture', 'nano-banana', '1:1', ?4, ?5, 'done', ?6, ?6)",
-            )
-            .bind(generation_id.as_str())
-            .bind(account)
-            .bind(conversation_id.as_str())
-            .bind(count)
-            .bind(COST_PER_IMAGE)
-            .bind(now),
+            GenerationInsert {
+                id: &generation_id,
+                account_id: account,
+                conversation_id: &conversation_id,
+                idempotency_key: &generation_id,
+                prompt: "a seeded picture",
+                model: "nano-banana",
+                aspect_ratio: "1:1",
+                count,
+                cost_per_image: COST_PER_IMAGE,
+                input_images: "",
+                status: "done",
+                created_at: now,
+            }
+            .insert(),
         );
         let debit = NewEntry {
             id: random_id(&platform)?,
@@ -102,36 +107,37 @@ pub async fn seed_images<P: Platform>(
             platform
                 .blob_put(&thumbnail_key, thumbnail.clone(), "image/jpeg")
                 .await?;
+            let task_id = format!("seeded-{image_id}");
             batch.push(
-                Statement::new(
-                    "INSERT INTO generation_tasks (generation_id, idx, kie_task_id, callback_secret_hash, state, next_poll_at, updated_at)
-                     VALUES (?, ?, ?, ?, 'stored', ?, ?)",
-                )
-                .bind(generation_id.as_str())
-                .bind(idx)
-                .bind(format!("seeded-{image_id}"))
-                .bind(sha256_hex(image_id.as_bytes()))
-                .bind(now)
-                .bind(now),
+                TaskInsert {
+                    generation_id: &generation_id,
+                    idx,
+                    kie_task_id: Some(&task_id),
+                    callback_secret_hash: &sha256_hex(image_id.as_bytes()),
+                    state: "stored",
+                    next_poll_at: now,
+                    updated_at: now,
+                }
+                .insert(),
             );
             batch.push(
-                Statement::new(
-                    "INSERT INTO images (id, generation_id, account_id, idx, original_key, thumbnail_key, content_type,
-                       sha256, width, height, bytes, thumbnail_bytes, thumbnail_sha256, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, 'image/png', ?, 1024, 1024, ?, ?, ?, ?, ?)",
-                )
-                .bind(image_id.as_str())
-                .bind(generation_id.as_str())
-                .bind(account)
-                .bind(idx)
-                .bind(original_key.as_str())
-                .bind(thumbnail_key.as_str())
-                .bind(sha256_hex(&original))
-                .bind(original.len() as i64)
-                .bind(thumbnail.len() as i64)
-                .bind(sha256_hex(&thumbnail))
-                .bind(now)
-                .bind(now),
+                ImageInsert {
+                    id: &image_id,
+                    generation_id: &generation_id,
+                    account_id: account,
+                    idx,
+                    original_key: original_key.as_str(),
+                    thumbnail_key: thumbnail_key.as_str(),
+                    content_type: "image/png",
+                    sha256: &sha256_hex(&original),
+                    width: 1024,
+                    height: 1024,
+                    bytes: original.len() as i64,
+                    thumbnail_bytes: thumbnail.len() as i64,
+                    thumbnail_sha256: &sha256_hex(&thumbnail),
+                    created_at: now,
+                }
+                .insert(),
             );
             batch.extend(log::changed(account, SyncKind::Image, &image_id, now));
             image_ids.push(image_id);
