@@ -6,6 +6,7 @@
 
 pub mod backends;
 pub mod cases;
+pub mod client;
 pub mod process;
 
 use std::path::PathBuf;
@@ -14,9 +15,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use atelier_api::Runtime;
 use atelier_simulators::Simulators;
+pub use client::{Reply, Request};
 
-/// What a case gets: where the backend is, which runtime it is, an HTTP client, the upstream
-/// simulators (to read the mail the service sent), and the backend's state folder (to scan it).
+/// What a case gets: where the backend is, which runtime it is, an HTTP client (cases reach it
+/// through [`client`]: `ctx.get(path)` …), the upstream simulators (to read the mail the service
+/// sent), and the backend's state folder (to scan it).
 pub struct Ctx {
     pub base_url: String,
     pub runtime: Runtime,
@@ -66,116 +69,57 @@ impl Ctx {
         out
     }
 
-    /// `GET path` with a bearer token, expecting 200 and a JSON body of type `T`.
-    pub async fn get_as<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        token: &str,
-    ) -> Result<T, String> {
-        let response = self
-            .send(reqwest::Method::GET, path, Some(token), None)
-            .await?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        ensure!(status == 200, "GET {path} answered {status}: {text}");
-        serde_json::from_str(&text).map_err(|e| format!("GET {path}: {e}: {text}"))
-    }
-
-    /// A request with an optional bearer token and JSON body; the response whatever its status.
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<serde_json::Value>,
-    ) -> Result<reqwest::Response, String> {
-        let mut request = self.http.request(method.clone(), self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request
-            .send()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))
-    }
-
-    /// A request expecting `status` and a JSON body of type `T`.
-    pub async fn send_as<T: serde::de::DeserializeOwned>(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<serde_json::Value>,
-        status: u16,
-    ) -> Result<T, String> {
-        let response = self.send(method.clone(), path, token, body).await?;
-        let got = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        ensure!(got == status, "{method} {path} answered {got}: {text}");
-        serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}: {text}"))
-    }
-
     /// Runs one round of the backend's background work: natively through the test hook, in the
     /// Worker through its scheduled handler (the entry Cloudflare's cron calls), as production does.
     pub async fn tick(&self) -> CaseResult {
-        let path = match self.runtime {
-            Runtime::Native => "/__test/tick",
-            Runtime::Worker => "/__scheduled?cron=*+*+*+*+*",
+        let request = match self.runtime {
+            Runtime::Native => self.post("/__test/tick"),
+            Runtime::Worker => self.get("/__scheduled?cron=*+*+*+*+*"),
         };
-        let method = match self.runtime {
-            Runtime::Native => reqwest::Method::POST,
-            Runtime::Worker => reqwest::Method::GET,
-        };
-        let response = self.send(method, path, None, None).await?;
+        let reply = request.send().await?;
         ensure!(
-            response.status().is_success(),
+            reply.status().is_success(),
             "tick answered {}",
-            response.status()
+            reply.status()
         );
         Ok(())
     }
 
     /// Everything the backend stores: SQL rows, blob keys, KV entries (test mode).
     pub async fn storage(&self) -> Result<atelier_api::test_hooks::StorageDump, String> {
-        self.send_as(reqwest::Method::GET, "/__test/storage", None, None, 200)
-            .await
+        self.get("/__test/storage")
+            .send()
+            .await?
+            .expect_status(200)?
+            .json()
     }
 
     /// Makes this share of the backend's blob-store operations fail (test mode; 0 stops it).
     pub async fn set_blob_failure_rate(&self, failure_rate: f64) -> CaseResult {
-        let body = serde_json::json!({ "failure_rate": failure_rate });
-        let response = self
-            .send(
-                reqwest::Method::POST,
-                "/__test/blob-faults",
-                None,
-                Some(body),
-            )
+        let reply = self
+            .post("/__test/blob-faults")
+            .json(&serde_json::json!({ "failure_rate": failure_rate }))
+            .send()
             .await?;
         ensure!(
-            response.status() == 204,
+            reply.status() == 204,
             "setting blob faults answered {}",
-            response.status()
+            reply.status()
         );
         Ok(())
     }
 
     /// Moves the backend's clock forward (test mode).
     pub async fn advance_clock(&self, ms: i64) -> CaseResult {
-        let response = self
-            .http
-            .post(self.url("/__test/clock"))
+        let reply = self
+            .post("/__test/clock")
             .json(&serde_json::json!({ "advance_ms": ms }))
             .send()
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         ensure!(
-            response.status() == 204,
+            reply.status() == 204,
             "advancing the clock answered {}",
-            response.status()
+            reply.status()
         );
         Ok(())
     }

@@ -235,5 +235,4 @@ impl Cache {
 }
 
 #[cfg(test)]
-#[path = "gallery_tests.rs"]
 mod tests;

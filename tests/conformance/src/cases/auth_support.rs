@@ -3,8 +3,7 @@
 
 use atelier_api::auth::SessionGrant;
 
-use crate::cases::transport;
-use crate::{Ctx, ensure};
+use crate::{Ctx, Reply, ensure};
 
 /// The PKCE verifier the suite's device keeps; cases about binding use others of their own.
 pub const VERIFIER: &str = "conformance-device-verifier-0123456789-abcdefghij";
@@ -27,23 +26,17 @@ pub fn start_body(email: &str, verifier: &str) -> serde_json::Value {
 }
 
 /// `POST /v1/auth/start` for `email`, acting from `ip`, from the suite's device.
-pub async fn start(ctx: &Ctx, email: &str, ip: &str) -> Result<reqwest::Response, String> {
-    ctx.http
-        .post(ctx.url("/v1/auth/start"))
-        .header("x-atelier-test-ip", ip)
+pub async fn start(ctx: &Ctx, email: &str, ip: &str) -> Result<Reply, String> {
+    ctx.post("/v1/auth/start")
+        .test_ip(ip)
         .json(&start_body(email, VERIFIER))
         .send()
         .await
-        .map_err(transport)
 }
 
 /// `POST /v1/auth/verify` with `body`; the suite's verifier is added unless the body names one
 /// (`"code_verifier": null` sends none at all).
-pub async fn verify(
-    ctx: &Ctx,
-    mut body: serde_json::Value,
-    ip: &str,
-) -> Result<reqwest::Response, String> {
+pub async fn verify(ctx: &Ctx, mut body: serde_json::Value, ip: &str) -> Result<Reply, String> {
     if let Some(fields) = body.as_object_mut() {
         match fields.get("code_verifier") {
             None => {
@@ -55,13 +48,11 @@ pub async fn verify(
             Some(_) => {}
         }
     }
-    ctx.http
-        .post(ctx.url("/v1/auth/verify"))
-        .header("x-atelier-test-ip", ip)
+    ctx.post("/v1/auth/verify")
+        .test_ip(ip)
         .json(&body)
         .send()
         .await
-        .map_err(transport)
 }
 
 /// The code and link token of the newest mail to `email`.
@@ -107,33 +98,25 @@ pub fn latest_mail(ctx: &Ctx, email: &str) -> Result<Mail, String> {
 
 /// Signs `email` in by code from `ip`; returns the grant.
 pub async fn sign_in(ctx: &Ctx, email: &str, ip: &str) -> Result<SessionGrant, String> {
-    let response = start(ctx, email, ip).await?;
-    ensure!(
-        response.status() == 202,
-        "start answered {}",
-        response.status()
-    );
+    start(ctx, email, ip).await?.expect_status(202)?;
     let mail = latest_mail(ctx, email)?;
-    let response = verify(
+    verify(
         ctx,
         serde_json::json!({ "email": email, "code": mail.code }),
         ip,
     )
-    .await?;
-    let status = response.status();
-    let text = response.text().await.map_err(transport)?;
-    ensure!(status == 200, "verify answered {status}: {text}");
-    serde_json::from_str(&text).map_err(|e| format!("grant: {e}: {text}"))
+    .await?
+    .expect_status(200)?
+    .json()
 }
 
 /// `GET /v1/me` with `token`; the status.
 pub async fn me_status(ctx: &Ctx, token: &str) -> Result<u16, String> {
-    let response = ctx
-        .http
-        .get(ctx.url("/v1/me"))
-        .bearer_auth(token)
+    Ok(ctx
+        .get("/v1/me")
+        .token(token)
         .send()
-        .await
-        .map_err(transport)?;
-    Ok(response.status().as_u16())
+        .await?
+        .status()
+        .as_u16())
 }

@@ -1,23 +1,21 @@
 //! Models, the balance and the ledger, conversations.
 
+use atelier_api::ErrorCode;
 use atelier_api::conversations::{Conversation, ConversationPage};
 use atelier_api::credits::{Balance, LedgerKind, LedgerPage};
 use atelier_api::models::ModelList;
 use atelier_api::models::{ModelKind, PromptUse};
 
 use super::auth_support::sign_in;
-use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
 pub async fn models_are_listed_with_prices_and_ratios(ctx: &Ctx) -> CaseResult {
-    let response = ctx
-        .http
-        .get(ctx.url("/v1/models"))
+    let list: ModelList = ctx
+        .get("/v1/models")
         .send()
-        .await
-        .map_err(transport)?;
-    ensure!(response.status() == 200, "status {}", response.status());
-    let list: ModelList = response.json().await.map_err(transport)?;
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(!list.models.is_empty(), "no models on offer");
     let most = atelier_api::limits::LIMITS.max_input_images;
     for model in &list.models {
@@ -57,8 +55,20 @@ pub async fn a_new_account_has_its_sign_up_grant_as_the_whole_ledger(ctx: &Ctx) 
     let grant = sign_in(ctx, &ctx.email("credits"), &ctx.ip()).await?;
     // A second sign-in must not grant again.
     let again = sign_in(ctx, &grant.user.email, &ctx.ip()).await?;
-    let balance: Balance = ctx.get_as("/v1/credits", &again.token).await?;
-    let page: LedgerPage = ctx.get_as("/v1/credits/ledger", &again.token).await?;
+    let balance: Balance = ctx
+        .get("/v1/credits")
+        .token(&again.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
+    let page: LedgerPage = ctx
+        .get("/v1/credits/ledger")
+        .token(&again.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(page.entries.len() == 1, "ledger {:?}", page.entries);
     let entry = &page.entries[0];
     ensure!(
@@ -81,27 +91,17 @@ pub async fn a_new_account_has_its_sign_up_grant_as_the_whole_ledger(ctx: &Ctx) 
 }
 
 pub async fn credits_need_a_session_and_cursors_are_checked(ctx: &Ctx) -> CaseResult {
-    expect_error(
-        ctx.http
-            .get(ctx.url("/v1/credits"))
-            .send()
-            .await
-            .map_err(transport)?,
-        401,
-        "unauthenticated",
-    )
-    .await?;
+    ctx.get("/v1/credits")
+        .send()
+        .await?
+        .error(401, ErrorCode::Unauthenticated)?;
     let grant = sign_in(ctx, &ctx.email("cursor"), &ctx.ip()).await?;
     for bad in ["x", "1.zz", "1.ab%2F..%2Fx"] {
-        let response = ctx
-            .http
-            .get(ctx.url(&format!("/v1/credits/ledger?cursor={bad}")))
-            .bearer_auth(&grant.token)
+        ctx.get(&format!("/v1/credits/ledger?cursor={bad}"))
+            .token(&grant.token)
             .send()
-            .await
-            .map_err(transport)?;
-        expect_error(response, 400, "invalid_cursor")
-            .await
+            .await?
+            .error(400, ErrorCode::InvalidCursor)
             .map_err(|e| format!("cursor {bad:?}: {e}"))?;
     }
     Ok(())
@@ -110,109 +110,91 @@ pub async fn credits_need_a_session_and_cursors_are_checked(ctx: &Ctx) -> CaseRe
 pub async fn conversations_are_created_listed_renamed_and_deleted(ctx: &Ctx) -> CaseResult {
     let owner = sign_in(ctx, &ctx.email("convo"), &ctx.ip()).await?;
     let stranger = sign_in(ctx, &ctx.email("stranger"), &ctx.ip()).await?;
-    let create = |token: &str, body: serde_json::Value| {
-        ctx.http
-            .post(ctx.url("/v1/conversations"))
-            .bearer_auth(token)
+    let create = |body: serde_json::Value| {
+        ctx.post("/v1/conversations")
+            .token(&owner.token)
             .json(&body)
             .send()
     };
-    let first = create(&owner.token, serde_json::json!({}))
-        .await
-        .map_err(transport)?;
-    ensure!(first.status() == 201, "create answered {}", first.status());
-    let first: Conversation = first.json().await.map_err(transport)?;
+    let first: Conversation = create(serde_json::json!({}))
+        .await?
+        .expect_status(201)?
+        .json()?;
     ensure!(first.title == "Untitled", "{first:?}");
     ctx.advance_clock(1_000).await?;
-    let second: Conversation = create(&owner.token, serde_json::json!({"title": " Trip to 京都 "}))
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+    let second: Conversation = create(serde_json::json!({"title": " Trip to 京都 "}))
+        .await?
+        .json()?;
     ensure!(second.title == "Trip to 京都", "{second:?}");
-    expect_error(
-        create(&owner.token, serde_json::json!({"title": "  "}))
-            .await
-            .map_err(transport)?,
-        400,
-        "invalid_title",
-    )
-    .await?;
+    create(serde_json::json!({"title": "  "}))
+        .await?
+        .error(400, ErrorCode::InvalidTitle)?;
 
-    let list: ConversationPage = ctx.get_as("/v1/conversations", &owner.token).await?;
+    let list: ConversationPage = ctx
+        .get("/v1/conversations")
+        .token(&owner.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let ids: Vec<&str> = list.conversations.iter().map(|c| c.id.as_str()).collect();
     ensure!(
         ids == [second.id.as_str(), first.id.as_str()],
         "newest first expected: {ids:?}"
     );
 
-    let path = |id: &str| ctx.url(&format!("/v1/conversations/{id}"));
+    let path = |id: &str| format!("/v1/conversations/{id}");
     // Someone else's conversation does not exist for you.
-    let theirs = ctx
-        .http
-        .patch(path(&first.id))
-        .bearer_auth(&stranger.token)
+    ctx.patch(&path(&first.id))
+        .token(&stranger.token)
         .json(&serde_json::json!({"title": "mine"}))
         .send()
-        .await;
-    expect_error(theirs.map_err(transport)?, 404, "not_found").await?;
-    let delete_theirs = ctx
-        .http
-        .delete(path(&first.id))
-        .bearer_auth(&stranger.token)
+        .await?
+        .error(404, ErrorCode::NotFound)?;
+    ctx.delete(&path(&first.id))
+        .token(&stranger.token)
         .send()
-        .await
-        .map_err(transport)?;
-    expect_error(delete_theirs, 404, "not_found").await?;
+        .await?
+        .error(404, ErrorCode::NotFound)?;
     for bad in ["../x", "zz", &"a".repeat(33)] {
-        let response = ctx
-            .http
-            .delete(path(bad))
-            .bearer_auth(&owner.token)
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status().as_u16();
+        let reply = ctx.delete(&path(bad)).token(&owner.token).send().await?;
+        let status = reply.status().as_u16();
         ensure!(status == 404, "id {bad:?} answered {status}");
     }
 
     let renamed: Conversation = ctx
-        .http
-        .patch(path(&first.id))
-        .bearer_auth(&owner.token)
+        .patch(&path(&first.id))
+        .token(&owner.token)
         .json(&serde_json::json!({"title": "Foxes"}))
         .send()
-        .await
-        .map_err(transport)?
-        .json()
-        .await
-        .map_err(transport)?;
+        .await?
+        .json()?;
     ensure!(
         renamed.title == "Foxes" && renamed.updated_at > first.updated_at,
         "{renamed:?}"
     );
     let deleted = ctx
-        .http
-        .delete(path(&second.id))
-        .bearer_auth(&owner.token)
+        .delete(&path(&second.id))
+        .token(&owner.token)
         .send()
-        .await
-        .map_err(transport)?;
+        .await?;
     ensure!(
         deleted.status() == 204,
         "delete answered {}",
         deleted.status()
     );
-    let again = ctx
-        .http
-        .delete(path(&second.id))
-        .bearer_auth(&owner.token)
+    ctx.delete(&path(&second.id))
+        .token(&owner.token)
         .send()
-        .await
-        .map_err(transport)?;
-    expect_error(again, 404, "not_found").await?;
-    let list: ConversationPage = ctx.get_as("/v1/conversations", &owner.token).await?;
+        .await?
+        .error(404, ErrorCode::NotFound)?;
+    let list: ConversationPage = ctx
+        .get("/v1/conversations")
+        .token(&owner.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         list.conversations.len() == 1 && list.conversations[0].id == first.id,
         "{:?}",

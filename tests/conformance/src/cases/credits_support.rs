@@ -13,7 +13,13 @@ pub(super) async fn whole_ledger(ctx: &Ctx, token: &str) -> Result<Vec<LedgerEnt
             Some(c) => format!("/v1/credits/ledger?cursor={c}"),
             None => "/v1/credits/ledger".to_owned(),
         };
-        let page: LedgerPage = ctx.get_as(&path, token).await?;
+        let page: LedgerPage = ctx
+            .get(&path)
+            .token(token)
+            .send()
+            .await?
+            .expect_status(200)?
+            .json()?;
         entries.extend(page.entries);
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -23,7 +29,13 @@ pub(super) async fn whole_ledger(ctx: &Ctx, token: &str) -> Result<Vec<LedgerEnt
 }
 
 pub(super) async fn ledger_is_the_balance(ctx: &Ctx, token: &str) -> CaseResult {
-    let balance: Balance = ctx.get_as("/v1/credits", token).await?;
+    let balance: Balance = ctx
+        .get("/v1/credits")
+        .token(token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let entries = whole_ledger(ctx, token).await?;
     let sum: i64 = entries.iter().map(|e| e.amount).sum();
     ensure!(

@@ -2,14 +2,12 @@
 //! that asked; sessions stay; the old address is told; the export's history shows the change; an
 //! address in use gets the same answer as a free one and can never be taken.
 
+use atelier_api::ErrorCode;
 use atelier_api::auth::User;
 use atelier_api::export::{AccountEvent, DataExport};
-use reqwest::Method;
 
 use super::auth_support::{VERIFIER, challenge_of, sign_in};
-use super::expect_error;
-use crate::cases::transport;
-use crate::{CaseResult, Ctx, ensure};
+use crate::{CaseResult, Ctx, Reply, ensure};
 
 const OTHER_DEVICE: &str = "another-device-verifier-zyxwvutsrqponmlkjihgfedcba-0";
 
@@ -20,11 +18,10 @@ async fn ask(
     email: &str,
     verifier: &str,
     ip: &str,
-) -> Result<reqwest::Response, String> {
-    ctx.http
-        .post(ctx.url("/v1/me/email"))
-        .bearer_auth(token)
-        .header("x-atelier-test-ip", ip)
+) -> Result<Reply, String> {
+    ctx.post("/v1/me/email")
+        .token(token)
+        .test_ip(ip)
         .json(&serde_json::json!({
             "email": email,
             "code_challenge": challenge_of(verifier),
@@ -32,7 +29,6 @@ async fn ask(
         }))
         .send()
         .await
-        .map_err(transport)
 }
 
 /// `POST /v1/me/email/verify` with `code` from the device holding `verifier`.
@@ -42,15 +38,13 @@ async fn confirm(
     code: &str,
     verifier: &str,
     ip: &str,
-) -> Result<reqwest::Response, String> {
-    ctx.http
-        .post(ctx.url("/v1/me/email/verify"))
-        .bearer_auth(token)
-        .header("x-atelier-test-ip", ip)
+) -> Result<Reply, String> {
+    ctx.post("/v1/me/email/verify")
+        .token(token)
+        .test_ip(ip)
         .json(&serde_json::json!({ "code": code, "code_verifier": verifier }))
         .send()
         .await
-        .map_err(transport)
 }
 
 /// The 6-digit code of the newest mail to `email`, if it has one.
@@ -69,17 +63,14 @@ fn mailed_code(ctx: &Ctx, email: &str) -> Result<Option<String>, String> {
 }
 
 async fn email_of(ctx: &Ctx, token: &str) -> Result<String, String> {
-    Ok(ctx.get_as::<User>("/v1/me", token).await?.email)
-}
-
-async fn accepted_body(response: reqwest::Response) -> Result<String, String> {
-    let status = response.status();
-    let body = response.text().await.map_err(transport)?;
-    ensure!(
-        status == 202,
-        "asking for a change answered {status}: {body}"
-    );
-    Ok(body)
+    let me: User = ctx
+        .get("/v1/me")
+        .token(token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
+    Ok(me.email)
 }
 
 pub async fn a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay(
@@ -88,7 +79,9 @@ pub async fn a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay(
     let (old, new, ip) = (ctx.email("moving"), ctx.email("moved"), ctx.ip());
     let this = sign_in(ctx, &old, &ip).await?;
     let other = sign_in(ctx, &old, &ctx.ip()).await?;
-    accepted_body(ask(ctx, &this.token, &new, VERIFIER, &ip).await?).await?;
+    ask(ctx, &this.token, &new, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
     let code = mailed_code(ctx, &new)?.ok_or("the new address got no code")?;
     let mail = ctx.sims.resend().last_email_to(&new).ok_or("no mail")?;
     ensure!(
@@ -97,22 +90,18 @@ pub async fn a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay(
     );
 
     // The code on another device of the same account: answered like a wrong code.
-    expect_error(
-        confirm(ctx, &other.token, &code, OTHER_DEVICE, &ip).await?,
-        400,
-        "invalid_code",
-    )
-    .await?;
+    confirm(ctx, &other.token, &code, OTHER_DEVICE, &ip)
+        .await?
+        .error(400, ErrorCode::InvalidCode)?;
     ensure!(
         email_of(ctx, &this.token).await? == old,
         "a code without the asking device's verifier changed the email"
     );
 
-    let response = confirm(ctx, &this.token, &code, VERIFIER, &ip).await?;
-    let status = response.status();
-    let text = response.text().await.map_err(transport)?;
-    ensure!(status == 200, "confirming answered {status}: {text}");
-    let user: User = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    let user: User = confirm(ctx, &this.token, &code, VERIFIER, &ip)
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(user.email == new, "the answer shows {}", user.email);
     // Both sessions stay signed in and see the new address.
     for token in [&this.token, &other.token] {
@@ -122,12 +111,9 @@ pub async fn a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay(
         );
     }
     // The code works once.
-    expect_error(
-        confirm(ctx, &this.token, &code, VERIFIER, &ip).await?,
-        400,
-        "code_expired",
-    )
-    .await?;
+    confirm(ctx, &this.token, &code, VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::CodeExpired)?;
 
     // The old address is told, without a code.
     let notice = ctx
@@ -142,7 +128,13 @@ pub async fn a_new_email_is_confirmed_by_a_code_sent_to_it_and_sessions_stay(
     );
 
     // The history in the export records the change with both addresses.
-    let export: DataExport = ctx.get_as("/v1/me/export", &this.token).await?;
+    let export: DataExport = ctx
+        .get("/v1/me/export")
+        .token(&this.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let changes: Vec<_> = export
         .technical
         .sign_ins
@@ -183,27 +175,30 @@ pub async fn an_address_in_use_gets_the_same_answer_and_is_never_taken(ctx: &Ctx
     let (mine, theirs, free) = (ctx.email("asker"), ctx.email("owner"), ctx.email("free"));
     let me = sign_in(ctx, &mine, &ip).await?;
     let owner = sign_in(ctx, &theirs, &ctx.ip()).await?;
-    let to_taken = accepted_body(ask(ctx, &me.token, &theirs, VERIFIER, &ip).await?).await?;
+    let to_taken = ask(ctx, &me.token, &theirs, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
     // The owner is told someone tried, and gets no code to give away.
     ensure!(
         mailed_code(ctx, &theirs)?.is_none(),
         "the owner of a taken address was mailed a code"
     );
-    let to_free = accepted_body(ask(ctx, &me.token, &free, VERIFIER, &ip).await?).await?;
+    let to_free = ask(ctx, &me.token, &free, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
     ensure!(
-        to_taken == to_free,
-        "a taken address is answered differently: {to_taken} vs {to_free}"
+        to_taken.text() == to_free.text(),
+        "a taken address is answered differently: {} vs {}",
+        to_taken.text(),
+        to_free.text()
     );
 
     // The free address's code, taken meanwhile by a new account: nothing changes.
     let code = mailed_code(ctx, &free)?.ok_or("the free address got no code")?;
     let newcomer = sign_in(ctx, &free, &ctx.ip()).await?;
-    expect_error(
-        confirm(ctx, &me.token, &code, VERIFIER, &ip).await?,
-        409,
-        "email_in_use",
-    )
-    .await?;
+    confirm(ctx, &me.token, &code, VERIFIER, &ip)
+        .await?
+        .error(409, ErrorCode::EmailInUse)?;
     ensure!(
         email_of(ctx, &me.token).await? == mine
             && email_of(ctx, &owner.token).await? == theirs
@@ -211,13 +206,12 @@ pub async fn an_address_in_use_gets_the_same_answer_and_is_never_taken(ctx: &Ctx
         "an address in use changed hands"
     );
     // Asking for the taken address again and guessing gets nowhere either.
-    accepted_body(ask(ctx, &me.token, &theirs, VERIFIER, &ip).await?).await?;
-    expect_error(
-        confirm(ctx, &me.token, "123456", VERIFIER, &ip).await?,
-        400,
-        "invalid_code",
-    )
-    .await?;
+    ask(ctx, &me.token, &theirs, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
+    confirm(ctx, &me.token, "123456", VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::InvalidCode)?;
     ensure!(
         email_of(ctx, &me.token).await? == mine,
         "a guessed code moved the account"
@@ -228,54 +222,43 @@ pub async fn an_address_in_use_gets_the_same_answer_and_is_never_taken(ctx: &Ctx
 pub async fn bad_email_changes_are_refused_and_change_nothing(ctx: &Ctx) -> CaseResult {
     let (mine, new, ip) = (ctx.email("careful"), ctx.email("target"), ctx.ip());
     let me = sign_in(ctx, &mine, &ip).await?;
-    expect_error(
-        ask(ctx, &me.token, "not an address", VERIFIER, &ip).await?,
-        400,
-        "invalid_email",
-    )
-    .await?;
-    expect_error(
-        ask(ctx, &me.token, &mine.to_uppercase(), VERIFIER, &ip).await?,
-        400,
-        "email_unchanged",
-    )
-    .await?;
+    ask(ctx, &me.token, "not an address", VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::InvalidEmail)?;
+    ask(ctx, &me.token, &mine.to_uppercase(), VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::EmailUnchanged)?;
     let no_pkce = ctx
-        .send(
-            Method::POST,
-            "/v1/me/email",
-            Some(&me.token),
-            Some(serde_json::json!({ "email": new })),
-        )
+        .post("/v1/me/email")
+        .token(&me.token)
+        .json(&serde_json::json!({ "email": new }))
+        .send()
         .await?;
-    expect_error(no_pkce, 400, "bad_request").await?;
+    no_pkce.error(400, ErrorCode::BadRequest)?;
     let anonymous = ctx
-        .send(
-            Method::POST,
-            "/v1/me/email",
-            None,
-            Some(serde_json::json!({ "email": new, "code_challenge": challenge_of(VERIFIER), "code_challenge_method": "S256" })),
-        )
+        .post("/v1/me/email")
+        .json(&serde_json::json!({ "email": new, "code_challenge": challenge_of(VERIFIER), "code_challenge_method": "S256" }))
+        .send()
         .await?;
-    expect_error(anonymous, 401, "unauthenticated").await?;
+    anonymous.error(401, ErrorCode::Unauthenticated)?;
     ensure!(
         ctx.sims.resend().last_email_to(&new).is_none(),
         "a refused request mailed the new address"
     );
-    expect_error(
-        confirm(ctx, &me.token, "123456", VERIFIER, &ip).await?,
-        400,
-        "code_expired",
-    )
-    .await?;
+    confirm(ctx, &me.token, "123456", VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::CodeExpired)?;
 
     // Five wrong codes end the change; the right one then does nothing.
-    accepted_body(ask(ctx, &me.token, &new, VERIFIER, &ip).await?).await?;
+    ask(ctx, &me.token, &new, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
     let code = mailed_code(ctx, &new)?.ok_or("no code")?;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (1..=4).rev() {
-        let response = confirm(ctx, &me.token, wrong, VERIFIER, &ip).await?;
-        let body: serde_json::Value = response.json().await.map_err(transport)?;
+        let body: serde_json::Value = confirm(ctx, &me.token, wrong, VERIFIER, &ip)
+            .await?
+            .json()?;
         ensure!(
             body["code"] == "invalid_code"
                 && body["message"]
@@ -285,18 +268,12 @@ pub async fn bad_email_changes_are_refused_and_change_nothing(ctx: &Ctx) -> Case
             5 - left
         );
     }
-    expect_error(
-        confirm(ctx, &me.token, wrong, VERIFIER, &ip).await?,
-        400,
-        "too_many_attempts",
-    )
-    .await?;
-    expect_error(
-        confirm(ctx, &me.token, &code, VERIFIER, &ip).await?,
-        400,
-        "too_many_attempts",
-    )
-    .await?;
+    confirm(ctx, &me.token, wrong, VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::TooManyAttempts)?;
+    confirm(ctx, &me.token, &code, VERIFIER, &ip)
+        .await?
+        .error(400, ErrorCode::TooManyAttempts)?;
     ensure!(
         email_of(ctx, &me.token).await? == mine,
         "the email changed after five wrong codes"
@@ -304,10 +281,10 @@ pub async fn bad_email_changes_are_refused_and_change_nothing(ctx: &Ctx) -> Case
 
     // Deleting the account forgets a pending change and its address at once.
     let pending = ctx.email("pending");
-    accepted_body(ask(ctx, &me.token, &pending, VERIFIER, &ip).await?).await?;
-    let deleted = ctx
-        .send(Method::DELETE, "/v1/me", Some(&me.token), None)
-        .await?;
+    ask(ctx, &me.token, &pending, VERIFIER, &ip)
+        .await?
+        .expect_status(202)?;
+    let deleted = ctx.delete("/v1/me").token(&me.token).send().await?;
     ensure!(
         deleted.status() == 200,
         "deletion answered {}",

@@ -33,23 +33,18 @@ fn reports_with(ctx: &Ctx, marker: &str) -> Vec<Envelope> {
 
 pub async fn an_internal_error_is_reported_once_and_scrubbed(ctx: &Ctx) -> CaseResult {
     let marker = format!("conformance-{}-{}", std::process::id(), ctx.unique());
-    let response = ctx
-        .send(
-            reqwest::Method::POST,
-            "/__test/fail",
-            None,
-            Some(json!({ "marker": marker })),
-        )
-        .await?;
-    let status = response.status().as_u16();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    ensure!(status == 500, "POST /__test/fail answered {status}: {text}");
+    let reply = ctx
+        .post("/__test/fail")
+        .json(&json!({ "marker": marker }))
+        .send()
+        .await?
+        .expect_status(500)?;
     // Exactly the generic envelope: the caller learns nothing of the detail.
-    let body: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    let body: serde_json::Value = reply.json()?;
     ensure!(
         body == json!({ "code": "internal", "message": "something went wrong on our side" }),
-        "not the generic internal envelope: {text}"
+        "not the generic internal envelope: {}",
+        reply.text()
     );
 
     let deadline = Instant::now() + REPORT_WAIT;

@@ -3,19 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use atelier_api::ErrorCode;
 use atelier_api::auth::User;
 use atelier_api::conversations::{Conversation, ConversationPage};
 use atelier_api::credits::{Balance, LedgerEntry, LedgerPage};
 use atelier_api::export::DataExport;
 use atelier_api::generations::{GeneratedImage, GenerationPage, GenerationStatus};
 use atelier_api::sync::{SyncKind, SyncRecord};
-use reqwest::Method;
+use serde::de::DeserializeOwned;
 
 use super::auth_support::sign_in;
 use super::generations::{Account, create, finished, fresh_kie_window};
 use super::privacy::seed;
 use super::sync::{apply, pull_all};
-use crate::cases::expect_error;
 use crate::{CaseResult, Ctx, ensure};
 
 /// Follows `next_cursor` from `path` to the end, collecting what `items` takes from each page.
@@ -26,7 +26,7 @@ async fn every_page<P, T>(
     items: impl Fn(P) -> (Vec<T>, Option<String>),
 ) -> Result<Vec<T>, String>
 where
-    P: serde::de::DeserializeOwned,
+    P: DeserializeOwned,
 {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
@@ -35,7 +35,14 @@ where
             Some(c) => format!("{path}?cursor={c}"),
             None => path.to_owned(),
         };
-        let (page, next) = items(ctx.get_as::<P>(&url, &who.token).await?);
+        let page: P = ctx
+            .get(&url)
+            .token(&who.token)
+            .send()
+            .await?
+            .expect_status(200)?
+            .json()?;
+        let (page, next) = items(page);
         out.extend(page);
         cursor = next;
         if cursor.is_none() {
@@ -68,12 +75,10 @@ pub async fn the_export_is_the_accounts_data_and_nobody_elses(ctx: &Ctx) -> Case
     }
     let favourite = &lighthouse.images.first().ok_or("no image")?.id;
     let marked = ctx
-        .send(
-            Method::PATCH,
-            &format!("/v1/images/{favourite}"),
-            Some(&who.token),
-            Some(serde_json::json!({ "favourite": true })),
-        )
+        .patch(&format!("/v1/images/{favourite}"))
+        .token(&who.token)
+        .json(&serde_json::json!({ "favourite": true }))
+        .send()
         .await?;
     ensure!(
         marked.status() == 204,
@@ -81,18 +86,28 @@ pub async fn the_export_is_the_accounts_data_and_nobody_elses(ctx: &Ctx) -> Case
         marked.status()
     );
     let empty = ctx
-        .send(
-            Method::POST,
-            "/v1/conversations",
-            Some(&who.token),
-            Some(serde_json::json!({ "title": "Empty 空的" })),
-        )
+        .post("/v1/conversations")
+        .token(&who.token)
+        .json(&serde_json::json!({ "title": "Empty 空的" }))
+        .send()
         .await?;
     ensure!(empty.status() == 201, "create answered {}", empty.status());
 
-    let export: DataExport = ctx.get_as("/v1/me/export", &who.token).await?;
+    let export: DataExport = ctx
+        .get("/v1/me/export")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
 
-    let me: User = ctx.get_as("/v1/me", &who.token).await?;
+    let me: User = ctx
+        .get("/v1/me")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         export.account == me,
         "account {:?} is not /v1/me {me:?}",
@@ -131,7 +146,13 @@ pub async fn the_export_is_the_accounts_data_and_nobody_elses(ctx: &Ctx) -> Case
         "ledger {:?} is not the ledger route's, oldest first {ledger:?}",
         export.credits.ledger
     );
-    let balance: Balance = ctx.get_as("/v1/credits", &who.token).await?;
+    let balance: Balance = ctx
+        .get("/v1/credits")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         export.credits.balance == balance.balance,
         "balance {} is not {}",
@@ -251,12 +272,14 @@ pub async fn the_export_is_the_accounts_data_and_nobody_elses(ctx: &Ctx) -> Case
         );
     }
 
-    let anonymous = ctx.send(Method::GET, "/v1/me/export", None, None).await?;
-    expect_error(anonymous, 401, "unauthenticated").await?;
+    let anonymous = ctx.get("/v1/me/export").send().await?;
+    anonymous.error(401, ErrorCode::Unauthenticated)?;
     let forged = ctx
-        .send(Method::GET, "/v1/me/export", Some("not-a-session"), None)
+        .get("/v1/me/export")
+        .token("not-a-session")
+        .send()
         .await?;
-    expect_error(forged, 401, "unauthenticated").await
+    forged.error(401, ErrorCode::Unauthenticated)
 }
 
 /// An account larger than the route's pages (90 rows a statement): 200 images in 50 generations
@@ -268,7 +291,13 @@ pub async fn a_large_account_is_exported_whole_across_pages(ctx: &Ctx) -> CaseRe
     for _ in 0..2 {
         seeded.extend(seed(ctx, &who.token, 100).await?.image_ids);
     }
-    let export: DataExport = ctx.get_as("/v1/me/export", &who.token).await?;
+    let export: DataExport = ctx
+        .get("/v1/me/export")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let mut exported: Vec<&str> = export
         .generations
         .iter()

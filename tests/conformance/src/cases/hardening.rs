@@ -6,14 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use atelier_api::Runtime;
 use atelier_api::generations::GenerationStatus;
 use atelier_api::test_hooks::StorageDump;
+use atelier_api::{ErrorCode, Runtime};
 use atelier_simulators::ResultFile;
+use reqwest::Method;
 use serde_json::json;
 
 use super::generations::{account, balance, create, finished};
-use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
 /// Two dumps in a row that agree: whatever earlier cases set going has settled.
@@ -59,15 +59,8 @@ pub(super) fn differences(before: &StorageDump, after: &StorageDump) -> Vec<Stri
 pub async fn readyz_writes_nothing(ctx: &Ctx) -> CaseResult {
     let before = settled_storage(ctx).await?;
     for _ in 0..3 {
-        let response = ctx
-            .http
-            .get(ctx.url("/readyz"))
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        let body: serde_json::Value = response.json().await.map_err(transport)?;
-        ensure!(status == 200, "status {status}: {body}");
+        let reply = ctx.get("/readyz").send().await?.expect_status(200)?;
+        let body: serde_json::Value = reply.json()?;
         ensure!(
             body == json!({"sql": true, "kv": true, "blobs": true}),
             "body {body}"
@@ -89,12 +82,9 @@ pub async fn error_reports_are_limited_per_route_and_minute(ctx: &Ctx) -> CaseRe
     let prefix = format!("burst-{}-{}", std::process::id(), ctx.unique());
     for i in 0..(REPORTS_PER_MINUTE * 3) {
         let response = ctx
-            .send(
-                reqwest::Method::POST,
-                "/__test/fail",
-                None,
-                Some(json!({ "marker": format!("{prefix}-{i}") })),
-            )
+            .post("/__test/fail")
+            .json(&json!({ "marker": format!("{prefix}-{i}") }))
+            .send()
             .await?;
         ensure!(
             response.status() == 500,
@@ -223,16 +213,12 @@ pub async fn test_mode_serves_only_this_machine(ctx: &Ctx) -> CaseResult {
     match ctx.runtime {
         Runtime::Worker => {
             for path in ["/healthz", "/__test/storage"] {
-                let response = ctx
-                    .http
-                    .get(ctx.url(path))
-                    .header(reqwest::header::HOST, "atelier.example.com")
+                ctx.get(path)
+                    .header("host", "atelier.example.com")
                     .send()
-                    .await
-                    .map_err(transport)?;
-                expect_error(response, 500, "internal")
-                    .await
-                    .map_err(|e| format!("{path} for atelier.example.com: {e}"))?;
+                    .await?
+                    .error(500, ErrorCode::Internal)
+                    .map_err(|e| format!("for atelier.example.com: {e}"))?;
             }
             Ok(())
         }
@@ -268,58 +254,52 @@ pub async fn test_mode_serves_only_this_machine(ctx: &Ctx) -> CaseResult {
 /// of `cargo build --release`) and started with `ATELIER_TEST_MODE=1` like every backend of the
 /// suite: no `/__test/*` route exists, and `X-Atelier-Test-Ip` names no one.
 pub async fn a_build_without_the_test_hooks_feature_has_none(ctx: &Ctx) -> CaseResult {
-    let health = ctx
-        .http
-        .get(ctx.url("/healthz"))
-        .send()
-        .await
-        .map_err(transport)?;
+    let health = ctx.get("/healthz").send().await?;
     ensure!(
         health.status() == 200,
         "healthz answered {}",
         health.status()
     );
     for (method, path, body) in [
-        (reqwest::Method::GET, "/__test/storage", None),
+        (Method::GET, "/__test/storage", None),
         (
-            reqwest::Method::POST,
+            Method::POST,
             "/__test/clock",
             Some(json!({ "advance_ms": 1_000 })),
         ),
-        (reqwest::Method::POST, "/__test/tick", None),
+        (Method::POST, "/__test/tick", None),
         (
-            reqwest::Method::POST,
+            Method::POST,
             "/__test/blob-faults",
             Some(json!({ "failure_rate": 1.0 })),
         ),
         (
-            reqwest::Method::POST,
+            Method::POST,
             "/__test/seed-images",
             Some(json!({ "count": 1 })),
         ),
         (
-            reqwest::Method::POST,
+            Method::POST,
             "/__test/fail",
             Some(json!({ "marker": "no-hooks" })),
         ),
     ] {
-        let response = ctx.send(method.clone(), path, None, body).await?;
-        expect_error(response, 404, "not_found")
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let mut request = ctx.request(method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await?.error(404, ErrorCode::NotFound)?;
     }
     // Every verification below names another test IP; without the hooks they all come from
     // 127.0.0.1, whose per-IP limit soon answers 429.
     let token = "A".repeat(43);
     for attempt in 1..=200 {
         let response = ctx
-            .http
-            .post(ctx.url("/v1/auth/verify"))
-            .header("x-atelier-test-ip", ctx.ip())
+            .post("/v1/auth/verify")
+            .test_ip(&ctx.ip())
             .json(&json!({ "token": token }))
             .send()
-            .await
-            .map_err(transport)?;
+            .await?;
         if response.status() == 429 {
             return Ok(());
         }

@@ -1,17 +1,14 @@
 use atelier_api::{Health, Limits};
 
-use crate::cases::transport;
 use crate::{CaseResult, Ctx, ensure};
 
 pub async fn healthz_reports_status_version_and_runtime(ctx: &Ctx) -> CaseResult {
-    let response = ctx
-        .http
-        .get(ctx.url("/healthz"))
+    let health: Health = ctx
+        .get("/healthz")
         .send()
-        .await
-        .map_err(transport)?;
-    ensure!(response.status() == 200, "status {}", response.status());
-    let health: Health = response.json().await.map_err(transport)?;
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(health.status == "ok", "status field {:?}", health.status);
     ensure!(
         health.runtime == ctx.runtime,
@@ -30,15 +27,8 @@ pub async fn healthz_reports_status_version_and_runtime(ctx: &Ctx) -> CaseResult
 pub async fn readyz_round_trips_sql_kv_and_blobs(ctx: &Ctx) -> CaseResult {
     // Twice: the second run overwrites what the first wrote (upsert, KV replace, blob replace).
     for _ in 0..2 {
-        let response = ctx
-            .http
-            .get(ctx.url("/readyz"))
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        let body: serde_json::Value = response.json().await.map_err(transport)?;
-        ensure!(status == 200, "status {status}: {body}");
+        let reply = ctx.get("/readyz").send().await?.expect_status(200)?;
+        let body: serde_json::Value = reply.json()?;
         ensure!(
             body == serde_json::json!({"sql": true, "kv": true, "blobs": true}),
             "body {body}"
@@ -48,14 +38,12 @@ pub async fn readyz_round_trips_sql_kv_and_blobs(ctx: &Ctx) -> CaseResult {
 }
 
 pub async fn limits_are_the_contracts(ctx: &Ctx) -> CaseResult {
-    let response = ctx
-        .http
-        .get(ctx.url("/v1/limits"))
+    let limits: Limits = ctx
+        .get("/v1/limits")
         .send()
-        .await
-        .map_err(transport)?;
-    ensure!(response.status() == 200, "status {}", response.status());
-    let limits: Limits = response.json().await.map_err(transport)?;
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(limits == atelier_api::limits::LIMITS, "limits {limits:?}");
     Ok(())
 }

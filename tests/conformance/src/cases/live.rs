@@ -6,25 +6,23 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use atelier_api::ErrorCode;
 use atelier_api::generations::{Generation, GenerationStatus};
 use atelier_api::sync::{SyncChange, SyncKind, SyncPage, SyncRecord};
 
 use super::generations::{Account, account, create, finished, fresh_kie_window};
 use super::sync::{apply, pull_all};
-use crate::cases::{expect_error, transport};
-use crate::{CaseResult, Ctx, ensure};
+use crate::{CaseResult, Ctx, Reply, ensure};
 
 /// Longest a held request may take to answer a change that happened while it waited: far below
 /// the `wait` it names, and above the Worker's one-second re-read of the log.
 const PROMPTLY: Duration = Duration::from_secs(8);
 
-async fn held(ctx: &Ctx, who: &Account, query: &str) -> Result<reqwest::Response, String> {
-    ctx.http
-        .get(ctx.url(&format!("/v1/sync{query}")))
-        .bearer_auth(&who.token)
+async fn held(ctx: &Ctx, who: &Account, query: &str) -> Result<Reply, String> {
+    ctx.get(&format!("/v1/sync{query}"))
+        .token(&who.token)
         .send()
         .await
-        .map_err(transport)
 }
 
 /// `GET /v1/sync?cursor=C&wait=S`: the page and how long it took to come.
@@ -35,12 +33,9 @@ async fn hold(
     wait: u32,
 ) -> Result<(SyncPage, Duration), String> {
     let started = Instant::now();
-    let response = held(ctx, who, &format!("?cursor={cursor}&wait={wait}")).await?;
-    let status = response.status();
-    let text = response.text().await.map_err(transport)?;
-    ensure!(status == 200, "the held sync answered {status}: {text}");
-    let page = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
-    Ok((page, started.elapsed()))
+    let reply = held(ctx, who, &format!("?cursor={cursor}&wait={wait}")).await?;
+    let took = started.elapsed();
+    Ok((reply.expect_status(200)?.json()?, took))
 }
 
 pub async fn a_waiting_sync_answers_when_a_generation_finishes(ctx: &Ctx) -> CaseResult {
@@ -59,8 +54,12 @@ pub async fn a_waiting_sync_answers_when_a_generation_finishes(ctx: &Ctx) -> Cas
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let now: Generation = ctx
-                .get_as(&format!("/v1/generations/{}", generation.id), &who.token)
-                .await?;
+                .get(&format!("/v1/generations/{}", generation.id))
+                .token(&who.token)
+                .send()
+                .await?
+                .expect_status(200)?
+                .json()?;
             if now.status != GenerationStatus::Queued {
                 break;
             }
@@ -124,12 +123,10 @@ pub async fn a_waiting_sync_answers_when_an_image_is_deleted(ctx: &Ctx) -> CaseR
 
     let (answer, deleted) = tokio::join!(hold(ctx, &who, &cursor, 20), async {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        ctx.http
-            .delete(ctx.url(&format!("/v1/images/{}", image.id)))
-            .bearer_auth(&who.token)
+        ctx.delete(&format!("/v1/images/{}", image.id))
+            .token(&who.token)
             .send()
             .await
-            .map_err(transport)
     });
     let deleted = deleted?.status();
     ensure!(deleted == 204, "the deletion answered {deleted}");
@@ -179,12 +176,12 @@ pub async fn bad_waits_are_refused_and_nothing_refused_or_new_waits(ctx: &Ctx) -
     let (first, cursor) = pull_all(ctx, &who, None, 500).await?;
     for bad in ["26", "x", "-1", "1.5", ""] {
         let r = held(ctx, &who, &format!("?cursor={cursor}&wait={bad}")).await?;
-        expect_error(r, 400, "bad_request").await?;
+        r.error(400, ErrorCode::BadRequest)?;
     }
     // Changes after the cursor (the sign-up grant, from the start): answered at once.
     let started = Instant::now();
     let r = held(ctx, &who, "?wait=20").await?;
-    let page: SyncPage = r.json().await.map_err(transport)?;
+    let page: SyncPage = r.json()?;
     ensure!(
         page.changes == first && started.elapsed() < PROMPTLY,
         "a sync with changes to give waited {:?}: {page:?}",
@@ -193,21 +190,15 @@ pub async fn bad_waits_are_refused_and_nothing_refused_or_new_waits(ctx: &Ctx) -
     // A cursor to reset, or a session that has ended, is refused at once.
     let started = Instant::now();
     let r = held(ctx, &who, "?cursor=999999.0&wait=20").await?;
-    expect_error(r, 410, "reset_required").await?;
-    let response = ctx
-        .http
-        .post(ctx.url("/v1/auth/logout"))
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .map_err(transport)?;
+    r.error(410, ErrorCode::ResetRequired)?;
+    let response = ctx.post("/v1/auth/logout").token(&who.token).send().await?;
     ensure!(
         response.status() == 204,
         "logout answered {}",
         response.status()
     );
     let r = held(ctx, &who, &format!("?cursor={cursor}&wait=20")).await?;
-    expect_error(r, 401, "unauthenticated").await?;
+    r.error(401, ErrorCode::Unauthenticated)?;
     ensure!(
         started.elapsed() < PROMPTLY,
         "refusals took {:?}",

@@ -4,13 +4,14 @@
 //! well-formed id that names nothing is (404 `not_found`), after the session is checked, and
 //! nothing is stored or changed.
 
+use atelier_api::ErrorCode;
+use atelier_api::generations::GenerationPage;
 use reqwest::Method;
 use serde_json::json;
 
 use super::generations::account;
 use super::hardening::{differences, settled_storage};
 use super::privacy::seed;
-use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
 pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
@@ -26,12 +27,13 @@ pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
         .first()
         .ok_or("no image was seeded")?
         .as_str();
-    let page: atelier_api::generations::GenerationPage = ctx
-        .get_as(
-            &format!("/v1/conversations/{conversation}/generations"),
-            &who.token,
-        )
-        .await?;
+    let page: GenerationPage = ctx
+        .get(&format!("/v1/conversations/{conversation}/generations"))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let generation = page
         .generations
         .first()
@@ -44,7 +46,7 @@ pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
     // continuation, `%C3` a lead byte at the end.
     let rename = Some(json!({ "title": "renamed" }));
     let favourite = Some(json!({ "favourite": true }));
-    let callback = Some(json!({ "taskId": "x" }));
+    let callback = json!({ "taskId": "x" });
     let signed_in: Vec<(Method, String, Option<serde_json::Value>)> = vec![
         (Method::GET, "/v1/images/%FF%FE/thumb".into(), None),
         (Method::GET, "/v1/images/%FF%FE/thumbnail".into(), None),
@@ -77,12 +79,11 @@ pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
         ),
     ];
     for (method, path, body) in signed_in {
-        let response = ctx
-            .send(method.clone(), &path, Some(&who.token), body)
-            .await?;
-        expect_error(response, 404, "not_found")
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let mut request = ctx.request(method, &path).token(&who.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await?.error(404, ErrorCode::NotFound)?;
     }
     // The callback takes no session: an undecodable generation, index or secret, or an index
     // that is no whole number in range, names no task.
@@ -95,28 +96,22 @@ pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
         format!("/v1/kie/callback/{generation}/1.5/{secret}"),
         format!("/v1/kie/callback/{generation}/99999999999999999999/{secret}"),
     ] {
-        let response = ctx
-            .send(Method::POST, &path, None, callback.clone())
-            .await?;
-        expect_error(response, 404, "not_found")
-            .await
-            .map_err(|e| format!("POST {path}: {e}"))?;
+        let reply = ctx.post(&path).json(&callback).send().await?;
+        reply.error(404, ErrorCode::NotFound)?;
     }
     // The session is checked first: without one, a mangled id says no more than a good one.
     for (method, path) in [
         (Method::GET, "/v1/images/%FF%FE/thumbnail"),
         (Method::PATCH, "/v1/conversations/%C3%28"),
     ] {
-        let response = ctx
-            .http
-            .request(method.clone(), ctx.url(path))
+        let reply = ctx
+            .request(method, path)
             .json(&json!({ "title": "renamed", "favourite": true }))
             .send()
-            .await
-            .map_err(transport)?;
-        expect_error(response, 401, "unauthenticated")
-            .await
-            .map_err(|e| format!("{method} {path} without a session: {e}"))?;
+            .await?;
+        reply
+            .error(401, ErrorCode::Unauthenticated)
+            .map_err(|e| format!("without a session: {e}"))?;
     }
 
     let after = ctx.storage().await?;
@@ -128,12 +123,9 @@ pub async fn undecodable_or_unparsable_segments_get_the_not_found_envelope(
     );
     // And the account's own things still answer as before.
     let image_back = ctx
-        .send(
-            Method::GET,
-            &format!("/v1/images/{image}/thumbnail"),
-            Some(&who.token),
-            None,
-        )
+        .get(&format!("/v1/images/{image}/thumbnail"))
+        .token(&who.token)
+        .send()
         .await?;
     ensure!(
         image_back.status() == 200,

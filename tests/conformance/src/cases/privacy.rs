@@ -5,15 +5,14 @@
 
 use std::time::Instant;
 
+use atelier_api::ErrorCode;
 use atelier_api::auth::{AccountDeletion, SESSION_TTL_SECONDS, SessionGrant};
 use atelier_api::credits::{LedgerKind, LedgerPage};
 use atelier_api::sync::{SyncChange, SyncPage, SyncRecord};
 use atelier_api::test_hooks::{SeededImages, StorageDump};
-use reqwest::Method;
 use sha2::{Digest, Sha256};
 
 use super::auth_support::{me_status, sign_in};
-use super::expect_error;
 use super::generations::{Account, create, finished, fresh_kie_window};
 use crate::{CaseResult, Ctx, ensure};
 
@@ -44,15 +43,13 @@ impl Subject {
 const IMAGES: usize = 200;
 
 pub(super) async fn seed(ctx: &Ctx, token: &str, count: u32) -> Result<SeededImages, String> {
-    let body = serde_json::json!({ "count": count });
-    ctx.send_as(
-        Method::POST,
-        "/__test/seed-images",
-        Some(token),
-        Some(body),
-        200,
-    )
-    .await
+    ctx.post("/__test/seed-images")
+        .token(token)
+        .json(&serde_json::json!({ "count": count }))
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()
 }
 
 /// An account signed in on two devices with a named conversation, a real generation (kie, its
@@ -64,12 +61,10 @@ async fn populated_account(ctx: &Ctx) -> Result<Subject, String> {
     let b = sign_in(ctx, &email, &ip).await?;
     ensure!(a.user.id == b.user.id, "two sign-ins made two accounts");
     let titled = ctx
-        .send(
-            Method::POST,
-            "/v1/conversations",
-            Some(&a.token),
-            Some(serde_json::json!({ "title": "Holiday plans" })),
-        )
+        .post("/v1/conversations")
+        .token(&a.token)
+        .json(&serde_json::json!({ "title": "Holiday plans" }))
+        .send()
         .await?;
     ensure!(titled.status() == 201, "conversation: {}", titled.status());
     let who = Account {
@@ -112,8 +107,20 @@ struct Snapshot {
 
 async fn snapshot(ctx: &Ctx, grant: &SessionGrant) -> Result<Snapshot, String> {
     let token = grant.token.as_str();
-    let ledger: LedgerPage = ctx.get_as("/v1/credits/ledger", token).await?;
-    let sync: SyncPage = ctx.get_as("/v1/sync?limit=500", token).await?;
+    let ledger: LedgerPage = ctx
+        .get("/v1/credits/ledger")
+        .token(token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
+    let sync: SyncPage = ctx
+        .get("/v1/sync?limit=500")
+        .token(token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let dump = ctx.storage().await?;
     let prefix = format!("images/{}/", grant.user.id);
     Ok(Snapshot {
@@ -146,8 +153,12 @@ async fn bystander(ctx: &Ctx) -> Result<Bystander, String> {
 async fn delete_account(ctx: &Ctx, who: &Subject) -> Result<AccountDeletion, String> {
     let started = Instant::now();
     let answer: AccountDeletion = ctx
-        .send_as(Method::DELETE, "/v1/me", Some(&who.devices[0]), None, 200)
-        .await?;
+        .delete("/v1/me")
+        .token(&who.devices[0])
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     // A figure for the report, not an assertion: speed belongs in benchmarks.
     eprintln!(
         "{:?}: DELETE /v1/me of {} images took {:?}, purge_complete = {}",
@@ -220,7 +231,13 @@ async fn nothing_left(ctx: &Ctx, who: &Subject, bystander: &Bystander) -> CaseRe
         "signing in again reopened the deleted account"
     );
     // One sign-up grant per person: the same mailbox starts again with a grant of zero.
-    let ledger: LedgerPage = ctx.get_as("/v1/credits/ledger", &again.token).await?;
+    let ledger: LedgerPage = ctx
+        .get("/v1/credits/ledger")
+        .token(&again.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         ledger.entries.len() == 1
             && ledger.entries[0].kind == LedgerKind::Grant
@@ -228,7 +245,13 @@ async fn nothing_left(ctx: &Ctx, who: &Subject, bystander: &Bystander) -> CaseRe
         "the new account's ledger is not just a zero sign-up grant: {:?}",
         ledger.entries
     );
-    let sync: SyncPage = ctx.get_as("/v1/sync", &again.token).await?;
+    let sync: SyncPage = ctx
+        .get("/v1/sync")
+        .token(&again.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         sync.changes.len() == 1
             && matches!(&sync.changes[0], SyncChange::Upsert { record: SyncRecord::Credit(c), .. } if c.entry.amount == 0),
@@ -302,12 +325,10 @@ pub async fn deleting_an_account_needs_a_session_and_changes_nothing_without_one
 ) -> CaseResult {
     let grant = sign_in(ctx, &ctx.email("keeps"), &ctx.ip()).await?;
     let before = ctx.storage().await?;
-    let response = ctx.send(Method::DELETE, "/v1/me", None, None).await?;
-    expect_error(response, 401, "unauthenticated").await?;
-    let forged = ctx
-        .send(Method::DELETE, "/v1/me", Some(&"A".repeat(43)), None)
-        .await?;
-    expect_error(forged, 401, "unauthenticated").await?;
+    let anonymous = ctx.delete("/v1/me").send().await?;
+    anonymous.error(401, ErrorCode::Unauthenticated)?;
+    let forged = ctx.delete("/v1/me").token(&"A".repeat(43)).send().await?;
+    forged.error(401, ErrorCode::Unauthenticated)?;
     let after = ctx.storage().await?;
     ensure!(
         before.tables == after.tables && before.blobs == after.blobs,
@@ -410,8 +431,12 @@ pub async fn a_kie_result_after_the_deletion_stores_nothing(ctx: &Ctx) -> CaseRe
         let prompt = format!("late result {}", ctx.unique());
         create(ctx, &who, &prompt, 1).await?;
         let deletion: AccountDeletion = ctx
-            .send_as(Method::DELETE, "/v1/me", Some(&who.token), None, 200)
-            .await?;
+            .delete("/v1/me")
+            .token(&who.token)
+            .send()
+            .await?
+            .expect_status(200)?
+            .json()?;
         if !deletion.purge_complete {
             purge_completes_within(ctx, 10).await?;
         }

@@ -2,39 +2,39 @@
 //! per order), refunds and disputes that take them back (once each), and one sign-up grant per
 //! person. Every case ends with the balance equal to the ledger's sum.
 
+use atelier_api::ErrorCode;
 use atelier_api::credits::{Balance, CreditPacks, LedgerKind, Money};
 use atelier_api::sync::{SyncChange, SyncPage, SyncRecord};
 use atelier_simulators::creem::{CreemSettings, webhook_signature};
 use atelier_simulators::{Faults, ForcedError};
-use reqwest::Method;
 
 use super::auth_support::sign_in;
 use super::credits_support::{ledger_is_the_balance, whole_ledger};
-use super::expect_error;
 use super::generations::{account, balance, create, finished, fresh_kie_window};
-use super::purchases_support::{answered, buy, deliveries_of, open_checkout, webhook_here};
-use crate::{CaseResult, Ctx, ensure};
+use super::privacy::seed;
+use super::purchases_support::{
+    answered, buy, deliveries_of, open_checkout, post_checkout, webhook_here,
+};
+use crate::{CaseResult, Ctx, Reply, ensure};
 
-async fn post_webhook(
-    ctx: &Ctx,
-    body: &str,
-    signature: Option<&str>,
-) -> Result<reqwest::Response, String> {
+async fn post_webhook(ctx: &Ctx, body: &str, signature: Option<&str>) -> Result<Reply, String> {
     let mut request = ctx
-        .http
-        .post(ctx.url("/v1/creem/webhook"))
+        .post("/v1/creem/webhook")
         .header("content-type", "application/json")
         .body(body.to_owned());
     if let Some(signature) = signature {
         request = request.header("creem-signature", signature);
     }
-    request.send().await.map_err(|e| e.to_string())
+    request.send().await
 }
 
 pub async fn packs_are_listed_and_a_checkout_is_opened_at_creem(ctx: &Ctx) -> CaseResult {
     let packs: CreditPacks = ctx
-        .send_as(Method::GET, "/v1/credits/packs", None, None, 200)
-        .await?;
+        .get("/v1/credits/packs")
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     let small = packs
         .packs
         .iter()
@@ -51,26 +51,20 @@ pub async fn packs_are_listed_and_a_checkout_is_opened_at_creem(ctx: &Ctx) -> Ca
     );
     let who = account(ctx).await?;
     let before = balance(ctx, &who).await?;
-    let me: atelier_api::auth::User = ctx.get_as("/v1/me", &who.token).await?;
+    let me: atelier_api::auth::User = ctx
+        .get("/v1/me")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
 
-    let unknown = ctx
-        .send(
-            Method::POST,
-            "/v1/credits/checkout",
-            Some(&who.token),
-            Some(serde_json::json!({"pack": "huge"})),
-        )
-        .await?;
-    expect_error(unknown, 400, "unknown_pack").await?;
-    let anonymous = ctx
-        .send(
-            Method::POST,
-            "/v1/credits/checkout",
-            None,
-            Some(serde_json::json!({"pack": "small"})),
-        )
-        .await?;
-    expect_error(anonymous, 401, "unauthenticated").await?;
+    post_checkout(ctx, Some(&who.token), "huge")
+        .await?
+        .error(400, ErrorCode::UnknownPack)?;
+    post_checkout(ctx, None, "small")
+        .await?
+        .error(401, ErrorCode::Unauthenticated)?;
 
     let checkout = open_checkout(ctx, &who.token, "small").await?;
     let at_creem = ctx
@@ -120,15 +114,9 @@ pub async fn packs_are_listed_and_a_checkout_is_opened_at_creem(ctx: &Ctx) -> Ca
             ..Faults::default()
         })
         .map_err(|e| e.to_string())?;
-    let down = ctx
-        .send(
-            Method::POST,
-            "/v1/credits/checkout",
-            Some(&who.token),
-            Some(serde_json::json!({"pack": "large"})),
-        )
-        .await?;
-    expect_error(down, 502, "payment_provider_unavailable").await?;
+    post_checkout(ctx, Some(&who.token), "large")
+        .await?
+        .error(502, ErrorCode::PaymentProviderUnavailable)?;
     let dump = ctx.storage().await?;
     let kept = dump
         .tables
@@ -151,19 +139,12 @@ pub async fn checkouts_are_rate_limited_per_account(ctx: &Ctx) -> CaseResult {
             .await
             .map_err(|e| format!("checkout {i}: {e}"))?;
     }
-    let refused = ctx
-        .send(
-            Method::POST,
-            "/v1/credits/checkout",
-            Some(&who.token),
-            Some(serde_json::json!({"pack": "small"})),
-        )
-        .await?;
+    let refused = post_checkout(ctx, Some(&who.token), "small").await?;
     ensure!(
         refused.headers().contains_key("retry-after"),
         "a refused checkout without Retry-After"
     );
-    expect_error(refused, 429, "rate_limited").await?;
+    refused.error(429, ErrorCode::RateLimited)?;
     let other = account(ctx).await?;
     open_checkout(ctx, &other.token, "small").await?;
     Ok(())
@@ -210,7 +191,13 @@ pub async fn a_signed_checkout_completed_credits_once_however_often_it_arrives(
     );
 
     // Another device learns of it through sync.
-    let sync: SyncPage = ctx.get_as("/v1/sync?limit=1000", &who.token).await?;
+    let sync: SyncPage = ctx
+        .get("/v1/sync?limit=1000")
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         sync.changes.iter().any(|c| matches!(c, SyncChange::Upsert { record: SyncRecord::Credit(c), .. } if c.entry.id == purchase.id)),
         "the purchase is not in the sync log"
@@ -223,18 +210,16 @@ pub async fn a_signed_checkout_completed_credits_once_however_often_it_arrives(
         "redirect {redirect}"
     );
     let page = ctx
-        .http
-        .get(format!("{redirect}&x=%3Cscript%3E"))
+        .get_url(&format!("{redirect}&x=%3Cscript%3E"))
         .send()
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     ensure!(
         page.status() == 200,
         "the return page answered {}",
         page.status()
     );
-    let csp = page.headers().get("content-security-policy").cloned();
-    let html = page.text().await.map_err(|e| e.to_string())?;
+    let csp = page.headers().get("content-security-policy");
+    let html = page.text();
     ensure!(
         html.contains("atelier://billing/return"),
         "no way back to the app: {html}"
@@ -300,8 +285,8 @@ async fn forged_then_genuine(
         ),
     ] {
         let response = post_webhook(ctx, body, signature.as_deref()).await?;
-        expect_error(response, 401, "unauthenticated")
-            .await
+        response
+            .error(401, ErrorCode::Unauthenticated)
             .map_err(|e| format!("{what}: {e}"))?;
     }
     let after = ctx.storage().await?;
@@ -375,14 +360,7 @@ pub async fn a_clawback_below_zero_stops_generation_until_credits_return(ctx: &C
     let who = account(ctx).await?;
     let bought = buy(ctx, &who.token, "small").await?;
     // Spend 180 of the 200 (45 finished images at 4), then the purchase is refunded.
-    ctx.send_as::<serde_json::Value>(
-        Method::POST,
-        "/__test/seed-images",
-        Some(&who.token),
-        Some(serde_json::json!({"count": 45})),
-        200,
-    )
-    .await?;
+    seed(ctx, &who.token, 45).await?;
     ensure!(
         balance(ctx, &who).await? == 20,
         "the spending left {}",
@@ -395,15 +373,13 @@ pub async fn a_clawback_below_zero_stops_generation_until_credits_return(ctx: &C
         "the clawback did not take the balance to -80"
     );
     let refused = ctx
-        .http
-        .post(ctx.url("/v1/generations"))
-        .bearer_auth(&who.token)
-        .header("idempotency-key", format!("neg-{}", ctx.unique()))
+        .post("/v1/generations")
+        .token(&who.token)
+        .header("idempotency-key", &format!("neg-{}", ctx.unique()))
         .json(&serde_json::json!({"prompt": "one more", "model": "nano-banana", "aspect_ratio": "1:1", "count": 1}))
         .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    expect_error(refused, 402, "insufficient_credits").await?;
+        .await?;
+    refused.error(402, ErrorCode::InsufficientCredits)?;
     // Buying again brings generation back.
     buy(ctx, &who.token, "large").await?;
     fresh_kie_window(ctx).await?;
@@ -456,8 +432,12 @@ pub async fn events_for_unknown_products_or_deleted_accounts_credit_nothing(
     let email = ctx.email("gone-buyer");
     let gone = sign_in(ctx, &email, &ctx.ip()).await?;
     let late = open_checkout(ctx, &gone.token, "small").await?;
-    ctx.send_as::<serde_json::Value>(Method::DELETE, "/v1/me", Some(&gone.token), None, 200)
-        .await?;
+    ctx.delete("/v1/me")
+        .token(&gone.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json::<serde_json::Value>()?;
     ctx.tick().await?;
     let paid = creem.pay(&late.checkout_id, None)?;
     answered(ctx, &paid.event_id, 200).await?;
@@ -531,14 +511,24 @@ pub async fn a_refund_before_its_purchase_waits_for_it(ctx: &Ctx) -> CaseResult 
 pub async fn the_sign_up_grant_is_given_once_per_person(ctx: &Ctx) -> CaseResult {
     let n = ctx.unique();
     let first = sign_in(ctx, &format!("once.{n}+first@example.com"), &ctx.ip()).await?;
-    let granted: Balance = ctx.get_as("/v1/credits", &first.token).await?;
+    let granted: Balance = ctx
+        .get("/v1/credits")
+        .token(&first.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         granted.balance == 100,
         "the first sign-up got {}",
         granted.balance
     );
-    ctx.send_as::<serde_json::Value>(Method::DELETE, "/v1/me", Some(&first.token), None, 200)
-        .await?;
+    ctx.delete("/v1/me")
+        .token(&first.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json::<serde_json::Value>()?;
     // The same mailbox again, under another +tag and in capitals: a new account, no new grant.
     let again = sign_in(ctx, &format!("Once.{n}+again@Example.com"), &ctx.ip()).await?;
     ensure!(
@@ -553,7 +543,13 @@ pub async fn the_sign_up_grant_is_given_once_per_person(ctx: &Ctx) -> CaseResult
     ledger_is_the_balance(ctx, &again.token).await?;
     // Another person still gets theirs.
     let other = sign_in(ctx, &format!("someone.{n}@example.com"), &ctx.ip()).await?;
-    let theirs: Balance = ctx.get_as("/v1/credits", &other.token).await?;
+    let theirs: Balance = ctx
+        .get("/v1/credits")
+        .token(&other.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         theirs.balance == 100,
         "another person got {}",

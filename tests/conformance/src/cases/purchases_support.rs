@@ -5,9 +5,8 @@ use std::time::{Duration, Instant};
 
 use atelier_api::credits::Checkout;
 use atelier_simulators::creem::PaidCheckout;
-use reqwest::Method;
 
-use crate::{CaseResult, Ctx, ensure};
+use crate::{CaseResult, Ctx, Reply, ensure};
 
 /// Points the Creem simulator's webhook at this backend (one simulator serves both runtimes).
 pub(super) fn webhook_here(ctx: &Ctx) {
@@ -16,15 +15,26 @@ pub(super) fn webhook_here(ctx: &Ctx) {
         .set_webhook_url(Some(ctx.url("/v1/creem/webhook")));
 }
 
+/// `POST /v1/credits/checkout` for `pack`, signed in with `token` if given.
+pub(super) async fn post_checkout(
+    ctx: &Ctx,
+    token: Option<&str>,
+    pack: &str,
+) -> Result<Reply, String> {
+    let mut request = ctx
+        .post("/v1/credits/checkout")
+        .json(&serde_json::json!({ "pack": pack }));
+    if let Some(token) = token {
+        request = request.token(token);
+    }
+    request.send().await
+}
+
 pub(super) async fn open_checkout(ctx: &Ctx, token: &str, pack: &str) -> Result<Checkout, String> {
-    ctx.send_as(
-        Method::POST,
-        "/v1/credits/checkout",
-        Some(token),
-        Some(serde_json::json!({ "pack": pack })),
-        201,
-    )
-    .await
+    post_checkout(ctx, Some(token), pack)
+        .await?
+        .expect_status(201)?
+        .json()
 }
 
 /// Waits until some delivery of `event_id` was answered `status`.

@@ -2,14 +2,12 @@
 //! sends limited exactly per address and per (address, client), IPv6 clients by their /64, and
 //! sessions a logout ends at once and that never outlive 90 days.
 
+use atelier_api::ErrorCode;
 use atelier_api::auth::{SESSION_MAX_AGE_SECONDS, SessionGrant};
-use reqwest::Method;
 
 use super::auth_support::{
     VERIFIER, challenge_of, latest_mail, me_status, sign_in, start, start_body, verify,
 };
-use super::expect_error;
-use crate::cases::transport;
 use crate::{CaseResult, Ctx, ensure};
 
 const OTHER_DEVICE: &str = "another-device-verifier-zyxwvutsrqponmlkjihgfedcba-0";
@@ -22,15 +20,12 @@ pub async fn a_code_or_link_works_only_on_the_device_that_asked(ctx: &Ctx) -> Ca
         serde_json::json!({ "email": email, "code_challenge": challenge_of(OTHER_DEVICE), "code_challenge_method": "plain" }),
         serde_json::json!({ "email": email, "code_challenge": "short", "code_challenge_method": "S256" }),
     ] {
-        let response = ctx
-            .http
-            .post(ctx.url("/v1/auth/start"))
-            .header("x-atelier-test-ip", &ip)
+        ctx.post("/v1/auth/start")
+            .test_ip(&ip)
             .json(&body)
             .send()
-            .await
-            .map_err(transport)?;
-        expect_error(response, 400, "bad_request").await?;
+            .await?
+            .error(400, ErrorCode::BadRequest)?;
     }
     ensure!(
         ctx.sims.resend().last_email_to(&email).is_none(),
@@ -54,7 +49,7 @@ pub async fn a_code_or_link_works_only_on_the_device_that_asked(ctx: &Ctx) -> Ca
             &ip,
         )
         .await?;
-        expect_error(response, 400, "code_expired").await?;
+        response.error(400, ErrorCode::CodeExpired)?;
     }
     // The code from another device: answered like a wrong code, and it takes no attempt.
     for _ in 0..6 {
@@ -64,7 +59,7 @@ pub async fn a_code_or_link_works_only_on_the_device_that_asked(ctx: &Ctx) -> Ca
             &ip,
         )
         .await?;
-        expect_error(response, 400, "invalid_code").await?;
+        response.error(400, ErrorCode::InvalidCode)?;
     }
     // The device that asked still signs in, with its code.
     let response = verify(
@@ -102,7 +97,7 @@ pub async fn wrong_codes_count_per_address_across_new_emails(ctx: &Ctx) -> CaseR
                 &ip,
             )
             .await?;
-            expect_error(response, 400, "invalid_code").await?;
+            response.error(400, ErrorCode::InvalidCode)?;
         }
     }
     let mail = latest_mail(ctx, &email)?;
@@ -112,7 +107,7 @@ pub async fn wrong_codes_count_per_address_across_new_emails(ctx: &Ctx) -> CaseR
         &ip,
     )
     .await?;
-    expect_error(right, 400, "too_many_attempts").await?;
+    right.error(400, ErrorCode::TooManyAttempts)?;
     // The link still works.
     let link = verify(ctx, serde_json::json!({ "token": mail.token }), &ip).await?;
     ensure!(
@@ -134,7 +129,9 @@ pub async fn one_client_cannot_spend_another_clients_sends_and_the_limit_is_exac
             "a send was refused"
         );
     }
-    expect_error(start(ctx, &email, &stranger).await?, 429, "rate_limited").await?;
+    start(ctx, &email, &stranger)
+        .await?
+        .error(429, ErrorCode::RateLimited)?;
     // The owner, elsewhere, still gets theirs.
     ensure!(
         start(ctx, &email, &ctx.ip()).await?.status() == 202,
@@ -145,17 +142,12 @@ pub async fn one_client_cannot_spend_another_clients_sends_and_the_limit_is_exac
     let email = ctx.email("burst");
     let mut sends = tokio::task::JoinSet::new();
     for _ in 0..20 {
-        let (http, url, ip) = (ctx.http.clone(), ctx.url("/v1/auth/start"), ctx.ip());
-        let body = start_body(&email, VERIFIER);
-        sends.spawn(async move {
-            let sent = http
-                .post(url)
-                .header("x-atelier-test-ip", ip)
-                .json(&body)
-                .send()
-                .await;
-            sent.map(|r| r.status().as_u16()).map_err(transport)
-        });
+        let send = ctx
+            .post("/v1/auth/start")
+            .test_ip(&ctx.ip())
+            .json(&start_body(&email, VERIFIER))
+            .send();
+        sends.spawn(async move { send.await.map(|r| r.status().as_u16()) });
     }
     let mut sent = 0;
     while let Some(answer) = sends.join_next().await {
@@ -191,17 +183,13 @@ pub async fn ipv6_clients_are_limited_by_their_64(ctx: &Ctx) -> CaseResult {
             "send {i} from {ip} was refused"
         );
     }
-    expect_error(
-        start(
-            ctx,
-            &ctx.email("v6"),
-            &format!("{prefix}:ffff:ffff:ffff:ffff"),
-        )
-        .await?,
-        429,
-        "rate_limited",
+    start(
+        ctx,
+        &ctx.email("v6"),
+        &format!("{prefix}:ffff:ffff:ffff:ffff"),
     )
-    .await?;
+    .await?
+    .error(429, ErrorCode::RateLimited)?;
     // The next /64 is another client.
     let next = format!("2001:db9:{:x}:{:x}::1", (n >> 16) & 0xffff, n & 0xffff);
     ensure!(
@@ -217,7 +205,9 @@ pub async fn a_logout_is_refused_at_once_and_sessions_end_after_ninety_days(
     let email = ctx.email("lifetime");
     let grant: SessionGrant = sign_in(ctx, &email, &ctx.ip()).await?;
     let other = sign_in(ctx, &email, &ctx.ip()).await?;
-    ctx.send(Method::POST, "/v1/auth/logout", Some(&grant.token), None)
+    ctx.post("/v1/auth/logout")
+        .token(&grant.token)
+        .send()
         .await?;
     ensure!(
         me_status(ctx, &grant.token).await? == 401,

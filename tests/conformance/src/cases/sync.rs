@@ -2,17 +2,23 @@
 //! conversations, generations and images, with tombstones and `reset_required` once they are pruned.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 
+use atelier_api::ErrorCode;
+use atelier_api::conversations::{Conversation, ConversationPage};
+use atelier_api::generations::Generation;
 use atelier_api::sync::{SyncChange, SyncKind, SyncPage, SyncRecord, TOMBSTONE_RETENTION_MS};
 
 use super::auth_support::sign_in;
 use super::generations::{Account, account, create, finished, fresh_kie_window, image_bytes};
-use crate::cases::{expect_error, transport};
 use crate::{CaseResult, Ctx, ensure};
 
 async fn page(ctx: &Ctx, who: &Account, query: &str) -> Result<SyncPage, String> {
-    ctx.get_as(&format!("/v1/sync{query}"), &who.token).await
+    ctx.get(&format!("/v1/sync{query}"))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()
 }
 
 /// Every change from `cursor` on, following `next_cursor` with pages of `limit`.
@@ -93,70 +99,12 @@ fn ascending(changes: &[SyncChange]) -> CaseResult {
     Ok(())
 }
 
-fn get<'a>(
-    ctx: &'a Ctx,
-    who: &'a Account,
-    path: &'a str,
-) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
-    send(ctx, who, reqwest::Method::GET, path, None)
-}
-
-fn delete<'a>(
-    ctx: &'a Ctx,
-    who: &'a Account,
-    path: &'a str,
-) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
-    send(ctx, who, reqwest::Method::DELETE, path, None)
-}
-
-fn post<'a>(
-    ctx: &'a Ctx,
-    who: &'a Account,
-    path: &'a str,
-    body: serde_json::Value,
-) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
-    send(ctx, who, reqwest::Method::POST, path, Some(body))
-}
-
-fn patch<'a>(
-    ctx: &'a Ctx,
-    who: &'a Account,
-    path: &'a str,
-    body: serde_json::Value,
-) -> impl Future<Output = Result<reqwest::Response, String>> + 'a {
-    send(ctx, who, reqwest::Method::PATCH, path, Some(body))
-}
-
-async fn send(
-    ctx: &Ctx,
-    who: &Account,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> Result<reqwest::Response, String> {
-    let mut request = ctx
-        .http
-        .request(method, ctx.url(path))
-        .bearer_auth(&who.token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.map_err(transport)
-}
-
 /// Files in the blob store holding exactly these bytes.
 fn originals_stored(ctx: &Ctx, sha256: &str) -> usize {
     ctx.stored_files()
         .into_iter()
         .filter(|(_, b)| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b)) == sha256)
         .count()
-}
-
-async fn expect_status(response: reqwest::Response, status: u16) -> CaseResult {
-    let got = response.status();
-    let text = response.text().await.map_err(transport)?;
-    ensure!(got == status, "expected {status}, got {got}: {text}");
-    Ok(())
 }
 
 pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
@@ -169,14 +117,12 @@ pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
         records_only(&empty.changes).is_empty() && empty.changes.len() == 1 && !empty.has_more,
         "a new account has changes: {empty:?}"
     );
-    let titled = post(
-        ctx,
-        &who,
-        "/v1/conversations",
-        serde_json::json!({"title": "Moodboard"}),
-    )
-    .await?;
-    expect_status(titled, 201).await?;
+    ctx.post("/v1/conversations")
+        .token(&who.token)
+        .json(&serde_json::json!({"title": "Moodboard"}))
+        .send()
+        .await?
+        .expect_status(201)?;
     fresh_kie_window(ctx).await?;
     let generation = create(ctx, &who, &format!("a tide pool {}", ctx.unique()), 2).await?;
     let done = finished(ctx, &who, &generation.id, true).await?;
@@ -225,26 +171,26 @@ pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
 pub async fn small_pages_add_up_to_one_big_page(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
     for title in ["one", "two", "three", "four", "five"] {
-        let r = post(
-            ctx,
-            &who,
-            "/v1/conversations",
-            serde_json::json!({ "title": title }),
-        )
-        .await?;
-        expect_status(r, 201).await?;
+        ctx.post("/v1/conversations")
+            .token(&who.token)
+            .json(&serde_json::json!({ "title": title }))
+            .send()
+            .await?
+            .expect_status(201)?;
     }
-    let r = get(ctx, &who, "/v1/conversations").await?;
-    let listed: atelier_api::conversations::ConversationPage = r.json().await.map_err(transport)?;
+    let listed: ConversationPage = ctx
+        .get("/v1/conversations")
+        .token(&who.token)
+        .send()
+        .await?
+        .json()?;
     let renamed = &listed.conversations[0].id;
-    let r = patch(
-        ctx,
-        &who,
-        &format!("/v1/conversations/{renamed}"),
-        serde_json::json!({"title": "renamed"}),
-    )
-    .await?;
-    expect_status(r, 200).await?;
+    ctx.patch(&format!("/v1/conversations/{renamed}"))
+        .token(&who.token)
+        .json(&serde_json::json!({"title": "renamed"}))
+        .send()
+        .await?
+        .expect_status(200)?;
     let (whole, _) = pull_all(ctx, &who, None, 1000).await?;
     let (paged, _) = pull_all(ctx, &who, None, 2).await?;
     ensure!(whole == paged, "pages of 2 differ from one page");
@@ -275,16 +221,17 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
     // Both images of one prompt may be the same picture: count copies, not presence.
     let originals_before = originals_stored(ctx, &removed.sha256);
 
-    let r = patch(
-        ctx,
-        &who,
-        &format!("/v1/images/{}", kept.id),
-        serde_json::json!({"favourite": true}),
-    )
-    .await?;
-    expect_status(r, 204).await?;
-    let r = delete(ctx, &who, &format!("/v1/images/{}", removed.id)).await?;
-    expect_status(r, 204).await?;
+    ctx.patch(&format!("/v1/images/{}", kept.id))
+        .token(&who.token)
+        .json(&serde_json::json!({"favourite": true}))
+        .send()
+        .await?
+        .expect_status(204)?;
+    ctx.delete(&format!("/v1/images/{}", removed.id))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(204)?;
 
     let (changes, _) = pull_all(ctx, &who, Some(&cursor), 500).await?;
     ensure!(changes.len() == 2, "{changes:?}");
@@ -302,32 +249,40 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
     );
     // Gone from the service: the routes and the blob store.
     for variant in ["original", "thumbnail"] {
-        let r = get(ctx, &who, &format!("/v1/images/{}/{variant}", removed.id)).await?;
-        expect_error(r, 404, "not_found").await?;
+        ctx.get(&format!("/v1/images/{}/{variant}", removed.id))
+            .token(&who.token)
+            .send()
+            .await?
+            .error(404, ErrorCode::NotFound)?;
     }
     let left = originals_stored(ctx, &removed.sha256);
     ensure!(
         left + 1 == originals_before,
         "{originals_before} copies of the deleted original before, {left} after"
     );
-    let now: atelier_api::generations::Generation = ctx
-        .get_as(&format!("/v1/generations/{}", done.id), &who.token)
-        .await?;
+    let now: Generation = ctx
+        .get(&format!("/v1/generations/{}", done.id))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(200)?
+        .json()?;
     ensure!(
         now.images.iter().map(|i| &i.id).collect::<Vec<_>>() == vec![&kept.id],
         "the generation still lists the deleted image"
     );
     // Deleting again, or favouriting what is gone: not_found, nothing logged.
-    let r = delete(ctx, &who, &format!("/v1/images/{}", removed.id)).await?;
-    expect_error(r, 404, "not_found").await?;
-    let r = patch(
-        ctx,
-        &who,
-        &format!("/v1/images/{}", kept.id),
-        serde_json::json!({"favourite": "yes"}),
-    )
-    .await?;
-    expect_error(r, 400, "bad_request").await?;
+    ctx.delete(&format!("/v1/images/{}", removed.id))
+        .token(&who.token)
+        .send()
+        .await?
+        .error(404, ErrorCode::NotFound)?;
+    ctx.patch(&format!("/v1/images/{}", kept.id))
+        .token(&who.token)
+        .json(&serde_json::json!({"favourite": "yes"}))
+        .send()
+        .await?
+        .error(400, ErrorCode::BadRequest)?;
     let (after, _) = pull_all(ctx, &who, Some(&cursor), 500).await?;
     ensure!(after == changes, "refused requests changed the log");
     Ok(())
@@ -341,13 +296,11 @@ pub async fn a_deleted_conversation_is_one_tombstone(ctx: &Ctx) -> CaseResult {
     let (before, cursor) = pull_all(ctx, &who, None, 500).await?;
     let mut device = BTreeMap::new();
     apply(&mut device, &before);
-    let r = delete(
-        ctx,
-        &who,
-        &format!("/v1/conversations/{}", done.conversation_id),
-    )
-    .await?;
-    expect_status(r, 204).await?;
+    ctx.delete(&format!("/v1/conversations/{}", done.conversation_id))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(204)?;
     let (changes, _) = pull_all(ctx, &who, Some(&cursor), 500).await?;
     ensure!(
         matches!(changes.as_slice(), [SyncChange::Delete { kind: SyncKind::Conversation, id, .. }] if *id == done.conversation_id),
@@ -372,31 +325,40 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
         token: sign_in(ctx, &email, &ctx.ip()).await?.token,
     };
     let make = |title: &'static str| {
-        post(
-            ctx,
-            &who,
-            "/v1/conversations",
-            serde_json::json!({ "title": title }),
-        )
+        ctx.post("/v1/conversations")
+            .token(&who.token)
+            .json(&serde_json::json!({ "title": title }))
+            .send()
     };
-    expect_status(make("kept").await?, 201).await?;
+    make("kept").await?.expect_status(201)?;
     let (_, old_cursor) = pull_all(ctx, &who, None, 500).await?;
-    let doomed: atelier_api::conversations::Conversation =
-        make("doomed").await?.json().await.map_err(transport)?;
-    let r = delete(ctx, &who, &format!("/v1/conversations/{}", doomed.id)).await?;
-    expect_status(r, 204).await?;
+    let doomed: Conversation = make("doomed").await?.json()?;
+    ctx.delete(&format!("/v1/conversations/{}", doomed.id))
+        .token(&who.token)
+        .send()
+        .await?
+        .expect_status(204)?;
 
     // Malformed cursors and limits are refused; a cursor ahead of the log must reset.
     for bad in ["abc", "-1", "7", "1.5.0", "1.x"] {
-        let r = get(ctx, &who, &format!("/v1/sync?cursor={bad}")).await?;
-        expect_error(r, 400, "invalid_cursor").await?;
+        ctx.get(&format!("/v1/sync?cursor={bad}"))
+            .token(&who.token)
+            .send()
+            .await?
+            .error(400, ErrorCode::InvalidCursor)?;
     }
     for bad in ["0", "1001", "x"] {
-        let r = get(ctx, &who, &format!("/v1/sync?limit={bad}")).await?;
-        expect_error(r, 400, "bad_request").await?;
+        ctx.get(&format!("/v1/sync?limit={bad}"))
+            .token(&who.token)
+            .send()
+            .await?
+            .error(400, ErrorCode::BadRequest)?;
     }
-    let r = get(ctx, &who, "/v1/sync?cursor=999999.0").await?;
-    expect_error(r, 410, "reset_required").await?;
+    ctx.get("/v1/sync?cursor=999999.0")
+        .token(&who.token)
+        .send()
+        .await?
+        .error(410, ErrorCode::ResetRequired)?;
 
     // Within the retention the old cursor still sees the deletion.
     let (changes, _) = pull_all(ctx, &who, Some(&old_cursor), 500).await?;
@@ -414,8 +376,11 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
     let who = Account {
         token: sign_in(ctx, &email, &ctx.ip()).await?.token,
     };
-    let r = get(ctx, &who, &format!("/v1/sync?cursor={old_cursor}")).await?;
-    expect_error(r, 410, "reset_required").await?;
+    ctx.get(&format!("/v1/sync?cursor={old_cursor}"))
+        .token(&who.token)
+        .send()
+        .await?
+        .error(410, ErrorCode::ResetRequired)?;
     let (fresh, cursor) = pull_all(ctx, &who, None, 500).await?;
     let mut device = BTreeMap::new();
     apply(&mut device, &fresh);
@@ -442,16 +407,17 @@ pub async fn another_account_can_neither_see_nor_change_your_images(ctx: &Ctx) -
     let generation = create(ctx, &owner, &format!("a locked box {}", ctx.unique()), 1).await?;
     let done = finished(ctx, &owner, &generation.id, true).await?;
     let image = &done.images[0];
-    let r = patch(
-        ctx,
-        &stranger,
-        &format!("/v1/images/{}", image.id),
-        serde_json::json!({"favourite": true}),
-    )
-    .await?;
-    expect_error(r, 404, "not_found").await?;
-    let r = delete(ctx, &stranger, &format!("/v1/images/{}", image.id)).await?;
-    expect_error(r, 404, "not_found").await?;
+    ctx.patch(&format!("/v1/images/{}", image.id))
+        .token(&stranger.token)
+        .json(&serde_json::json!({"favourite": true}))
+        .send()
+        .await?
+        .error(404, ErrorCode::NotFound)?;
+    ctx.delete(&format!("/v1/images/{}", image.id))
+        .token(&stranger.token)
+        .send()
+        .await?
+        .error(404, ErrorCode::NotFound)?;
     let (theirs, _) = pull_all(ctx, &stranger, None, 500).await?;
     ensure!(
         records_only(&theirs).is_empty(),
@@ -462,11 +428,8 @@ pub async fn another_account_can_neither_see_nor_change_your_images(ctx: &Ctx) -
         mine.iter().any(|c| matches!(c, SyncChange::Upsert { record: SyncRecord::Image(i), .. } if i.id == image.id && !i.favourite)),
         "the owner's image changed or vanished"
     );
-    let r = ctx
-        .http
-        .get(ctx.url("/v1/sync"))
+    ctx.get("/v1/sync")
         .send()
-        .await
-        .map_err(transport)?;
-    expect_error(r, 401, "unauthenticated").await
+        .await?
+        .error(401, ErrorCode::Unauthenticated)
 }
