@@ -28,6 +28,51 @@ pub enum GenerationStatus {
     Failed,
 }
 
+/// Why a generation (or one of its images) failed. Each is refunded; the Studio says which.
+/// A code this build does not know (from a newer service) reads as `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum FailureCode {
+    /// kie ran the task and it failed.
+    GenerationFailed,
+    /// kie did not finish within the generation's deadline.
+    TimedOut,
+    /// kie finished, but its result could not be fetched or read as an image.
+    ResultUnavailable,
+    /// kie refused the task (its content rules, or a request it cannot run).
+    UpstreamRejected,
+    /// The model is no longer on offer.
+    UnknownModel,
+    /// The submission's answer was lost and kie has no record of the task.
+    SubmissionUnconfirmed,
+    /// The account was deleted while it ran.
+    AccountDeleted,
+    #[serde(other)]
+    Other,
+}
+
+impl FailureCode {
+    /// As stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GenerationFailed => "generation_failed",
+            Self::TimedOut => "timed_out",
+            Self::ResultUnavailable => "result_unavailable",
+            Self::UpstreamRejected => "upstream_rejected",
+            Self::UnknownModel => "unknown_model",
+            Self::SubmissionUnconfirmed => "submission_unconfirmed",
+            Self::AccountDeleted => "account_deleted",
+            Self::Other => "other",
+        }
+    }
+
+    /// A stored code; one not known here is `Other`.
+    pub fn parse(raw: &str) -> Self {
+        serde_json::from_value(serde_json::Value::String(raw.to_owned())).unwrap_or(Self::Other)
+    }
+}
+
 /// An image of a generation, once stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -58,7 +103,7 @@ pub struct Generation {
     pub input_images: Vec<String>,
     pub images: Vec<GeneratedImage>,
     /// Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did.
-    pub failure_code: Option<String>,
+    pub failure_code: Option<FailureCode>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -76,3 +121,31 @@ pub const GENERATION_PAGE_SIZE: u32 = 20;
 
 /// Longest Idempotency-Key accepted.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_code_is_stored_as_it_is_sent_and_an_unknown_one_is_other() {
+        use FailureCode::*;
+        let all = [
+            GenerationFailed,
+            TimedOut,
+            ResultUnavailable,
+            UpstreamRejected,
+            UnknownModel,
+            SubmissionUnconfirmed,
+            AccountDeleted,
+            Other,
+        ];
+        for code in all {
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::String(code.as_str().into()))
+            );
+            assert_eq!(FailureCode::parse(code.as_str()), code);
+        }
+        assert_eq!(FailureCode::parse("a_newer_reason"), Other);
+    }
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conversations::Conversation;
 use crate::credits::LedgerEntry;
-use crate::generations::GenerationStatus;
+use crate::generations::{FailureCode, GenerationStatus};
 use crate::uploads::Upload;
 
 /// What kind of record a change is about.
@@ -57,7 +57,7 @@ pub struct GenerationRecord {
     /// Credits charged: cost per image × count.
     pub cost: u32,
     pub status: GenerationStatus,
-    pub failure_code: Option<String>,
+    pub failure_code: Option<FailureCode>,
     /// What it was made from: ids of uploads or generated images, in order.
     #[serde(default)]
     pub input_images: Vec<String>,

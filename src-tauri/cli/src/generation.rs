@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use atelier_api::ErrorCode;
-use atelier_api::generations::{GeneratedImage, Generation, GenerationStatus, NewGeneration};
+use atelier_api::generations::{
+    FailureCode, GeneratedImage, Generation, GenerationStatus, NewGeneration,
+};
 use atelier_api::limits::LIMITS;
 use atelier_api::models::{Model, ModelList, PromptUse};
 use atelier_api::prompt::PromptCheckRequest;
@@ -163,7 +165,7 @@ pub async fn wait(
 /// Why a finished generation failed (its credits came back), or `None` when it is done.
 pub fn failure(generation: &Generation) -> Option<CliError> {
     (generation.status == GenerationStatus::Failed)
-        .then(|| CliError::generation_failed(generation.failure_code.as_deref()))
+        .then(|| CliError::generation_failed(generation.failure_code.map(FailureCode::as_str)))
 }
 
 /// A short description of where a generation stands, for the progress line.

@@ -1,6 +1,7 @@
 //! The generations' share of the background work (`crate::background::tick`): submit tasks that
 //! waited for kie's limit, poll those whose callback has not come, time out the stuck ones.
 
+use atelier_api::generations::FailureCode;
 use serde::Deserialize;
 
 use super::tasks::{self, GENERATION_TIMEOUT_MS, TASK_COLUMNS, TaskRow};
@@ -46,7 +47,7 @@ pub async fn run<P: Platform>(platform: &P) -> ApiResult<()> {
     for Id { id } in rows_as::<Id>(expired)? {
         if let Some(generation) = record::row(platform, &id).await? {
             for idx in 0..generation.count {
-                tasks::fail(platform, &generation, idx, "timed_out").await?;
+                tasks::fail(platform, &generation, idx, FailureCode::TimedOut).await?;
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Reading generations back: the row, its stored images, as the API shape.
 
-use atelier_api::generations::{GeneratedImage, Generation, GenerationStatus};
+use atelier_api::generations::{FailureCode, GeneratedImage, Generation, GenerationStatus};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -141,7 +141,7 @@ fn shape(row: GenerationRow, images: Vec<GeneratedImage>) -> Generation {
         cost: (row.count * row.cost_per_image) as u32,
         status: status(&row.status),
         images,
-        failure_code: row.failure_code,
+        failure_code: row.failure_code.as_deref().map(FailureCode::parse),
         created_at: row.created_at,
         updated_at: row.updated_at,
     }

@@ -17,6 +17,7 @@
 
 use std::time::Duration;
 
+use atelier_api::generations::FailureCode;
 use atelier_api::sync::SyncKind;
 use serde::Deserialize;
 
@@ -173,7 +174,7 @@ pub async fn submit_pending<P: Platform>(
         &image_urls,
     ) else {
         for Idx { idx } in pending {
-            tasks::fail(platform, generation, idx, "unknown_model").await?;
+            tasks::fail(platform, generation, idx, FailureCode::UnknownModel).await?;
         }
         return Ok(Round::Done);
     };
@@ -216,7 +217,7 @@ pub async fn submit_pending<P: Platform>(
             }
             Err(e) => {
                 tracing::error!(generation = %generation.id, error = %e, "kie refused the task");
-                tasks::fail(platform, generation, idx, "upstream_rejected").await?;
+                tasks::fail(platform, generation, idx, FailureCode::UpstreamRejected).await?;
             }
         }
     }
@@ -286,7 +287,13 @@ pub async fn settle_stale<P: Platform>(platform: &P, limit: i64) -> ApiResult<()
         .await?;
     for Claim { generation_id, idx } in rows_as::<Claim>(rows)? {
         if let Some(generation) = record::row(platform, &generation_id).await? {
-            tasks::fail(platform, &generation, idx, "submission_unconfirmed").await?;
+            tasks::fail(
+                platform,
+                &generation,
+                idx,
+                FailureCode::SubmissionUnconfirmed,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! gets there first does the work, and the other finds nothing to do. (Submission: `submit.rs`.)
 
 use atelier_api::credits::LedgerKind;
+use atelier_api::generations::FailureCode;
 use atelier_api::sync::SyncKind;
 use bytes::Bytes;
 use serde::Deserialize;
@@ -68,7 +69,7 @@ pub async fn fail<P: Platform>(
     platform: &P,
     generation: &GenerationRow,
     idx: i64,
-    code: &str,
+    code: FailureCode,
 ) -> ApiResult<()> {
     let now = platform.now_ms();
     let refund = NewEntry {
@@ -86,7 +87,7 @@ pub async fn fail<P: Platform>(
             "UPDATE generation_tasks SET state = 'failed', failure_code = ?, updated_at = ?
              WHERE generation_id = ? AND idx = ? AND state IN ('pending', 'submitting', 'submitted', 'storing')",
         )
-        .bind(code)
+        .bind(code.as_str())
         .bind(now)
         .bind(generation.id.as_str())
         .bind(idx),
@@ -143,7 +144,7 @@ pub async fn apply<P: Platform>(
 ) -> ApiResult<()> {
     match record.state {
         TaskState::Success => store(platform, generation, idx, record).await,
-        TaskState::Fail => fail(platform, generation, idx, "generation_failed").await,
+        TaskState::Fail => fail(platform, generation, idx, FailureCode::GenerationFailed).await,
         _ => {
             let now = platform.now_ms();
             let next = now + next_poll_delay_ms(now - generation.created_at);
@@ -188,7 +189,7 @@ async fn store<P: Platform>(
         return Ok(()); // the other path got here first
     }
     let Some(url) = record.result_urls.first() else {
-        return fail(platform, generation, idx, "result_unavailable").await;
+        return fail(platform, generation, idx, FailureCode::ResultUnavailable).await;
     };
     let bytes = match kie_result::result(platform, url).await {
         Ok(bytes) => bytes,
@@ -202,12 +203,12 @@ async fn store<P: Platform>(
             // A bad URL, a redirect elsewhere, too many bytes, an error answer: it will not get
             // better, so the image fails now and is refunded.
             tracing::warn!(generation = %generation.id, error = %e, "result download refused");
-            return fail(platform, generation, idx, "result_unavailable").await;
+            return fail(platform, generation, idx, FailureCode::ResultUnavailable).await;
         }
     };
     let max_side = atelier_api::limits::LIMITS.thumbnail_max_side_px;
     let Some(decoded) = thumbnail::decode(&bytes, max_side) else {
-        return fail(platform, generation, idx, "result_unavailable").await;
+        return fail(platform, generation, idx, FailureCode::ResultUnavailable).await;
     };
     let image_id = random_id(platform)?;
     let base = format!("images/{}/{}", generation.account_id, image_id);
@@ -306,7 +307,13 @@ pub async fn poll<P: Platform>(
     match kie::record_info(platform, task_id).await {
         Ok(record) => apply(platform, generation, task.idx, &record).await,
         Err(kie::KieError::NotFound) => {
-            fail(platform, generation, task.idx, "generation_failed").await
+            fail(
+                platform,
+                generation,
+                task.idx,
+                FailureCode::GenerationFailed,
+            )
+            .await
         }
         Err(e) => {
             tracing::warn!(generation = %generation.id, error = %e, "polling kie failed; trying later");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use atelier_api::ErrorCode;
 use atelier_api::conversations::Conversation;
+use atelier_api::generations::FailureCode;
 use atelier_api::sync::{
     CreditRecord, GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX,
     SYNC_WAIT_MAX_SECONDS, SyncChange, SyncKind, SyncPage, SyncRecord,
@@ -342,7 +343,7 @@ pub(crate) fn generation_record(g: GenerationRow) -> GenerationRecord {
         model: g.model,
         aspect_ratio: g.aspect_ratio,
         count: g.count as u32,
-        failure_code: g.failure_code,
+        failure_code: g.failure_code.as_deref().map(FailureCode::parse),
         created_at: g.created_at,
         updated_at: g.updated_at,
     }

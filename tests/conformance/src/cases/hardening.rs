@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use atelier_api::generations::GenerationStatus;
+use atelier_api::generations::{FailureCode, GenerationStatus};
 use atelier_api::test_hooks::StorageDump;
 use atelier_api::{ErrorCode, Runtime};
 use atelier_simulators::ResultFile;
@@ -137,7 +137,7 @@ async fn a_result_that_fails(ctx: &Ctx, file: ResultFile, what: &str) -> CaseRes
             done.images.len()
         );
         ensure!(
-            done.failure_code.as_deref() == Some("result_unavailable"),
+            done.failure_code == Some(FailureCode::ResultUnavailable),
             "{what}: failure code {:?}",
             done.failure_code
         );

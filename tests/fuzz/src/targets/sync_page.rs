@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use atelier_api::conversations::Conversation;
 use atelier_api::credits::{LedgerEntry, LedgerKind, Money};
-use atelier_api::generations::GenerationStatus;
+use atelier_api::generations::{FailureCode, GenerationStatus};
 use atelier_api::sync::{
     CreditRecord, GenerationRecord, ImageRecord, SyncChange, SyncKind, SyncPage, SyncRecord,
 };
@@ -110,7 +110,7 @@ fn record(input: &mut Input) -> SyncRecord {
                 GenerationStatus::Done,
                 GenerationStatus::Failed,
             ]),
-            failure_code: input.bool().then(|| text(input)),
+            failure_code: input.bool().then(|| FailureCode::parse(&text(input))),
             input_images: (0..input.u8() % 3).map(|_| id(input)).collect(),
             created_at: number(input),
             updated_at: number(input),

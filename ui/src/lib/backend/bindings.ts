@@ -529,6 +529,52 @@ export type ExportSummary_Serialize = {
 	bytes: number,
 };
 
+/**
+ *  Why a generation (or one of its images) failed. Each is refunded; the Studio says which.
+ *  A code this build does not know (from a newer service) reads as `other`.
+ */
+export type FailureCode = FailureCode_Serialize | FailureCode_Deserialize;
+
+/**
+ *  Why a generation (or one of its images) failed. Each is refunded; the Studio says which.
+ *  A code this build does not know (from a newer service) reads as `other`.
+ */
+export type FailureCode_Deserialize = 
+/**  kie ran the task and it failed. */
+"generation_failed" | 
+/**  kie did not finish within the generation's deadline. */
+"timed_out" | 
+/**  kie finished, but its result could not be fetched or read as an image. */
+"result_unavailable" | 
+/**  kie refused the task (its content rules, or a request it cannot run). */
+"upstream_rejected" | 
+/**  The model is no longer on offer. */
+"unknown_model" | 
+/**  The submission's answer was lost and kie has no record of the task. */
+"submission_unconfirmed" | 
+/**  The account was deleted while it ran. */
+"account_deleted" | string;
+
+/**
+ *  Why a generation (or one of its images) failed. Each is refunded; the Studio says which.
+ *  A code this build does not know (from a newer service) reads as `other`.
+ */
+export type FailureCode_Serialize = 
+/**  kie ran the task and it failed. */
+"generation_failed" | 
+/**  kie did not finish within the generation's deadline. */
+"timed_out" | 
+/**  kie finished, but its result could not be fetched or read as an image. */
+"result_unavailable" | 
+/**  kie refused the task (its content rules, or a request it cannot run). */
+"upstream_rejected" | 
+/**  The model is no longer on offer. */
+"unknown_model" | 
+/**  The submission's answer was lost and kie has no record of the task. */
+"submission_unconfirmed" | 
+/**  The account was deleted while it ran. */
+"account_deleted" | "other";
+
 export type GalleryConversation = {
 	id: string,
 	title: string,
@@ -652,7 +698,7 @@ export type Generation_Deserialize = {
 	input_images: string[],
 	images: GeneratedImage[],
 	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
-	failure_code?: string | null,
+	failure_code?: FailureCode_Deserialize | null,
 	created_at: number,
 	updated_at: number,
 };
@@ -671,7 +717,7 @@ export type Generation_Serialize = {
 	input_images: string[],
 	images: GeneratedImage[],
 	/**  Why it failed (`generation_failed`, `timed_out`, `result_unavailable`, …), when it did. */
-	failure_code: string | null,
+	failure_code: FailureCode_Serialize | null,
 	created_at: number,
 	updated_at: number,
 };

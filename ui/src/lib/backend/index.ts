@@ -42,6 +42,7 @@ import {
   type GenerationRequest_Deserialize,
   type GenerationPage_Serialize,
   type GenerationStatus,
+  type FailureCode_Serialize,
   type Generation_Serialize,
   type CheckoutStarted,
   type CreditPack,
@@ -71,6 +72,8 @@ export type { CheckoutStarted, CreditPack, CreditsChanged, Money }
 export type LedgerEntry = LedgerEntry_Serialize
 export type ConversationPage = ConversationPage_Serialize
 export type Generation = Generation_Serialize
+/** Why a generation failed; a code the service knows and this build does not is `other`. */
+export type FailureCode = FailureCode_Serialize
 export type GenerationPage = GenerationPage_Serialize
 export type GenerationRequest = GenerationRequest_Deserialize
 export type LedgerPage = LedgerPage_Serialize

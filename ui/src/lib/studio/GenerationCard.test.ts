@@ -108,13 +108,13 @@ describe('a generation card', () => {
   })
 
   it('says why a generation failed, in both languages', () => {
-    const failed = { ...GENERATION, status: 'failed' as const, failure_code: 'timed_out' }
+    const failed = { ...GENERATION, status: 'failed' as const, failure_code: 'timed_out' as const }
     const view = renderCard(failed)
     expect(screen.getByTestId('generation-failure').textContent).toContain('took too long')
     expect(screen.getByTestId('generation-failure').textContent).toContain('refunded')
     view.unmount()
     i18n.set('zh-CN')
-    renderCard({ ...failed, failure_code: 'upstream_rejected' })
+    renderCard({ ...failed, failure_code: 'upstream_rejected' as const })
     expect(screen.getByTestId('generation-failure').textContent).toContain('图片服务拒绝了此请求')
     expect(screen.getByTestId('generation-status').textContent).toContain('失败')
   })

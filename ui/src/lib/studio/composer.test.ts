@@ -79,7 +79,8 @@ describe('composer rules', () => {
   it('names every failure code in words', () => {
     expect(failureMessageKey('timed_out')).toBe('failure.timed_out')
     expect(failureMessageKey('upstream_rejected')).toBe('failure.upstream_rejected')
-    expect(failureMessageKey('something_new')).toBe('failure.other')
+    expect(failureMessageKey('other')).toBe('failure.other')
+    expect(failureMessageKey('submission_unconfirmed')).toBe('failure.other')
     expect(failureMessageKey(null)).toBe('failure.other')
   })
 })

@@ -1,5 +1,5 @@
 /** The composer's rules, kept apart from its markup so they are tested directly. */
-import type { Model } from '../backend'
+import type { FailureCode, Model } from '../backend'
 import type { MessageKey } from '../i18n/locale.svelte'
 
 /** The service's limit on a prompt, counted after trimming. */
@@ -78,7 +78,7 @@ export class PromptHistory {
 }
 
 /** Words for why a generation failed, from its failure code. */
-export function failureMessageKey(code: string | null): MessageKey {
+export function failureMessageKey(code: FailureCode | null): MessageKey {
   switch (code) {
     case 'generation_failed':
       return 'failure.generation_failed'
@@ -90,7 +90,10 @@ export function failureMessageKey(code: string | null): MessageKey {
       return 'failure.upstream_rejected'
     case 'unknown_model':
       return 'failure.unknown_model'
-    default:
+    case 'submission_unconfirmed':
+    case 'account_deleted':
+    case 'other':
+    case null:
       return 'failure.other'
   }
 }

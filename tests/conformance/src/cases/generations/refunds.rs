@@ -2,7 +2,7 @@
 //! kie's transient refusals are retried instead.
 
 use atelier_api::credits::LedgerKind;
-use atelier_api::generations::GenerationStatus;
+use atelier_api::generations::{FailureCode, GenerationStatus};
 use atelier_simulators::{Faults, ForcedError};
 
 use super::{account, balance, create, finished, fresh_kie_window, ledger};
@@ -15,7 +15,7 @@ pub async fn a_failed_generation_is_refunded_exactly_once(ctx: &Ctx) -> CaseResu
     let failed = finished(ctx, &who, &generation.id, true).await?;
     ensure!(failed.status == GenerationStatus::Failed, "{failed:?}");
     ensure!(
-        failed.failure_code.as_deref() == Some("generation_failed"),
+        failed.failure_code == Some(FailureCode::GenerationFailed),
         "code {:?}",
         failed.failure_code
     );
@@ -48,7 +48,7 @@ pub async fn an_expired_result_fails_and_is_refunded(ctx: &Ctx) -> CaseResult {
         let failed = finished(ctx, &who, &generation.id, true).await?;
         ensure!(failed.status == GenerationStatus::Failed, "{failed:?}");
         ensure!(
-            failed.failure_code.as_deref() == Some("result_unavailable"),
+            failed.failure_code == Some(FailureCode::ResultUnavailable),
             "code {:?}",
             failed.failure_code
         );
@@ -76,7 +76,7 @@ pub async fn a_stuck_generation_times_out_and_is_refunded(ctx: &Ctx) -> CaseResu
         ctx.advance_clock(16 * 60 * 1000).await?;
         let failed = finished(ctx, &who, &generation.id, true).await?;
         ensure!(
-            failed.failure_code.as_deref() == Some("timed_out"),
+            failed.failure_code == Some(FailureCode::TimedOut),
             "{failed:?}"
         );
         ensure!(balance(ctx, &who).await? == before, "not refunded");
@@ -112,7 +112,7 @@ pub async fn kie_refusals_are_refunded_once_and_transient_ones_retried(ctx: &Ctx
             "kie {code}: {failed:?}"
         );
         ensure!(
-            failed.failure_code.as_deref() == Some("upstream_rejected"),
+            failed.failure_code == Some(FailureCode::UpstreamRejected),
             "kie {code}: {:?}",
             failed.failure_code
         );
