@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod creem;
+pub mod inputs;
 pub mod kie;
 
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 //! in its own process, as deployed: its own data folder, `ATELIER_TRUST_FORWARDED_FOR=1` (behind a
 //! proxy, so each sign-in comes from its own address), the upstream simulators in this process.
 //! Accounts sign in by their emailed code; their libraries are seeded straight into the server's
-//! database, as `src-tauri/client/examples/common/seed.rs` lays them out. Each client is its own HTTP client
+//! database by `atelier_server::seeding`. Each client is its own HTTP client
 //! (its own keep-alive connection) that sends one request after another, as an app does:
 //!
 //! | share | request |
@@ -27,8 +27,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's set-up failing should stop it loudly
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -37,9 +36,12 @@ use atelier_server::config::Config;
 use atelier_server::native::{Clock, NativePlatform};
 use atelier_server::seeding;
 use atelier_simulators::{SimulatorOptions, Simulators};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
+
+mod accounts;
+mod cpu;
+
+use accounts::*;
+use cpu::*;
 
 const ACCOUNTS: usize = 20;
 const IMAGES_PER_ACCOUNT: u64 = 200;
@@ -349,127 +351,6 @@ async fn seed_account(platform: &NativePlatform, account: &str, a: u64) {
         .expect("seeding the library");
 }
 
-fn start_server(bin: &str, data: &std::path::Path, env: &[(String, String)]) -> Server {
-    std::fs::create_dir_all(data).unwrap();
-    let log = std::fs::File::create(data.join("server.log")).unwrap();
-    let mut child = Command::new(bin)
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("ATELIER_LISTEN", "127.0.0.1:0")
-        .env("ATELIER_DATA_DIR", data)
-        .env("ATELIER_AUTH_SECRET", AUTH_SECRET)
-        .env("ATELIER_TRUST_FORWARDED_FOR", "1")
-        .env_remove("ATELIER_TEST_MODE")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {bin}: {e}"));
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the server stopped before listening")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("atelier-server listening on ") {
-            break url.trim().to_owned();
-        }
-    };
-    // Keep draining its stdout so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
-}
-
-/// A made-up client address per request (a header only, behind the "proxy").
-fn forwarded_for(n: u64) -> String {
-    format!("198.18.{}.{}", (n >> 8) & 0xff, n & 0xff)
-}
-
-fn challenge() -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(
-        b"load-bench-verifier-0123456789abcdefghijklmnop",
-    ))
-}
-
-async fn sign_in(
-    http: &reqwest::Client,
-    url: &str,
-    sims: &Simulators,
-    email: &str,
-    n: usize,
-) -> (String, String) {
-    let verifier = "load-bench-verifier-0123456789abcdefghijklmnop";
-    let started = http
-        .post(format!("{url}/v1/auth/start"))
-        .header("x-forwarded-for", forwarded_for(60_000 + n as u64))
-        .json(&serde_json::json!({"email": email, "code_challenge": challenge(), "code_challenge_method": "S256"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(started.status(), 202, "{}", started.text().await.unwrap());
-    let text = sims.resend().last_email_to(email).unwrap().text.unwrap();
-    let code = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
-        .unwrap()
-        .to_owned();
-    let grant: serde_json::Value = http
-        .post(format!("{url}/v1/auth/verify"))
-        .header("x-forwarded-for", forwarded_for(60_000 + n as u64))
-        .json(&serde_json::json!({"email": email, "code": code, "code_verifier": verifier}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        grant["token"].as_str().unwrap().to_owned(),
-        grant["user"]["id"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// Walks the account's sync log 10 changes at a time: the cursors, generation and image ids.
-async fn walk(http: &reqwest::Client, url: &str, token: String) -> Account {
-    let mut account = Account {
-        token,
-        cursors: Vec::new(),
-        generations: Vec::new(),
-        images: Vec::new(),
-    };
-    let mut cursor = String::new();
-    loop {
-        let page: serde_json::Value = http
-            .get(format!("{url}/v1/sync?cursor={cursor}&limit=10"))
-            .bearer_auth(&account.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        for change in page["changes"].as_array().unwrap() {
-            let record = &change["record"];
-            match record["kind"].as_str() {
-                Some("generation") => account
-                    .generations
-                    .push(record["id"].as_str().unwrap().into()),
-                Some("image") => account.images.push(record["id"].as_str().unwrap().into()),
-                _ => {}
-            }
-        }
-        cursor = page["next_cursor"].as_str().unwrap().to_owned();
-        account.cursors.push(cursor.clone());
-        if !page["has_more"].as_bool().unwrap() {
-            break;
-        }
-    }
-    assert_eq!(account.images.len() as u64, IMAGES_PER_ACCOUNT);
-    account
-}
-
-type Latencies = BTreeMap<Op, Vec<u32>>;
-
 async fn client(
     c: usize,
     url: &str,
@@ -560,85 +441,6 @@ async fn client(
         }
     }
     (done, failed)
-}
-
-/// Busy and total CPU ticks of the whole machine, from `/proc/stat`.
-fn machine_ticks() -> (u64, u64) {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let Some(line) = stat.lines().next() else {
-        return (0, 0);
-    };
-    let ticks: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    let total: u64 = ticks.iter().sum();
-    // user nice system idle iowait …: idle and iowait are not busy.
-    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
-    (total - idle, total)
-}
-
-/// CPU ticks per thread name of a process, from `/proc/<pid>/task/*/stat`.
-fn cpu_by_thread(pid: u32) -> HashMap<String, u64> {
-    let mut by_name: HashMap<String, u64> = HashMap::new();
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return by_name;
-    };
-    for task in tasks.flatten() {
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
-            continue;
-        };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let name = stat[open + 1..close].to_owned();
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-        // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the name.
-        let ticks: u64 =
-            fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
-        // Key by thread id too: a thread that ends between samples must not make a delta negative.
-        let key = format!("{name}\u{0}{}", task.file_name().to_string_lossy());
-        by_name.insert(key, ticks);
-    }
-    by_name
-}
-
-/// CPU seconds per thread-name group between two samples.
-fn cpu_delta(before: &HashMap<String, u64>, after: &HashMap<String, u64>) -> BTreeMap<String, f64> {
-    let ticks_per_second = 100.0; // USER_HZ on Linux
-    let mut groups: BTreeMap<String, f64> = BTreeMap::new();
-    for (key, ticks) in after {
-        let spent = ticks.saturating_sub(before.get(key).copied().unwrap_or(0));
-        let name = key.split('\u{0}').next().unwrap_or_default();
-        let group = if name.starts_with("tokio-") {
-            "tokio"
-        } else if name.starts_with("atelier-server") {
-            "main"
-        } else if name.starts_with("sqlx-sqlite") {
-            "sqlite"
-        } else if name.starts_with("load-client") {
-            "clients"
-        } else if name.starts_with("sims") {
-            "simulators"
-        } else {
-            "other"
-        };
-        *groups.entry(group.to_owned()).or_default() += spent as f64 / ticks_per_second;
-    }
-    groups
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    f64::from(sorted[i]) / 1000.0
-}
-
-fn machine_cores() -> f64 {
-    std::thread::available_parallelism().map_or(2, usize::from) as f64
 }
 
 impl Phase {
