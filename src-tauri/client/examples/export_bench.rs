@@ -9,15 +9,11 @@ use std::time::Instant;
 use atelier_client::export::{self, CancellationToken, ExportProgress, ExportSource};
 use atelier_client::library::Library;
 use atelier_simulators::SimulatorOptions;
+use atelier_test_kit::{Service, ServiceOptions, seed};
 
 const IMAGES: u64 = 200;
 /// Distinct originals, taken in turn (a PNG of noise takes a while to encode).
 const DISTINCT: u64 = 8;
-
-#[path = "common/seed.rs"]
-mod seed;
-#[path = "common/world.rs"]
-mod world;
 
 /// A 1024×1024 RGB PNG with a gradient and some noise: about the size of a generated image.
 fn original(n: u64) -> bytes::Bytes {
@@ -59,14 +55,18 @@ async fn run(source: &ExportSource, label: &str) {
 
 #[tokio::main]
 async fn main() {
-    let world = world::start(SimulatorOptions::unlimited()).await;
-    let (auth, account) = world::signed_in(&world, "bench@example.com").await;
+    let world = Service::start_with(ServiceOptions {
+        simulators: SimulatorOptions::unlimited(),
+        test_mode: false,
+    })
+    .await;
+    let (auth, account) = world.signed_in_account("bench@example.com").await;
     let api = auth.api().clone();
     let token = auth.token().await.unwrap();
 
     let originals: Vec<bytes::Bytes> = (0..DISTINCT).map(original).collect();
     let started = Instant::now();
-    seed::seed_with(&world.platform, &account, IMAGES, |n| {
+    seed::seed_with(world.platform(), &account, IMAGES, |n| {
         originals[(n % DISTINCT) as usize].clone()
     })
     .await;

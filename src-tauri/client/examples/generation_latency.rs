@@ -17,9 +17,7 @@ use atelier_client::library::Library;
 use atelier_client::session::{MemoryStore, SessionToken};
 use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_simulators::{KieSettings, SimulatorOptions, Simulators};
-
-#[path = "common/world.rs"]
-mod world;
+use atelier_test_kit::{Service, ServiceOptions};
 
 const GENERATIONS: usize = 50;
 const AT_ONCE: usize = 10;
@@ -30,11 +28,11 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-async fn sign_in(world: &world::World, email: &str) -> (ApiClient, SessionToken) {
+async fn sign_in(world: &Service, email: &str) -> (ApiClient, SessionToken) {
     let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
     let store = Arc::new(MemoryStore::default());
     let auth = Auth::new(api, Box::new(move || Ok(store.clone())));
-    world::sign_in(world, &auth, email).await;
+    world.sign_in_by_mail(&auth, email).await;
     (auth.api().clone(), auth.token().await.unwrap())
 }
 
@@ -80,11 +78,13 @@ fn kie_done(sims: &Simulators, prompt: &str) -> i64 {
 /// The live path for one batch: a device's library with its watch running; the generations are
 /// only created, then each one's latency is the arrival of the notification naming it finished
 /// (its rows are in the cache by then) minus kie's completion.
-async fn live_batch(world: &world::World, batch: usize) -> Vec<i64> {
+async fn live_batch(world: &Service, batch: usize) -> Vec<i64> {
     let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
     let store = Arc::new(MemoryStore::default());
     let auth = Arc::new(Auth::new(api, Box::new(move || Ok(store.clone()))));
-    world::sign_in(world, &auth, &format!("live{batch}@example.com")).await;
+    world
+        .sign_in_by_mail(&auth, &format!("live{batch}@example.com"))
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path(), auth.api().clone()).await.unwrap();
     let mut changes = library.engine().subscribe_changes();
@@ -132,8 +132,12 @@ async fn run(path: &str, callbacks: bool, live: bool) -> Figures {
         callbacks,
         ..KieSettings::default()
     };
-    let world = world::start(options).await;
-    let platform = world.platform.clone();
+    let world = Service::start_with(ServiceOptions {
+        simulators: options,
+        test_mode: false,
+    })
+    .await;
+    let platform = world.platform().clone();
     // The native server's background interval, as `atelier-server` runs it.
     let background = platform.clone();
     tokio::spawn(async move {

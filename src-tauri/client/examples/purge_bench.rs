@@ -9,16 +9,12 @@ use std::time::Instant;
 
 use atelier_server::platform::{Blobs, Sql, Statement};
 use atelier_simulators::SimulatorOptions;
+use atelier_test_kit::{Service, ServiceOptions, seed};
 
 const IMAGES: u64 = 10_000;
 
-#[path = "common/seed.rs"]
-mod seed;
-#[path = "common/world.rs"]
-mod world;
-
 /// Rows of the account left in the tables that hold account data, and its objects.
-async fn left(world: &world::World, account: &str) -> (i64, usize) {
+async fn left(world: &Service, account: &str) -> (i64, usize) {
     let mut rows = 0;
     for table in [
         "images",
@@ -34,7 +30,7 @@ async fn left(world: &world::World, account: &str) -> (i64, usize) {
             "account_id"
         };
         let found = world
-            .platform
+            .platform()
             .query(
                 Statement::new(format!(
                     "SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?"
@@ -49,7 +45,7 @@ async fn left(world: &world::World, account: &str) -> (i64, usize) {
             .unwrap();
     }
     let objects = world
-        .platform
+        .platform()
         .blob_list(&format!("images/{account}/"), None, 1_000)
         .await
         .unwrap()
@@ -60,11 +56,15 @@ async fn left(world: &world::World, account: &str) -> (i64, usize) {
 
 #[tokio::main]
 async fn main() {
-    let world = world::start(SimulatorOptions::unlimited()).await;
-    let (auth, account) = world::signed_in(&world, "bench@example.com").await;
+    let world = Service::start_with(ServiceOptions {
+        simulators: SimulatorOptions::unlimited(),
+        test_mode: false,
+    })
+    .await;
+    let (auth, account) = world.signed_in_account("bench@example.com").await;
 
     let started = Instant::now();
-    seed::seed(&world.platform, &account, IMAGES).await;
+    seed::seed(world.platform(), &account, IMAGES).await;
     let (rows, objects) = left(&world, &account).await;
     println!(
         "seeded {IMAGES} images in {:.1} s: {rows} rows, {}+ objects",
@@ -86,7 +86,7 @@ async fn main() {
     while left(&world, &account).await != (0, 0) {
         rounds += 1;
         assert!(rounds <= 1_000, "the purge does not finish");
-        atelier_server::background::tick(&world.platform)
+        atelier_server::background::tick(world.platform())
             .await
             .unwrap();
     }

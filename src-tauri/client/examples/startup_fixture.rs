@@ -12,11 +12,7 @@ use std::io::{Read, Write};
 use atelier_client::library::Library;
 use atelier_client::{ApiClient, ApiClientOptions, Auth};
 use atelier_simulators::SimulatorOptions;
-
-#[path = "common/seed.rs"]
-mod seed;
-#[path = "common/world.rs"]
-mod world;
+use atelier_test_kit::{Service, ServiceOptions, seed};
 
 #[tokio::main]
 async fn main() {
@@ -29,12 +25,16 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(512);
     let cache_dir = atelier_client::cache::data_dir().unwrap();
-    let world = world::start(SimulatorOptions::unlimited()).await;
+    let world = Service::start_with(ServiceOptions {
+        simulators: SimulatorOptions::unlimited(),
+        test_mode: false,
+    })
+    .await;
     let api = ApiClient::new(ApiClientOptions::new(&world.url)).unwrap();
     let auth = Auth::with_keychain(api.clone());
-    let state = world::sign_in(&world, &auth, "startup@example.com").await;
+    let state = world.sign_in_by_mail(&auth, "startup@example.com").await;
     let account = state.user.expect("signed in").id;
-    seed::seed_sized(&world.platform, &account, images, side).await;
+    seed::seed_sized(world.platform(), &account, images, side).await;
     let library = Library::open(&cache_dir, api).await.unwrap();
     library.cache().set_originals_budget(0).await.unwrap();
     let report = library.sync(&auth).await.unwrap();

@@ -8,23 +8,23 @@ use std::time::Instant;
 use atelier_client::cache::Cache;
 use atelier_client::sync::{SyncEngine, SyncOptions};
 use atelier_simulators::SimulatorOptions;
+use atelier_test_kit::{Service, ServiceOptions, seed};
 
 const IMAGES: u64 = 10_000;
 
-#[path = "common/seed.rs"]
-mod seed;
-#[path = "common/world.rs"]
-mod world;
-
 #[tokio::main]
 async fn main() {
-    let world = world::start(SimulatorOptions::unlimited()).await;
-    let (auth, account) = world::signed_in(&world, "bench@example.com").await;
+    let world = Service::start_with(ServiceOptions {
+        simulators: SimulatorOptions::unlimited(),
+        test_mode: false,
+    })
+    .await;
+    let (auth, account) = world.signed_in_account("bench@example.com").await;
     let api = auth.api().clone();
     let token = auth.token().await.unwrap();
 
     let started = Instant::now();
-    seed::seed(&world.platform, &account, IMAGES).await;
+    seed::seed(world.platform(), &account, IMAGES).await;
     println!(
         "seeded {IMAGES} images on the server in {:.1} s",
         started.elapsed().as_secs_f64()

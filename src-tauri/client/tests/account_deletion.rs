@@ -3,8 +3,6 @@
 //! other device, and on the service.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 
 use atelier_api::ErrorCode;
@@ -15,7 +13,7 @@ use atelier_client::device_data::OWNED_ENTRIES;
 use atelier_client::library::{Library, SignedInLibrary};
 use atelier_client::session::{CredentialStore, MemoryStore};
 use atelier_client::telemetry::{Analytics, AnalyticsConsent, Telemetry};
-use support::{Service, generate, server_images};
+use atelier_test_kit::{Service, generate, server_images};
 
 const EMAIL: &str = "leaving@example.com";
 

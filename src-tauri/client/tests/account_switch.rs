@@ -3,8 +3,6 @@
 //! is bound to it before its first read, with none of the previous account's images in sight.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 
 use atelier_api::ErrorCode;
@@ -13,7 +11,7 @@ use atelier_client::api::ImageVariant;
 use atelier_client::cache::gallery::GalleryQuery;
 use atelier_client::library::SignedInLibrary;
 use atelier_client::session::MemoryStore;
-use support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 fn code_of(service: &Service, email: &str) -> String {
     let text = service

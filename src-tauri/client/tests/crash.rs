@@ -4,13 +4,11 @@
 //! `ATELIER_CRASH_KILLS` sets how many passes are cut short (20 here; more for a soak).
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use atelier_client::cache::Cache;
-use support::{Service, assert_agree, generate};
+use atelier_test_kit::{Service, assert_agree, generate};
 
 fn sync_command(service: &Service, dir: &std::path::Path, token: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atelier-sync"));

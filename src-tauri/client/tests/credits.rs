@@ -3,8 +3,6 @@
 //! sum is the balance shown offline, and a pass that brought entries says so.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +12,7 @@ use atelier_client::cache::Cache;
 use atelier_client::session::MemoryStore;
 use atelier_client::sync::{SyncEngine, SyncOptions};
 use atelier_client::{ApiClient, credits};
-use support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 fn engine(service: &Service, cache: &Cache) -> SyncEngine {
     SyncEngine::new(

@@ -3,15 +3,13 @@
 //! codes say what happened.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 
 use atelier_api::ErrorCode;
 use atelier_client::Language;
 use atelier_client::session::{CredentialStore, MemoryStore};
 
-use support::Service;
+use atelier_test_kit::Service;
 
 fn code_in_last_mail(service: &Service, email: &str) -> Option<String> {
     let text = service.sims.resend().last_email_to(email)?.text?;

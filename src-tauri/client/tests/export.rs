@@ -4,8 +4,6 @@
 //! cancelled or failed export leaves nothing behind.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::Path;
@@ -17,9 +15,9 @@ use atelier_client::export::{
 };
 use atelier_client::library::Library;
 use atelier_client::{ApiClient, ApiClientOptions, ClientError, Code, LocalCode};
+use atelier_test_kit::{Service, generate, server_images};
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
-use support::{Service, generate, server_images};
 use tokio::sync::watch;
 
 /// A front for the service: it passes `/v1/me/export` and the originals of the `served` images,

@@ -2,8 +2,6 @@
 //! the kie and Creem simulators behind it (tasks finish by kie's callback to the server).
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failing test with its location
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use atelier_api::ErrorCode;
@@ -12,7 +10,7 @@ use atelier_api::generations::{Generation, GenerationStatus, NewGeneration};
 use atelier_client::ApiClient;
 use atelier_client::api::{IdempotencyKey, ImageVariant};
 use atelier_client::session::SessionToken;
-use support::Service;
+use atelier_test_kit::Service;
 
 fn new_generation(prompt: &str, count: u32) -> NewGeneration {
     NewGeneration {

@@ -6,14 +6,12 @@
 //! stays behind.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 
 use atelier_client::api::ImageVariant;
 use atelier_client::library::SignedInLibrary;
 use atelier_client::session::MemoryStore;
-use support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_grid_tile_keeps_only_its_grid_copy() {

@@ -4,8 +4,6 @@
 //! once when asked, even while its request is held.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use atelier_client::api::IdempotencyKey;
 use atelier_client::library::{Library, LiveEnd, SignedInLibrary};
 use atelier_client::session::MemoryStore;
 use atelier_client::sync::{LibraryChanges, LiveTiming};
-use support::Service;
+use atelier_test_kit::Service;
 use tokio::sync::broadcast;
 
 /// A device: its session, its library in its own folder, and its watch running.
@@ -139,7 +137,8 @@ async fn a_deletion_made_on_one_device_reaches_the_other_live() {
     let mut first = device(&service, email).await;
     let mut second = device(&service, email).await;
     let token = first.auth.token().await.unwrap();
-    let made = support::generate(first.auth.api(), &token, "a harbour on two screens", 2).await;
+    let made =
+        atelier_test_kit::generate(first.auth.api(), &token, "a harbour on two screens", 2).await;
     for device in [&mut first, &mut second] {
         notified(&mut device.changes, |c| {
             c.finished_generations.contains(&made.id)

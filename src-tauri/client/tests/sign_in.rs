@@ -2,10 +2,8 @@
 //! received; sessions kept in a credential store, restored, and ended.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failing test with its location
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use atelier_api::ErrorCode;
 use atelier_api::auth::MAX_CODE_ATTEMPTS;
@@ -15,131 +13,7 @@ use atelier_client::session::{CredentialStore, MemoryStore, Session, StoreError}
 use atelier_client::{
     ApiClient, ApiClientOptions, Auth, ClientError, Code, Language, LocalCode, Refresh, Storage,
 };
-use atelier_server::config::Config;
-use atelier_server::native::{Clock, NativePlatform};
-use atelier_simulators::{SimulatorOptions, Simulators};
-
-/// One isolated world per test: the simulators, a native server pointed at them, its folder.
-struct World {
-    sims: Simulators,
-    url: String,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-impl World {
-    async fn new() -> Self {
-        let sims = atelier_simulators::spawn(SimulatorOptions::unlimited())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let env: HashMap<String, String> = sims.env().into_iter().collect();
-        let config = Config::from_lookup(|name| match name {
-            "ATELIER_AUTH_SECRET" => Some("client-tests-secret-0123456789abcdef".into()),
-            "ATELIER_TEST_MODE" => Some("1".into()),
-            // The emailed link leads here.
-            "ATELIER_PUBLIC_URL" => Some(url.clone()),
-            other => env.get(other).cloned(),
-        })
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let platform = NativePlatform::open(dir.path(), config, Clock::default())
-            .await
-            .unwrap();
-        let app = atelier_server::router(platform);
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self {
-            sims,
-            url,
-            http: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
-    fn client(&self) -> ApiClient {
-        let mut options = ApiClientOptions::new(&self.url);
-        options.request_timeout = Duration::from_secs(10);
-        options.retry = RetryPolicy {
-            attempts: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        };
-        ApiClient::new(options).unwrap()
-    }
-
-    /// An `Auth` over `store`, as the app builds one over the OS store.
-    fn auth(&self, store: Arc<dyn CredentialStore>) -> Auth {
-        Auth::new(self.client(), Box::new(move || Ok(store.clone())))
-    }
-
-    /// An `Auth` over `store`, signed in as `email` by its code.
-    async fn signed_in_auth(&self, email: &str, store: Arc<dyn CredentialStore>) -> Auth {
-        let auth = self.auth(store);
-        auth.start(email, Language::English).await.unwrap();
-        let code = self.mail(email).code;
-        auth.verify_code(email, &code).await.unwrap();
-        auth
-    }
-
-    /// The six-digit code and the link of the newest mail to `email`.
-    fn mail(&self, email: &str) -> Mail {
-        let mail = self.sims.resend().last_email_to(email).unwrap();
-        let text = mail.text.unwrap();
-        let code = text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap()
-            .to_owned();
-        let link = text
-            .split_whitespace()
-            .find(|w| w.contains("/auth/link?token="))
-            .unwrap()
-            .to_owned();
-        Mail {
-            code,
-            link,
-            subject: mail.subject,
-        }
-    }
-
-    /// The page the emailed link opens, and the `atelier://` link on it.
-    async fn app_link_on_page(&self, link: &str) -> String {
-        let page = self
-            .http
-            .get(link)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = page.find("atelier://auth?token=").unwrap();
-        page[start..]
-            .chars()
-            .take_while(|c| !matches!(c, '"' | '\'' | '<' | ' '))
-            .collect::<String>()
-            .replace("&amp;", "&")
-    }
-
-    async fn advance_clock(&self, ms: i64) {
-        let response = self
-            .http
-            .post(format!("{}/__test/clock", self.url))
-            .json(&serde_json::json!({ "advance_ms": ms }))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-    }
-}
-
-struct Mail {
-    code: String,
-    link: String,
-    subject: String,
-}
+use atelier_test_kit::Service;
 
 /// A wrong code that is surely not `right`.
 fn wrong(right: &str) -> String {
@@ -151,7 +25,7 @@ fn wrong(right: &str) -> String {
     .to_owned()
 }
 
-async fn signed_in(world: &World, auth: &Auth, email: &str) {
+async fn signed_in(world: &Service, auth: &Auth, email: &str) {
     auth.start(email, Language::English).await.unwrap();
     let code = world.mail(email).code;
     let state = auth.verify_code(email, &code).await.unwrap();
@@ -160,7 +34,7 @@ async fn signed_in(world: &World, auth: &Auth, email: &str) {
 
 #[tokio::test]
 async fn signs_in_with_the_emailed_code_and_keeps_the_session_in_the_store() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store = Arc::new(MemoryStore::default());
     let auth = world.auth(store.clone());
     assert_eq!(auth.state().await.user, None);
@@ -189,7 +63,7 @@ async fn signs_in_with_the_emailed_code_and_keeps_the_session_in_the_store() {
 
 #[tokio::test]
 async fn the_email_is_written_in_the_language_asked_for() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let auth = world.auth(Arc::new(MemoryStore::default()));
     auth.start("li@example.com", Language::SimplifiedChinese)
         .await
@@ -200,7 +74,7 @@ async fn the_email_is_written_in_the_language_asked_for() {
 
 #[tokio::test]
 async fn signs_in_with_the_link_from_the_email() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store = Arc::new(MemoryStore::default());
     let auth = world.auth(store.clone());
     auth.start("grace@example.com", Language::English)
@@ -227,11 +101,11 @@ async fn signs_in_with_the_link_from_the_email() {
 
 #[tokio::test]
 async fn a_link_planted_by_someone_else_signs_nobody_in() {
-    let world = World::new().await;
+    let world = Service::start().await;
     // The victim is signed in; the attacker mails themselves a link and sends it to the victim.
     let victim_store = Arc::new(MemoryStore::default());
     let victim = world
-        .signed_in_auth("victim@example.com", victim_store.clone())
+        .sign_in("victim@example.com", victim_store.clone())
         .await;
     let attacker = world.auth(Arc::new(MemoryStore::default()));
     attacker
@@ -272,7 +146,7 @@ async fn a_link_planted_by_someone_else_signs_nobody_in() {
 
 #[tokio::test]
 async fn a_wrong_code_says_how_many_tries_are_left_until_the_code_dies() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let auth = world.auth(Arc::new(MemoryStore::default()));
     let email = "alan@example.com";
     auth.start(email, Language::English).await.unwrap();
@@ -304,7 +178,7 @@ async fn a_wrong_code_says_how_many_tries_are_left_until_the_code_dies() {
 
 #[tokio::test]
 async fn malformed_input_is_refused_before_a_request() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let auth = world.auth(Arc::new(MemoryStore::default()));
     for bad in ["", "  ", "no-at-sign"] {
         let err = auth.start(bad, Language::English).await.unwrap_err();
@@ -333,7 +207,7 @@ async fn malformed_input_is_refused_before_a_request() {
 
 #[tokio::test]
 async fn an_expired_or_replaced_code_is_code_expired() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let auth = world.auth(Arc::new(MemoryStore::default()));
     let email = "hopper@example.com";
     auth.start(email, Language::English).await.unwrap();
@@ -359,7 +233,7 @@ async fn an_expired_or_replaced_code_is_code_expired() {
 
 #[tokio::test]
 async fn a_saved_session_is_restored_at_the_next_start() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store: Arc<dyn CredentialStore> = Arc::new(MemoryStore::default());
     let first_run = world.auth(store.clone());
     signed_in(&world, &first_run, "katherine@example.com").await;
@@ -387,7 +261,7 @@ async fn a_saved_session_is_restored_at_the_next_start() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_service_and_in_the_store() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store = Arc::new(MemoryStore::default());
     let auth = world.auth(store.clone());
     signed_in(&world, &auth, "barbara@example.com").await;
@@ -406,7 +280,7 @@ async fn signing_out_ends_the_session_on_the_service_and_in_the_store() {
 
 #[tokio::test]
 async fn signing_out_everywhere_ends_the_other_devices_sessions_too() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let email = "frances@example.com";
     let laptop_store = Arc::new(MemoryStore::default());
     let laptop = world.auth(laptop_store.clone());
@@ -436,7 +310,7 @@ async fn signing_out_everywhere_ends_the_other_devices_sessions_too() {
 
 #[tokio::test]
 async fn a_rate_limit_carries_how_long_to_wait() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let auth = world.auth(Arc::new(MemoryStore::default()));
     let mut limited = None;
     for _ in 0..10 {
@@ -524,7 +398,7 @@ fn store_unavailable(err: &ClientError) -> bool {
 
 #[tokio::test]
 async fn without_a_credential_store_nothing_is_saved_until_the_person_chooses() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store = Arc::new(FlakyStore::default());
     store.down.store(true, Ordering::SeqCst);
     let auth = world.auth(store.clone());
@@ -563,7 +437,7 @@ async fn without_a_credential_store_nothing_is_saved_until_the_person_chooses() 
 
 #[tokio::test]
 async fn a_store_that_comes_back_takes_the_waiting_sign_in() {
-    let world = World::new().await;
+    let world = Service::start().await;
     let store = Arc::new(FlakyStore::default());
     let auth = world.auth(store.clone());
     assert_eq!(auth.state().await.storage, Storage::Keychain);

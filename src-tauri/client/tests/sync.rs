@@ -3,8 +3,6 @@
 //! the originals budget. After each, the cache and the service agree on every row and file.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use atelier_api::generations::GenerationStatus;
 use atelier_api::sync::{
     ImageRecord, SyncChange, SyncKind, SyncPage, SyncRecord, TOMBSTONE_RETENTION_MS,
@@ -14,7 +12,7 @@ use atelier_client::cache::Cache;
 use atelier_client::cache::gallery::GalleryQuery;
 use atelier_client::sync::{SyncEngine, SyncOptions, SyncState};
 use atelier_client::{Code, LocalCode};
-use support::{Service, assert_agree, generate, server_images};
+use atelier_test_kit::{Service, assert_agree, generate, server_images};
 
 fn engine(service: &Service, cache: &Cache) -> SyncEngine {
     SyncEngine::new(

@@ -4,8 +4,6 @@
 //! and bodies, not just the parsed events.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use atelier_client::telemetry::{
     Analytics, AnalyticsConsent, AnalyticsEvent, CONSENT_FILE, PostHogConfig,
 };
 use atelier_simulators::RawRequest;
-use support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "wire.privacy@example.com";
 const PROMPT: &str = "a lighthouse at dusk for the wire-privacy test 7731";

@@ -4,8 +4,6 @@
 //! image is refused before anything is sent.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
 use atelier_api::ErrorCode;
@@ -13,7 +11,7 @@ use atelier_client::Code;
 use atelier_client::api::{ImageVariant, Progress};
 use atelier_client::library::Library;
 use atelier_client::session::MemoryStore;
-use support::Service;
+use atelier_test_kit::Service;
 
 /// A PNG that does not compress much, so it takes several chunks to send.
 fn noisy_png() -> Vec<u8> {

@@ -22,10 +22,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
-#[path = "../../../src-tauri/client/examples/common/seed.rs"]
-#[allow(clippy::unwrap_used)] // the benchmarks' seeding, shared as it is
-mod seed;
-
 pub struct Service {
     runtime: tokio::runtime::Runtime,
     router: axum::Router,
@@ -220,7 +216,11 @@ impl Service {
     }
 
     fn seed(&mut self) {
-        self.block_on(seed::seed(&self.platform, &self.account, 2));
+        self.block_on(atelier_test_kit::seed::seed(
+            &self.platform,
+            &self.account,
+            2,
+        ));
         let ids = self.block_on(async {
             self.platform
                 .query(

@@ -3,9 +3,6 @@
 //! `coverage` ties every clause the app shows (Settings → Legal) to its tests.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-#[path = "../../../src-tauri/client/tests/support/mod.rs"]
-mod support;
-
 #[path = "policy/common.rs"]
 mod common;
 #[path = "policy/coverage.rs"]

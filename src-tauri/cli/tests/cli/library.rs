@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use atelier_client::session::MemoryStore;
 
-use crate::support;
 use crate::world::{World, png_text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,7 +19,8 @@ async fn images_made_on_another_device_arrive_with_atelier_sync() {
         .sign_in(email, Arc::new(MemoryStore::default()))
         .await;
     let token = elsewhere.token().await.unwrap();
-    let made = support::generate(elsewhere.api(), &token, "a paper crane on a desk", 2).await;
+    let made =
+        atelier_test_kit::generate(elsewhere.api(), &token, "a paper crane on a desk", 2).await;
 
     let before = world.run(&["search", "crane"]).await.expect(0);
     assert_eq!(before.stdout, "", "not synced yet");

@@ -6,9 +6,6 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
-#[path = "../../../client/tests/support/mod.rs"]
-mod support;
-
 mod account;
 mod batch;
 mod errors;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
 
-use crate::support::Service;
+use atelier_test_kit::Service;
 
 pub struct World {
     pub service: Service,

@@ -8,7 +8,7 @@ use atelier_client::Auth;
 use atelier_client::session::{MemoryStore, SessionToken};
 use atelier_client::telemetry::{Analytics, PostHogConfig};
 
-use crate::support::Service;
+use atelier_test_kit::Service;
 
 /// A person signed in on one device: the session keeper and its token.
 pub struct Person {

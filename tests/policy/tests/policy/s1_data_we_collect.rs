@@ -5,7 +5,7 @@ use atelier_client::Language;
 use atelier_client::api::ImageVariant;
 
 use crate::common::{now_ms, person, storage};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "collected@example.com";
 

@@ -3,7 +3,7 @@
 //! suite's `privacy` cases hold the Worker on D1, R2 and KV to the same.
 
 use crate::common::{person, storage};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "stored@example.com";
 

@@ -9,7 +9,7 @@ use atelier_client::telemetry::errors::{SERVER_NAME, client_options};
 use atelier_client::telemetry::{Analytics, AnalyticsEvent};
 
 use crate::common::{analytics, person};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "third-parties@example.com";
 const FLUSH: Duration = Duration::from_secs(10);

@@ -4,7 +4,7 @@
 use atelier_client::telemetry::{Analytics, AnalyticsConsent, CONSENT_FILE, PostHogConfig};
 
 use crate::common::{analytics, person};
-use crate::support::Service;
+use atelier_test_kit::Service;
 
 const EMAIL: &str = "cookies@example.com";
 

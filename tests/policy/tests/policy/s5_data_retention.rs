@@ -1,7 +1,7 @@
 //! Section 5, Data Retention: how long each kind of data lives.
 
 use crate::common::{person, purge_finished, storage, traces};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "retained@example.com";
 const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;

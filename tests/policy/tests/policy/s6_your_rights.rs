@@ -8,7 +8,7 @@ use atelier_client::library::Library;
 use atelier_client::session::{CredentialStore, MemoryStore};
 
 use crate::common::{person, purge_finished, storage, traces};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "rights@example.com";
 const CORRECTED: &str = "rights-corrected@example.com";

@@ -8,7 +8,7 @@ use atelier_client::telemetry::AnalyticsEvent;
 use tokio::sync::watch;
 
 use crate::common::{analytics, person, purge_finished, storage, traces};
-use crate::support::{Service, generate};
+use atelier_test_kit::{Service, generate};
 
 const EMAIL: &str = "gdpr@example.com";
 

@@ -1,6 +1,5 @@
-//! The benchmarks' libraries, written by the service's own seeder (`atelier_server::seeding`):
-//! stand-in originals and real JPEG thumbnails.
-#![allow(dead_code)] // each benchmark uses its own part
+//! Libraries of any size for benchmarks, written by the service's own seeder
+//! (`atelier_server::seeding`): stand-in originals and real JPEG thumbnails.
 
 use atelier_server::native::NativePlatform;
 use atelier_server::seeding::{self, Library};
