@@ -87,7 +87,41 @@ macro_rules! spend {
 }
 
 /// The steps in order; the row's `step` is the index of the next one.
-const STEPS: [&str; 5] = ["sessions", "rate-limits", "blobs", "rows", "account"];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PurgeStep {
+    /// Every session of the account, from KV.
+    Sessions,
+    /// The account's rate-limit counters, from KV.
+    RateLimits,
+    /// Its images and uploads, from the blob store.
+    Blobs,
+    /// Its rows, table by table.
+    Rows,
+    /// Last, the account row itself (and the purge's own).
+    Account,
+}
+
+impl PurgeStep {
+    const ALL: [Self; 5] = [
+        Self::Sessions,
+        Self::RateLimits,
+        Self::Blobs,
+        Self::Rows,
+        Self::Account,
+    ];
+
+    /// The step stored as `index`; `None` past the last.
+    fn at(index: i64) -> Option<Self> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    /// As stored.
+    fn index(self) -> i64 {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0) as i64
+    }
+}
 
 #[derive(Deserialize)]
 struct PurgeRow {
@@ -114,19 +148,19 @@ pub async fn run<P: Platform>(
     let Some(row) = rows_as::<PurgeRow>(rows)?.into_iter().next() else {
         return Ok(true);
     };
-    let mut step = usize::try_from(row.step).unwrap_or(0);
-    while step < STEPS.len() {
-        let progress = match step {
-            0 => sessions(platform, account_id, budget).await?,
-            1 => rate_limits(platform, &row.rl_prefixes, budget).await?,
-            2 => blobs(platform, account_id, budget).await?,
-            3 => rows_of(platform, account_id, budget).await?,
-            _ => return finish(platform, account_id, budget).await,
+    let mut step = PurgeStep::at(row.step.max(0));
+    while let Some(current) = step {
+        let progress = match current {
+            PurgeStep::Sessions => sessions(platform, account_id, budget).await?,
+            PurgeStep::RateLimits => rate_limits(platform, &row.rl_prefixes, budget).await?,
+            PurgeStep::Blobs => blobs(platform, account_id, budget).await?,
+            PurgeStep::Rows => rows_of(platform, account_id, budget).await?,
+            PurgeStep::Account => return finish(platform, account_id, budget).await,
         };
         if progress == OutOfBudget {
             return Ok(false);
         }
-        step += 1;
+        step = PurgeStep::at(current.index() + 1);
         if !budget.take(Store::Sql, platform.wall_clock_ms()) {
             return Ok(false);
         }
@@ -135,7 +169,7 @@ pub async fn run<P: Platform>(
                 Statement::new(
                     "UPDATE account_purges SET step = ?, updated_at = ? WHERE account_id = ?",
                 )
-                .bind(step as i64)
+                .bind(step.map_or(PurgeStep::ALL.len() as i64, PurgeStep::index))
                 .bind(platform.now_ms())
                 .bind(account_id),
             )

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
+use super::rows::TaskPhase;
 use super::{record, submit, tasks};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{ApiError, ApiResult};
@@ -71,7 +72,7 @@ pub async fn callback<P: Platform>(
         Ok(record) => {
             // createTask's answer was lost, but kie made the task: the secret proves it is this
             // claim's, and recordInfo (under our key) that it exists.
-            if task.state == "submitting" {
+            if task.state == TaskPhase::Submitting {
                 submit::adopt(
                     &platform,
                     &generation,

@@ -6,7 +6,7 @@
 use atelier_api::credits::LedgerKind;
 use atelier_api::sync::SyncKind;
 
-use super::rows::{GenerationInsert, TaskInsert};
+use super::rows::{GenerationInsert, TaskInsert, TaskPhase};
 use crate::conversations::title_from_prompt;
 use crate::credits::entries::NewEntry;
 use crate::crypto::random_id;
@@ -129,7 +129,7 @@ impl Charge<'_> {
                     idx,
                     kie_task_id: None,
                     callback_secret_hash: "",
-                    state: "pending",
+                    state: TaskPhase::Pending,
                     next_poll_at: now,
                     updated_at: now,
                 }

@@ -63,6 +63,43 @@ impl GenerationInsert<'_> {
     }
 }
 
+/// Where one image's kie task is: `pending` → `submitting` (claimed for `createTask`) →
+/// `submitted` → `storing` (claimed to download and store the result) → `stored`, or `failed`
+/// (refunded) from any of them. The transitions are conditional UPDATEs in `submit` and `tasks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskPhase {
+    Pending,
+    Submitting,
+    Submitted,
+    Storing,
+    Stored,
+    Failed,
+}
+
+impl TaskPhase {
+    pub const ALL: [Self; 6] = [
+        Self::Pending,
+        Self::Submitting,
+        Self::Submitted,
+        Self::Storing,
+        Self::Stored,
+        Self::Failed,
+    ];
+
+    /// As stored (the table's `CHECK` names exactly these).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Submitting => "submitting",
+            Self::Submitted => "submitted",
+            Self::Storing => "storing",
+            Self::Stored => "stored",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 /// One image of a generation, as a task of its own.
 pub struct TaskInsert<'a> {
     pub generation_id: &'a str,
@@ -71,8 +108,8 @@ pub struct TaskInsert<'a> {
     pub kie_task_id: Option<&'a str>,
     /// `""` until submitted.
     pub callback_secret_hash: &'a str,
-    /// `pending` when asked for; `stored` for a seeded one.
-    pub state: &'a str,
+    /// `Pending` when asked for; `Stored` for a seeded one.
+    pub state: TaskPhase,
     pub next_poll_at: i64,
     pub updated_at: i64,
 }
@@ -98,7 +135,7 @@ impl TaskInsert<'_> {
             .bind(self.idx)
             .bind(self.kie_task_id)
             .bind(self.callback_secret_hash)
-            .bind(self.state)
+            .bind(self.state.as_str())
             .bind(self.next_poll_at)
             .bind(self.updated_at)
     }

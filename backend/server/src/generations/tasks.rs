@@ -9,7 +9,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::record::{self, GenerationRow};
-use super::rows::ImageInsert;
+use super::rows::{ImageInsert, TaskPhase};
 use super::thumbnail;
 use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
@@ -32,7 +32,7 @@ pub struct TaskRow {
     pub idx: i64,
     pub kie_task_id: Option<String>,
     pub callback_secret_hash: String,
-    pub state: String,
+    pub state: TaskPhase,
 }
 
 pub const TASK_COLUMNS: &str = "generation_id, idx, kie_task_id, callback_secret_hash, state";

@@ -16,7 +16,7 @@ use crate::auth::session::Authenticated;
 use crate::credits::entries::NewEntry;
 use crate::crypto::{random_id, sha256_hex};
 use crate::error::{ApiError, ApiResult};
-use crate::generations::rows::{GenerationInsert, ImageInsert, TaskInsert};
+use crate::generations::rows::{GenerationInsert, ImageInsert, TaskInsert, TaskPhase};
 use crate::json::ApiJson;
 use crate::platform::{BlobKey, Platform, Statement};
 use crate::sync::log;
@@ -114,7 +114,7 @@ pub async fn seed_images<P: Platform>(
                     idx,
                     kie_task_id: Some(&task_id),
                     callback_secret_hash: &sha256_hex(image_id.as_bytes()),
-                    state: "stored",
+                    state: TaskPhase::Stored,
                     next_poll_at: now,
                     updated_at: now,
                 }
