@@ -12,8 +12,7 @@ fn committed() -> WranglerConfig {
 
 fn server_names() -> ServerNames {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../backend/server/src/config.rs"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../backend/server/src/config.rs"),
     )
     .unwrap();
     ServerNames::scan(&text).unwrap()
