@@ -65,8 +65,8 @@ pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-/// Sends the library's status changes to the UI until the library is dropped, and tells it
-/// when a pass brought credit ledger entries.
+/// Sends the library's status and changes to the UI until the library is dropped; a change that
+/// brought credit ledger entries is also `credits-changed`.
 fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
     let mut changes = library.engine().subscribe();
     let _ = SyncChanged(changes.borrow_and_update().clone()).emit(app);
@@ -87,17 +87,12 @@ fn forward_status<R: Runtime>(app: &AppHandle<R>, library: &Library) {
                 Err(RecvError::Lagged(_)) => LibraryChanges::everything(),
                 Err(RecvError::Closed) => return,
             };
-            let _ = LibraryChanged(change).emit(&handle);
-        }
-    });
-    let mut credits = library.engine().subscribe_credits();
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while credits.changed().await.is_ok() {
-            let _ = CreditsChanged {
-                reason: CreditsChangeReason::Synced,
+            if change.credits {
+                // The moment to show the balance again (a purchase, a debit, a clawback).
+                let reason = CreditsChangeReason::Synced;
+                let _ = CreditsChanged { reason }.emit(&handle);
             }
-            .emit(&handle);
+            let _ = LibraryChanged(change).emit(&handle);
         }
     });
 }

@@ -50,7 +50,7 @@ pub struct SyncEngine {
     options: SyncOptions,
     status: Arc<watch::Sender<SyncStatus>>,
     /// How many credit ledger changes sync has applied since the engine started.
-    credits: Arc<watch::Sender<u64>>,
+
     /// What each pass changed, when it changed anything.
     changes: broadcast::Sender<LibraryChanges>,
     /// One pass at a time.
@@ -74,7 +74,6 @@ impl SyncEngine {
             api,
             options,
             status: Arc::new(watch::channel(SyncStatus::default()).0),
-            credits: Arc::new(watch::channel(0).0),
             changes: broadcast::channel(CHANGES_KEPT).0,
             running: Arc::new(Mutex::new(())),
         }
@@ -95,12 +94,6 @@ impl SyncEngine {
 
     pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
         self.status.subscribe()
-    }
-
-    /// Changes once per pass that brought credit ledger entries (a purchase made on this or
-    /// another device, a generation's debit, a clawback): the moment to show the balance again.
-    pub fn subscribe_credits(&self) -> watch::Receiver<u64> {
-        self.credits.subscribe()
     }
 
     /// One notification per pass that applied changes, once their rows are in the cache (their
@@ -190,10 +183,6 @@ impl SyncEngine {
         let mut changes = LibraryChanges::default();
         let pulled = self.pull(token, &mut report, &mut changes, held).await;
         // Told even when a later page failed: what was applied is in the cache.
-        if report.credits > 0 {
-            let applied = report.credits as u64;
-            self.credits.send_modify(|n| *n += applied);
-        }
         if !changes.is_empty() {
             // Nobody listening is not a failure.
             let _ = self.changes.send(changes);
