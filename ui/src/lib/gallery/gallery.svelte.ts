@@ -1,8 +1,7 @@
 /**
  * Everything the Gallery screen holds: the filters and the query they make, the page cache,
  * the selection, the conversations to filter by, the sync state, and the bulk actions. What is in
- * view is read again when the live sync changes the library (`library-changed`) and when a sync
- * finishes.
+ * view is read again when a sync (live or a pass) changes the library (`library-changed`).
  */
 import type { AppError, Backend, GalleryConversation, GalleryItem, GalleryQuery } from '../backend'
 import { GalleryFilters } from './filters.svelte'
@@ -32,7 +31,7 @@ export class Gallery {
   ) {
     this.filters = new GalleryFilters(debounceMs)
     this.pages = new GalleryPages((query, offset, limit) => backend.galleryPage(query, offset, limit))
-    this.sync = new SyncWatcher(backend, () => void this.changed())
+    this.sync = new SyncWatcher(backend)
     this.dragOut = new DragOut(backend)
   }
 
@@ -52,7 +51,7 @@ export class Gallery {
     this.filters.stop()
   }
 
-  /** The live sync brought images or conversations (made or deleted on any device): show them. */
+  /** A sync brought images or conversations (made or deleted on any device): show them. */
   private async listen(): Promise<void> {
     const stop = await this.backend.onLibraryChanged((changes) => {
       if (changes.images || changes.conversations) void this.changed()

@@ -1,6 +1,7 @@
 /**
  * The sync engine's state as the window sees it: asked once, then kept current by Rust's
- * `sync-changed` events. `onsynced` runs when a sync finishes, so the grid can show what came.
+ * `sync-changed` events. What a sync brought reaches the grid as `library-changed` (the Gallery
+ * listens), once its rows are in the cache; a finished sync that brought nothing reads nothing.
  */
 import type { AppError, Backend, SyncStatus } from '../backend'
 
@@ -11,10 +12,7 @@ export class SyncWatcher {
   private stopListening: (() => void) | null = null
   private live = true
 
-  constructor(
-    private readonly backend: Backend,
-    private readonly onsynced: () => void = () => {},
-  ) {}
+  constructor(private readonly backend: Backend) {}
 
   async start(): Promise<void> {
     const stop = await this.backend.onSyncChanged((status) => this.set(status))
@@ -39,8 +37,6 @@ export class SyncWatcher {
   }
 
   private set(status: SyncStatus): void {
-    const was = this.status?.state
     this.status = status
-    if (was === 'syncing' && status.state !== 'syncing') this.onsynced()
   }
 }
