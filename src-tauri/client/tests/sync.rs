@@ -3,6 +3,8 @@
 //! the originals budget. After each, the cache and the service agree on every row and file.
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test is a failing test with its location
 
+use std::time::Duration;
+
 use atelier_api::generations::GenerationStatus;
 use atelier_api::sync::{
     ImageRecord, SyncChange, SyncKind, SyncPage, SyncRecord, TOMBSTONE_RETENTION_MS,
@@ -10,7 +12,7 @@ use atelier_api::sync::{
 use atelier_client::api::ImageVariant;
 use atelier_client::cache::Cache;
 use atelier_client::cache::gallery::GalleryQuery;
-use atelier_client::sync::{SyncEngine, SyncOptions, SyncState};
+use atelier_client::sync::{LiveRound, SyncEngine, SyncOptions, SyncState};
 use atelier_client::{Code, LocalCode};
 use atelier_test_kit::{Service, assert_agree, generate, server_images};
 
@@ -160,6 +162,22 @@ async fn a_cursor_too_old_resyncs_from_zero() {
             .collect::<Vec<_>>(),
         vec![later.images[0].id.as_str()]
     );
+    assert_agree(&cache, &api, &token).await;
+
+    // The live watch meets the same answer and hands it to the pass, which resyncs.
+    api.delete_image(&token, &later.images[0].id).await.unwrap();
+    let last = generate(&api, &token, "after the second reset", 1).await;
+    service.advance_clock(TOMBSTONE_RETENTION_MS + 60_000).await;
+    service.tick().await;
+    let (api, token) = service.signed_in(email).await;
+    let round = sync.live_round(&token, Duration::from_millis(200)).await;
+    let Ok(LiveRound::Applied(report)) = round else {
+        panic!("the resync is applied: {round:?}");
+    };
+    assert_eq!(report.resets, 1, "{report:?}");
+    let page = cache.gallery_page(&all(), 0, 10).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].image_id, last.images[0].id);
     assert_agree(&cache, &api, &token).await;
 }
 

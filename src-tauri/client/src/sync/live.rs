@@ -88,19 +88,19 @@ impl SyncEngine {
             .api
             .sync_wait(token, cursor.as_deref(), self.options.page_size, wait)
             .await;
-        let page = match asked {
-            // The normal pass knows how to start again from zero.
-            Err(e) if e.code() == ErrorCode::ResetRequired => {
-                return self.run(token).await.map(LiveRound::Applied);
+        let answer = match asked {
+            // The normal pass knows how to start again from zero: it is handed the answer, so
+            // it does not ask the stale cursor a second time.
+            Err(e) if e.code() == ErrorCode::ResetRequired => Err(e),
+            Err(e) => return Err(e),
+            Ok(page) if page.changes.is_empty() => {
+                return Ok(LiveRound::Quiet {
+                    took: started.elapsed(),
+                });
             }
-            other => other?,
+            Ok(page) => Ok(page),
         };
-        if page.changes.is_empty() {
-            return Ok(LiveRound::Quiet {
-                took: started.elapsed(),
-            });
-        }
-        self.run_with(token, Some(HeldPage { cursor, page }))
+        self.run_with(token, Some(HeldPage { cursor, answer }))
             .await
             .map(LiveRound::Applied)
     }

@@ -64,7 +64,8 @@ const CHANGES_KEPT: usize = 16;
 #[derive(Debug)]
 struct HeldPage {
     cursor: Option<String>,
-    page: SyncPage,
+    /// The service's answer to `cursor`: a page, or `reset_required`.
+    answer: Result<SyncPage, ClientError>,
 }
 
 impl SyncEngine {
@@ -210,7 +211,7 @@ impl SyncEngine {
         loop {
             let cursor = self.cache.cursor().await?;
             let fetched = match held.take() {
-                Some(held) if held.cursor == cursor => Ok(held.page),
+                Some(held) if held.cursor == cursor => held.answer,
                 _ => {
                     self.api
                         .sync_page(token, cursor.as_deref(), self.options.page_size)
