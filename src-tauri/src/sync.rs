@@ -1,6 +1,6 @@
 //! The background sync: the library's live watch (one waiting request on the service's changes,
-//! `Library::live`), started whenever someone is signed in; and, as its fallback, a pass at
-//! start, when woken (a change queued, "Sync now", a generation finished) and every few minutes,
+//! `Library::live`), started whenever someone is signed in; and, as its fallback, a pass soon
+//! after start (once the window has had time to paint the cache), when woken (a change queued, "Sync now", a generation finished) and every few minutes,
 //! sooner again while offline, so it resumes soon after the network returns. Every status change
 //! reaches the UI as a `sync-changed` event, a pass that changed the library as
 //! `library-changed`, and one that brought credit ledger entries as `credits-changed`. The watch
@@ -23,12 +23,19 @@ const PERIOD: Duration = Duration::from_secs(300);
 const OFFLINE_RETRY: Duration = Duration::from_secs(15);
 /// Between looks at the session while nobody is signed in.
 const SIGNED_OUT: Duration = Duration::from_secs(5);
+/// The first pass waits this long after start (unless woken: a sign-in, "Sync now"), so the
+/// window paints what the cache holds before sync competes with it for the disk and the cores.
+const FIRST_PASS_AFTER: Duration = Duration::from_millis(1500);
 
 pub fn sync_in_background<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         // The library whose status reaches the UI; a new one after the account is deleted.
         let mut forwarded: Option<Library> = None;
+        tokio::select! {
+            () = state.sync_wanted.notified() => {}
+            () = tokio::time::sleep(FIRST_PASS_AFTER) => {}
+        }
         loop {
             let wait = match state.auth() {
                 Ok(auth) if auth.state().await.user.is_some() => match state.library().await {

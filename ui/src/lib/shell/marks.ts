@@ -9,3 +9,12 @@ export function markFirst(phase: string): void {
   if (performance.getEntriesByName(name, 'mark').length > 0) return
   performance.mark(name)
 }
+
+const counts = new Map<string, number>()
+
+/** Marks `phase` the first time this is called for it `times` times (say, the first screen of tiles shown). */
+export function markAfter(phase: string, times: number): void {
+  const seen = (counts.get(phase) ?? 0) + 1
+  counts.set(phase, seen)
+  if (seen === times) markFirst(phase)
+}
