@@ -42,14 +42,12 @@ pub enum ExportKind {
     Selected,
 }
 
-/// An export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
-/// `finishing` or `done`.
+/// An export of `kind` moved on: `done` of `total` images written, and its stage.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ExportProgress {
     pub kind: ExportKind,
-    pub done: u32,
-    pub total: u32,
-    pub stage: String,
+    #[serde(flatten)]
+    pub progress: atelier_client::export::ExportProgress,
 }
 
 /// Sync moved on: started, progressed, finished, went offline; or a change was queued.

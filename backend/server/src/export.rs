@@ -21,8 +21,8 @@ use crate::auth::session::Authenticated;
 use crate::credits::{ENTRY_COLUMNS, EntryRow};
 use crate::error::ApiResult;
 use crate::generations::record::{self, GenerationRow};
+use crate::generations::record::{IMAGE_SELECT, ImageRecordRow, sync_record};
 use crate::platform::{Platform, Statement, rows_as};
-use crate::sync::pull::{IMAGE_SELECT, ImageRow, generation_record};
 
 /// Rows per statement. A page of generations also names its images in one `IN (…)` list, and
 /// D1 binds at most 100 parameters.
@@ -179,15 +179,16 @@ async fn generations<P: Platform>(
         for row in &page {
             statement = statement.bind(row.id.as_str());
         }
-        let mut images: Vec<ImageRecord> = rows_as::<ImageRow>(platform.query(statement).await?)?
-            .into_iter()
-            .map(ImageRecord::from)
-            .collect();
+        let mut images: Vec<ImageRecord> =
+            rows_as::<ImageRecordRow>(platform.query(statement).await?)?
+                .into_iter()
+                .map(ImageRecord::from)
+                .collect();
         for row in page {
             let (mine, rest) = images.into_iter().partition(|i| i.generation_id == row.id);
             images = rest;
             out.push(GenerationExport {
-                generation: generation_record(row),
+                generation: sync_record(row),
                 images: mine,
             });
         }

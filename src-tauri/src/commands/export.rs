@@ -61,14 +61,8 @@ fn track(app: &AppHandle, kind: ExportKind) -> Tracked {
         let app = app.clone();
         async move {
             while changes.changed().await.is_ok() {
-                let p = *changes.borrow_and_update();
-                let _ = ExportProgress {
-                    kind,
-                    done: p.done,
-                    total: p.total,
-                    stage: p.stage.as_str().to_owned(),
-                }
-                .emit(&app);
+                let progress = *changes.borrow_and_update();
+                let _ = ExportProgress { kind, progress }.emit(&app);
             }
         }
     });

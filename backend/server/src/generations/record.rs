@@ -1,6 +1,8 @@
-//! Reading generations back: the row, its stored images, as the API shape.
+//! Reading generations back: the row, its stored images, as the API shape, and both as the
+//! records sync and the export send.
 
 use atelier_api::generations::{FailureCode, GeneratedImage, Generation, GenerationStatus};
+use atelier_api::sync::{GenerationRecord, ImageRecord};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -144,5 +146,68 @@ fn shape(row: GenerationRow, images: Vec<GeneratedImage>) -> Generation {
         failure_code: row.failure_code.as_deref().map(FailureCode::parse),
         created_at: row.created_at,
         updated_at: row.updated_at,
+    }
+}
+
+/// A generation as sync and the export send it.
+pub fn sync_record(g: GenerationRow) -> GenerationRecord {
+    GenerationRecord {
+        input_images: g.inputs(),
+        cost: (g.count * g.cost_per_image) as u32,
+        status: status(&g.status),
+        id: g.id,
+        conversation_id: g.conversation_id,
+        prompt: g.prompt,
+        model: g.model,
+        aspect_ratio: g.aspect_ratio,
+        count: g.count as u32,
+        failure_code: g.failure_code.as_deref().map(FailureCode::parse),
+        created_at: g.created_at,
+        updated_at: g.updated_at,
+    }
+}
+
+/// An image as a record, with its conversation: add `WHERE …` on `i` (the images) to use it.
+pub const IMAGE_SELECT: &str =
+    "SELECT i.id, i.generation_id, g.conversation_id, i.idx, i.width, i.height, i.content_type, i.sha256,
+            i.bytes, i.thumbnail_sha256, i.thumbnail_bytes, i.favourite, i.created_at, i.updated_at
+     FROM images i JOIN generations g ON g.id = i.generation_id";
+
+#[derive(Deserialize)]
+pub struct ImageRecordRow {
+    id: String,
+    generation_id: String,
+    conversation_id: String,
+    idx: i64,
+    width: i64,
+    height: i64,
+    content_type: String,
+    sha256: String,
+    bytes: i64,
+    thumbnail_sha256: String,
+    thumbnail_bytes: i64,
+    favourite: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<ImageRecordRow> for ImageRecord {
+    fn from(i: ImageRecordRow) -> Self {
+        Self {
+            id: i.id,
+            generation_id: i.generation_id,
+            conversation_id: i.conversation_id,
+            idx: i.idx as u32,
+            width: i.width as u32,
+            height: i.height as u32,
+            content_type: i.content_type,
+            sha256: i.sha256,
+            bytes: i.bytes as u64,
+            thumbnail_sha256: i.thumbnail_sha256,
+            thumbnail_bytes: i.thumbnail_bytes as u64,
+            favourite: i.favourite == 1,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
     }
 }

@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use atelier_api::ErrorCode;
 use atelier_api::conversations::Conversation;
-use atelier_api::generations::FailureCode;
 use atelier_api::sync::{
-    CreditRecord, GenerationRecord, ImageRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX,
-    SYNC_WAIT_MAX_SECONDS, SyncChange, SyncKind, SyncPage, SyncRecord,
+    CreditRecord, SYNC_PAGE_DEFAULT, SYNC_PAGE_MAX, SYNC_WAIT_MAX_SECONDS, SyncChange, SyncKind,
+    SyncPage, SyncRecord,
 };
 use axum::Json;
 use axum::extract::State;
@@ -20,7 +19,7 @@ use serde::Deserialize;
 use crate::auth::account::AccountRow;
 use crate::auth::session::Authenticated;
 use crate::error::{ApiError, ApiResult};
-use crate::generations::record::{self, GenerationRow};
+use crate::generations::record::{self, GenerationRow, IMAGE_SELECT, ImageRecordRow};
 use crate::platform::{Platform, Statement, rows_as};
 
 #[derive(Deserialize)]
@@ -315,9 +314,9 @@ async fn load<P: Platform>(
             .collect(),
         SyncKind::Generation => rows_as::<GenerationRow>(rows)?
             .into_iter()
-            .map(|g| SyncRecord::Generation(generation_record(g)))
+            .map(|g| SyncRecord::Generation(record::sync_record(g)))
             .collect(),
-        SyncKind::Image => rows_as::<ImageRow>(rows)?
+        SyncKind::Image => rows_as::<ImageRecordRow>(rows)?
             .into_iter()
             .map(|i| SyncRecord::Image(i.into()))
             .collect(),
@@ -330,68 +329,6 @@ async fn load<P: Platform>(
             .map(|u| SyncRecord::Upload(u.into()))
             .collect(),
     })
-}
-
-pub(crate) fn generation_record(g: GenerationRow) -> GenerationRecord {
-    GenerationRecord {
-        input_images: g.inputs(),
-        cost: (g.count * g.cost_per_image) as u32,
-        status: record::status(&g.status),
-        id: g.id,
-        conversation_id: g.conversation_id,
-        prompt: g.prompt,
-        model: g.model,
-        aspect_ratio: g.aspect_ratio,
-        count: g.count as u32,
-        failure_code: g.failure_code.as_deref().map(FailureCode::parse),
-        created_at: g.created_at,
-        updated_at: g.updated_at,
-    }
-}
-
-/// An image as a record, with its conversation: add `WHERE …` on `i` (the images) to use it.
-pub(crate) const IMAGE_SELECT: &str =
-    "SELECT i.id, i.generation_id, g.conversation_id, i.idx, i.width, i.height, i.content_type, i.sha256,
-            i.bytes, i.thumbnail_sha256, i.thumbnail_bytes, i.favourite, i.created_at, i.updated_at
-     FROM images i JOIN generations g ON g.id = i.generation_id";
-
-#[derive(Deserialize)]
-pub(crate) struct ImageRow {
-    id: String,
-    generation_id: String,
-    conversation_id: String,
-    idx: i64,
-    width: i64,
-    height: i64,
-    content_type: String,
-    sha256: String,
-    bytes: i64,
-    thumbnail_sha256: String,
-    thumbnail_bytes: i64,
-    favourite: i64,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<ImageRow> for ImageRecord {
-    fn from(i: ImageRow) -> Self {
-        Self {
-            id: i.id,
-            generation_id: i.generation_id,
-            conversation_id: i.conversation_id,
-            idx: i.idx as u32,
-            width: i.width as u32,
-            height: i.height as u32,
-            content_type: i.content_type,
-            sha256: i.sha256,
-            bytes: i.bytes as u64,
-            thumbnail_sha256: i.thumbnail_sha256,
-            thumbnail_bytes: i.thumbnail_bytes as u64,
-            favourite: i.favourite == 1,
-            created_at: i.created_at,
-            updated_at: i.updated_at,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ const IMAGES_IN_FLIGHT: usize = 4;
 /// Where the export stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExportStage {
     /// Asking the service for the account's data.
     Preparing,
@@ -67,6 +68,10 @@ impl ExportStage {
 
 /// Images written of all the account's images, and the stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+// The desktop's event of the same name carries this with the export's kind; the container's
+// name means nothing in JSON, only to the generated bindings.
+#[serde(rename = "ExportCount")]
 pub struct ExportProgress {
     pub done: u32,
     pub total: u32,

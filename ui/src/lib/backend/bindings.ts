@@ -486,19 +486,29 @@ export type ErrorCode_Serialize =
 /**  Any code this build does not know yet: newer servers may add codes. */
 "unknown";
 
+/**  Images written of all the account's images, and the stage. */
+export type ExportCount = {
+	done: number,
+	total: number,
+	stage: ExportStage,
+};
+
 /**  Which export: the whole account's data (Settings), or the images chosen in the gallery. */
 export type ExportKind = "data" | "selected";
 
-/**
- *  An export moved on: `done` of `total` images written; `stage` is `preparing`, `images`,
- *  `finishing` or `done`.
- */
+/**  An export of `kind` moved on: `done` of `total` images written, and its stage. */
 export type ExportProgress = {
 	kind: ExportKind,
-	done: number,
-	total: number,
-	stage: string,
-};
+} & ExportCount;
+
+/**  Where the export stands. */
+export type ExportStage = 
+/**  Asking the service for the account's data. */
+"preparing" | 
+/**  Writing the images (`done` of `total`). */
+"images" | 
+/**  Completing the archive and putting it in place. */
+"finishing" | "done";
 
 /**  A finished export. */
 export type ExportSummary = ExportSummary_Serialize | ExportSummary_Deserialize;

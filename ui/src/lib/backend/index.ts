@@ -19,6 +19,7 @@ import {
   type AppInfo,
   type ExportKind,
   type ExportProgress,
+  type ExportStage,
   type ExportSummary,
   type PrivacySettings,
   type AuthChanged_Serialize,
@@ -81,7 +82,7 @@ export type { GalleryConversation, GalleryItem, GalleryPage, ImageSource, Outgoi
 export type GalleryQuery = GalleryQuery_Serialize
 export type SyncStatus = SyncStatus_Serialize
 export type { LibraryChanges }
-export type { AnalyticsConsent, AnalyticsEvent, ExportKind, ExportProgress, ExportSummary, PrivacySettings }
+export type { AnalyticsConsent, AnalyticsEvent, ExportKind, ExportProgress, ExportStage, ExportSummary, PrivacySettings }
 export type { CachedUpload, UploadProgress }
 /** What the composer checks before it sends anything (the service decides in the end). */
 export type InputLimits = Pick<Limits, 'max_upload_bytes' | 'max_upload_pixels' | 'max_input_images'>
