@@ -10,7 +10,8 @@ use crate::Ctx;
 use crate::process::{self, output};
 
 /// Debian packages: the Tauri build (WebKitGTK and friends), the real-window tests (Xvfb, WebKit's
-/// WebDriver, a D-Bus session, a keyring), the browser tests (Chromium) and a CJK font.
+/// WebDriver, a D-Bus session, a keyring), the browser tests (Chromium), a CJK font, and libvips
+/// for the thumbnail benchmark's comparison.
 const APT_PACKAGES: &[&str] = &[
     "pkg-config",
     "libssl-dev",
@@ -31,6 +32,8 @@ const APT_PACKAGES: &[&str] = &[
     "libglib2.0-bin",
     "chromium",
     "fonts-wqy-microhei",
+    // vipsthumbnail: what `cargo xtask bench thumbnails` measures the service's thumbnailer against.
+    "libvips-tools",
 ];
 
 /// What later steps need from set-up.

@@ -5,17 +5,9 @@
 
 use std::io::Cursor;
 
-use atelier_api::limits::{MAX_DECODE_ALLOC_BYTES, MAX_DECODED_SIDE_PX};
-use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageError, ImageFormat, ImageReader};
 
-/// What a decode of bytes from elsewhere may take.
-pub fn decoder_limits() -> Limits {
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_DECODED_SIDE_PX);
-    limits.max_image_height = Some(MAX_DECODED_SIDE_PX);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC_BYTES);
-    limits
-}
+pub use atelier_imaging::decoder_limits;
 
 /// The format the bytes are in, by their signature: PNG, JPEG or WebP, the formats the service
 /// stores; `None` for anything else.
@@ -68,6 +60,8 @@ pub fn rgba(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), crate::error::ClientErr
 
 #[cfg(test)]
 mod tests {
+    use atelier_api::limits::MAX_DECODED_SIDE_PX;
+
     use super::*;
 
     fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {

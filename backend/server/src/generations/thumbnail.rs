@@ -4,17 +4,9 @@
 
 use std::io::Cursor;
 
-use atelier_api::limits::{MAX_DECODE_ALLOC_BYTES, MAX_DECODED_SIDE_PX};
-use image::{ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
 
-/// What one decode of bytes from elsewhere may take.
-pub fn decoder_limits() -> Limits {
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_DECODED_SIDE_PX);
-    limits.max_image_height = Some(MAX_DECODED_SIDE_PX);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC_BYTES);
-    limits
-}
+pub use atelier_imaging::decoder_limits;
 
 pub struct Decoded {
     pub width: u32,
@@ -27,6 +19,20 @@ pub struct Decoded {
 
 /// Decodes `bytes` (PNG, JPEG or WebP) and makes its thumbnail; `None` when it is not an image we read.
 pub fn decode(bytes: &[u8], max_side: u32) -> Option<Decoded> {
+    let (image, content_type, extension) = read(bytes)?;
+    let (width, height) = (image.width(), image.height());
+    let thumbnail = encode(&scaled(image, max_side)?)?;
+    Some(Decoded {
+        width,
+        height,
+        content_type,
+        extension,
+        thumbnail,
+    })
+}
+
+/// The image in `bytes`, within the decoder limits, with its content type and extension.
+pub fn read(bytes: &[u8]) -> Option<(DynamicImage, &'static str, &'static str)> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
@@ -37,28 +43,23 @@ pub fn decode(bytes: &[u8], max_side: u32) -> Option<Decoded> {
         ImageFormat::WebP => ("image/webp", "webp"),
         _ => return None,
     };
-    let image = reader.decode().ok()?;
-    let (width, height) = (image.width(), image.height());
-    let small = if width.max(height) > max_side {
-        image.thumbnail(max_side, max_side)
-    } else {
-        image
-    };
-    let mut thumbnail = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut thumbnail, 82)
-        .encode_image(&small.to_rgb8())
-        .ok()?;
-    Some(Decoded {
-        width,
-        height,
-        content_type,
-        extension,
-        thumbnail,
-    })
+    Some((reader.decode().ok()?, content_type, extension))
+}
+
+/// Its longest side scaled to `max_side` (never up), as the thumbnail's pixels.
+pub fn scaled(image: DynamicImage, max_side: u32) -> Option<RgbImage> {
+    atelier_imaging::scaled(image, max_side)
+}
+
+/// As the thumbnail's JPEG (quality 82).
+pub fn encode(image: &RgbImage) -> Option<Vec<u8>> {
+    atelier_imaging::jpeg(image, 82)
 }
 
 #[cfg(test)]
 mod tests {
+    use atelier_api::limits::MAX_DECODED_SIDE_PX;
+
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {

@@ -9,11 +9,8 @@
 //! deleted, "Clear cache") removes the copies with it; the integrity check leaves the folder
 //! alone, since a copy is made again whenever it is missing.
 
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::path::PathBuf;
-
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 
 use super::Cache;
 use super::files::{FileStore, is_sha256};
@@ -78,15 +75,7 @@ pub fn shrink(thumbnail: &[u8]) -> Option<Vec<u8>> {
     if image.width().max(image.height()) <= GRID_SIDE_PX {
         return None;
     }
-    // Triangle: smooth enough for a 2× reduction, a fraction of Lanczos's time.
-    let small = image
-        .resize(GRID_SIDE_PX, GRID_SIDE_PX, FilterType::Triangle)
-        .into_rgb8();
-    let mut out = Cursor::new(Vec::new());
-    JpegEncoder::new_with_quality(&mut out, QUALITY)
-        .encode_image(&small)
-        .ok()?;
-    Some(out.into_inner())
+    atelier_imaging::jpeg(&atelier_imaging::scaled(image, GRID_SIDE_PX)?, QUALITY)
 }
 
 /// Written to a temporary name, then renamed: a reader sees the whole file or none.
@@ -111,7 +100,7 @@ mod tests {
         let pixels = image::RgbImage::from_fn(width, height, |x, y| {
             image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
         });
-        let mut out = Cursor::new(Vec::new());
+        let mut out = std::io::Cursor::new(Vec::new());
         pixels.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
         out.into_inner()
     }
