@@ -6,6 +6,7 @@
 //! sees another's images on a shared computer.
 
 mod apply;
+pub mod chosen;
 pub mod credits;
 pub mod files;
 pub mod gallery;

@@ -10,7 +10,6 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use atelier_api::ErrorCode;
-use sqlx::QueryBuilder;
 use tokio::sync::watch;
 
 use super::layout::{safe_name, utc};
@@ -21,10 +20,9 @@ use super::{
 };
 use crate::api::is_valid_id;
 use crate::cache::Cache;
+use crate::cache::chosen::ChosenImage as Chosen;
 use crate::error::ClientError;
 
-/// Ids per lookup in the cache: far below SQLite's limit on bound parameters.
-const IDS_PER_QUERY: usize = 500;
 /// How much of the prompt a file name shows.
 const NAME_PROMPT_CHARS: usize = 40;
 
@@ -34,18 +32,6 @@ pub fn default_file_name() -> String {
         "atelier-images-{}.zip",
         chrono::Local::now().format("%Y-%m-%d")
     )
-}
-
-/// What the cache knows of one chosen image.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Chosen {
-    id: String,
-    generation_id: String,
-    sha256: String,
-    bytes: i64,
-    created_at: i64,
-    prompt: String,
-    model: String,
 }
 
 /// Writes the originals of `image_ids` (in that order, each once) to a zip at `target`, replacing
@@ -61,7 +47,7 @@ pub async fn export_selected(
 ) -> Result<ExportSummary, ClientError> {
     progress.send_replace(ExportProgress::default());
     let ids = distinct(image_ids)?;
-    let chosen = unless_cancelled(cancel, chosen(cache, &ids)).await?;
+    let chosen = unless_cancelled(cancel, cache.chosen_images(&ids)).await?;
     let total = u32::try_from(chosen.len()).unwrap_or(u32::MAX);
 
     // Those to download go first: offline, the export stops at its first image, not its last.
@@ -126,35 +112,6 @@ fn distinct(image_ids: &[String]) -> Result<Vec<String>, ClientError> {
         return Err(ClientError::api(ErrorCode::BadRequest, "no images chosen"));
     }
     Ok(ids)
-}
-
-/// The cache's rows of `ids`, in the order of `ids`.
-async fn chosen(cache: &Cache, ids: &[String]) -> Result<Vec<Chosen>, ClientError> {
-    let mut found = std::collections::HashMap::with_capacity(ids.len());
-    for batch in ids.chunks(IDS_PER_QUERY) {
-        // An image whose generation has not been synced yet still exports, without a prompt.
-        let mut select = QueryBuilder::new(
-            "SELECT i.id, i.generation_id, i.sha256, i.bytes, i.created_at,
-                    COALESCE(g.prompt, '') AS prompt, COALESCE(g.model, '') AS model
-             FROM images i LEFT JOIN generations g ON g.id = i.generation_id
-             WHERE i.id IN (",
-        );
-        let mut list = select.separated(", ");
-        for id in batch {
-            list.push_bind(id.clone());
-        }
-        select.push(")");
-        let rows: Vec<Chosen> = select.build_query_as().fetch_all(cache.pool()).await?;
-        found.extend(rows.into_iter().map(|c| (c.id.clone(), c)));
-    }
-    let absent = ids.iter().filter(|id| !found.contains_key(*id)).count();
-    if absent > 0 {
-        return Err(ClientError::api(
-            ErrorCode::NotFound,
-            format!("{absent} of the chosen images are no longer in the gallery"),
-        ));
-    }
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// `2026-04-24 a lighthouse at dusk (0123abcd).png`: the day it was made, the start of its
