@@ -15,17 +15,15 @@ pub async fn seed(platform: &NativePlatform, account: &str, images: u64) {
 
 /// As [`seed`], with thumbnails `side` px square.
 pub async fn seed_sized(platform: &NativePlatform, account: &str, images: u64, side: u32) {
-    let thumbnail = |n| thumbnail_sized(n, side);
-    let original = |_| bytes::Bytes::from_static(STAND_IN);
-    let library = Library {
-        prefix: 0,
+    let stand_in = |_| bytes::Bytes::from_static(STAND_IN);
+    seed_of(
+        platform,
+        account,
         images,
-        thumbnail,
-        original,
-    };
-    seeding::seed(platform, account, library)
-        .await
-        .expect("seeding the library");
+        |n| thumbnail_sized(n, side),
+        stand_in,
+    )
+    .await;
 }
 
 /// As [`seed`], with `original(n)` as the original of image `n`.
@@ -33,6 +31,16 @@ pub async fn seed_with(
     platform: &NativePlatform,
     account: &str,
     images: u64,
+    original: impl Fn(u64) -> bytes::Bytes,
+) {
+    seed_of(platform, account, images, thumbnail, original).await;
+}
+
+async fn seed_of(
+    platform: &NativePlatform,
+    account: &str,
+    images: u64,
+    thumbnail: impl Fn(u64) -> Vec<u8>,
     original: impl Fn(u64) -> bytes::Bytes,
 ) {
     let library = Library {

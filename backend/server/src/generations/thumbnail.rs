@@ -4,9 +4,12 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, ImageFormat, ImageReader};
 
 pub use atelier_imaging::decoder_limits;
+
+/// The JPEG quality of a thumbnail.
+pub const QUALITY: u8 = 82;
 
 pub struct Decoded {
     pub width: u32,
@@ -21,7 +24,7 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8], max_side: u32) -> Option<Decoded> {
     let (image, content_type, extension) = read(bytes)?;
     let (width, height) = (image.width(), image.height());
-    let thumbnail = encode(&scaled(image, max_side)?)?;
+    let thumbnail = atelier_imaging::jpeg(&atelier_imaging::scaled(image, max_side)?, QUALITY)?;
     Some(Decoded {
         width,
         height,
@@ -44,16 +47,6 @@ pub fn read(bytes: &[u8]) -> Option<(DynamicImage, &'static str, &'static str)> 
         _ => return None,
     };
     Some((reader.decode().ok()?, content_type, extension))
-}
-
-/// Its longest side scaled to `max_side` (never up), as the thumbnail's pixels.
-pub fn scaled(image: DynamicImage, max_side: u32) -> Option<RgbImage> {
-    atelier_imaging::scaled(image, max_side)
-}
-
-/// As the thumbnail's JPEG (quality 82).
-pub fn encode(image: &RgbImage) -> Option<Vec<u8>> {
-    atelier_imaging::jpeg(image, 82)
 }
 
 #[cfg(test)]
