@@ -15,6 +15,23 @@ const offline = (pending, last_synced_at) => ({ state: 'offline', pending_change
 
 export default [
   inGallery({
+    // The window opens on the main view it was last on: the gallery again after a restart, not
+    // Settings (a visit), and the Studio once that was the last.
+    name: 'gallery-reopens-where-left',
+    async run(t) {
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+      await t.byId('nav-gallery').click()
+      await t.byId('nav-settings').click()
+      await t.page.reload()
+      await t.expectAttr('nav-gallery', 'aria-current', 'page')
+      await t.expectAttr('gallery-count', 'data-count', '100000')
+      await t.expectTilesLoaded()
+      await t.byId('nav-studio').click()
+      await t.page.reload()
+      await t.expectAttr('nav-studio', 'aria-current', 'page')
+    },
+  }),
+  inGallery({
     // Scrolls the whole way down: pages of 200 come as they are needed, the last image shows.
     name: 'gallery-scroll',
     async run(t) {
