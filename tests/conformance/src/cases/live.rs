@@ -10,7 +10,7 @@ use atelier_api::ErrorCode;
 use atelier_api::generations::{Generation, GenerationStatus};
 use atelier_api::sync::{SyncChange, SyncKind, SyncPage, SyncRecord};
 
-use super::generations::{Account, account, create, finished, fresh_kie_window};
+use super::generations::{Account, account, create, fresh_kie_window, made};
 use super::sync::{apply, pull_all};
 use crate::{CaseResult, Ctx, Reply, ensure};
 
@@ -112,9 +112,7 @@ pub async fn a_waiting_sync_answers_when_a_generation_finishes(ctx: &Ctx) -> Cas
 
 pub async fn a_waiting_sync_answers_when_an_image_is_deleted(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("a red chair {}", ctx.unique()), 1).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("a red chair {}", ctx.unique()), 1).await?;
     let image = done
         .images
         .first()

@@ -13,7 +13,7 @@ use atelier_api::test_hooks::{SeededImages, StorageDump};
 use sha2::{Digest, Sha256};
 
 use super::auth_support::{me_status, sign_in};
-use super::generations::{Account, create, finished, fresh_kie_window};
+use super::generations::{Account, create, finished, fresh_kie_window, made};
 use crate::{CaseResult, Ctx, ensure};
 
 /// What the deletion must leave no trace of.
@@ -70,9 +70,7 @@ async fn populated_account(ctx: &Ctx) -> Result<Subject, String> {
     let who = Account {
         token: a.token.clone(),
     };
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("a harbour at noon {}", ctx.unique()), 2).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("a harbour at noon {}", ctx.unique()), 2).await?;
     let mut image_ids: Vec<String> = done.images.iter().map(|i| i.id.clone()).collect();
     ensure!(
         image_ids.len() == 2,

@@ -9,7 +9,7 @@ use atelier_api::generations::Generation;
 use atelier_api::sync::{SyncChange, SyncKind, SyncPage, SyncRecord, TOMBSTONE_RETENTION_MS};
 
 use super::auth_support::sign_in;
-use super::generations::{Account, account, create, finished, fresh_kie_window, image_bytes};
+use super::generations::{Account, account, image_bytes, made};
 use crate::{CaseResult, Ctx, ensure};
 
 async fn page(ctx: &Ctx, who: &Account, query: &str) -> Result<SyncPage, String> {
@@ -123,9 +123,7 @@ pub async fn a_first_sync_holds_every_record_and_a_second_finds_nothing_new(
         .send()
         .await?
         .expect_status(201)?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("a tide pool {}", ctx.unique()), 2).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("a tide pool {}", ctx.unique()), 2).await?;
 
     let (changes, cursor) = pull_all(ctx, &who, None, 500).await?;
     ascending(&changes)?;
@@ -213,9 +211,7 @@ pub async fn small_pages_add_up_to_one_big_page(ctx: &Ctx) -> CaseResult {
 
 pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("two pears {}", ctx.unique()), 2).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("two pears {}", ctx.unique()), 2).await?;
     let (_, cursor) = pull_all(ctx, &who, None, 500).await?;
     let [kept, removed] = [&done.images[0], &done.images[1]];
     // Both images of one prompt may be the same picture: count copies, not presence.
@@ -290,9 +286,7 @@ pub async fn favourites_and_deletions_reach_other_devices(ctx: &Ctx) -> CaseResu
 
 pub async fn a_deleted_conversation_is_one_tombstone(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("a paper boat {}", ctx.unique()), 1).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("a paper boat {}", ctx.unique()), 1).await?;
     let (before, cursor) = pull_all(ctx, &who, None, 500).await?;
     let mut device = BTreeMap::new();
     apply(&mut device, &before);
@@ -403,9 +397,7 @@ pub async fn cursors_from_before_pruned_tombstones_must_reset(ctx: &Ctx) -> Case
 pub async fn another_account_can_neither_see_nor_change_your_images(ctx: &Ctx) -> CaseResult {
     let owner = account(ctx).await?;
     let stranger = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &owner, &format!("a locked box {}", ctx.unique()), 1).await?;
-    let done = finished(ctx, &owner, &generation.id, true).await?;
+    let done = made(ctx, &owner, &format!("a locked box {}", ctx.unique()), 1).await?;
     let image = &done.images[0];
     ctx.patch(&format!("/v1/images/{}", image.id))
         .token(&stranger.token)

@@ -94,6 +94,19 @@ pub(super) async fn fresh_kie_window(ctx: &Ctx) -> CaseResult {
     ctx.advance_clock(11_000).await
 }
 
+/// A generation of `count` images of `prompt` for `who`, submitted at once and waited for
+/// (the background work run each round) until it ends.
+pub(super) async fn made(
+    ctx: &Ctx,
+    who: &Account,
+    prompt: &str,
+    count: u32,
+) -> Result<Generation, String> {
+    fresh_kie_window(ctx).await?;
+    let generation = create(ctx, who, prompt, count).await?;
+    finished(ctx, who, &generation.id, true).await
+}
+
 /// Waits for the generation to finish, running the background work each round when `tick`.
 pub(super) async fn finished(
     ctx: &Ctx,

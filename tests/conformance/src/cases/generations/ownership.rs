@@ -5,7 +5,7 @@ use atelier_api::ErrorCode;
 use atelier_api::generations::Generation;
 use sha2::{Digest, Sha256};
 
-use super::{account, create, finished, fresh_kie_window, get, image_bytes, post};
+use super::{account, create, finished, fresh_kie_window, get, image_bytes, made, post};
 use crate::{CaseResult, Ctx, ensure};
 
 pub async fn images_are_for_their_owner_only_and_cacheable(ctx: &Ctx) -> CaseResult {
@@ -53,9 +53,7 @@ pub async fn images_are_for_their_owner_only_and_cacheable(ctx: &Ctx) -> CaseRes
 
 pub async fn deleting_a_conversation_removes_its_generations_and_images(ctx: &Ctx) -> CaseResult {
     let who = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &who, &format!("to be deleted {}", ctx.unique()), 1).await?;
-    let done = finished(ctx, &who, &generation.id, true).await?;
+    let done = made(ctx, &who, &format!("to be deleted {}", ctx.unique()), 1).await?;
     let image = done.images.first().ok_or("no image")?.clone();
     ensure!(
         image_bytes(ctx, &who, &image.id, "original").await.is_ok(),
@@ -100,9 +98,7 @@ pub async fn deleting_a_conversation_removes_its_generations_and_images(ctx: &Ct
 pub async fn another_account_sees_nothing_of_yours(ctx: &Ctx) -> CaseResult {
     let owner = account(ctx).await?;
     let stranger = account(ctx).await?;
-    fresh_kie_window(ctx).await?;
-    let generation = create(ctx, &owner, &format!("mine {}", ctx.unique()), 1).await?;
-    let done = finished(ctx, &owner, &generation.id, true).await?;
+    let done = made(ctx, &owner, &format!("mine {}", ctx.unique()), 1).await?;
     let image = done.images.first().ok_or("no image")?;
     let c = &done.conversation_id;
     let checks: Vec<(&str, crate::Request)> = vec![
